@@ -1,0 +1,183 @@
+"""Command line: ``llmx extract``, ``llmx eval``, ``llmx eval compare``, ``llmx score``.
+
+Every user-facing failure is an ``LlmxError``: printed as one line, exit 2,
+no traceback, and no output file written.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import MODES, from_options
+from .domain import load_domain
+from .errors import LlmxError
+from .labelling import DESIGNS
+from .output import to_json, write_atomic
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn LlmxError and Ctrl-C into one line on stderr and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LlmxError as exc:
+            click.echo(f"llmx: error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("llmx: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that may call a model."""
+    options = [
+        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
+                     "[env LLMX_BASE_URL]; none = run the embedded model"),
+        click.option("--model", help="model name at the endpoint [env LLMX_MODEL]; default: the endpoint's first"),
+        click.option("--api-key", help="API key [env LLMX_API_KEY or OPENAI_API_KEY]"),
+        click.option("--mode", type=click.Choice(MODES), help="instructor mode [env LLMX_MODE; default json]"),
+        click.option("--model-path", type=click.Path(dir_okay=False), help="run this GGUF file instead of the embedded model"),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
+        click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
+        click.option("--design", type=click.Choice(DESIGNS), default="llm", show_default=True,
+                     help="how figures are labelled (rules = no model at all)"),
+        click.option("--type", "report_type", default="fazhi", show_default=True,
+                     help="report type: a package under schemas/"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _llm_config(opts: dict[str, Any]):
+    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache")
+    return from_options(**{k: opts.get(k) for k in keys})
+
+
+@click.group()
+@click.version_option(package_name="llmx")
+def main() -> None:
+    """Verified structured data from annual reports, on local LLMs."""
+
+
+@main.command()
+@click.argument("report", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write JSON here instead of stdout")
+@click.option("--quiet", is_flag=True, help="no summary on stderr")
+@llm_options
+@friendly
+def extract(report: str, output: str | None, quiet: bool, **opts: Any) -> None:
+    """Extract one REPORT (.txt, .docx, .pdf, .html) to contract JSON."""
+    from .runner import extract_files
+    from .summary import print_summary
+
+    domain = load_domain(opts["report_type"])
+    [result] = extract_files([Path(report)], domain, opts["design"], _llm_config(opts))
+    if output:
+        write_atomic(Path(output), to_json(result))
+    else:
+        click.echo(to_json(result), nl=False)
+    if not quiet:
+        print_summary(result)
+
+
+def _fail_under(total: dict[str, Any], rules: tuple[str, ...]) -> None:
+    """Exit non-zero, naming each metric below its threshold."""
+    from .scoring import check_thresholds
+
+    failures = check_thresholds(total, list(rules))
+    for failure in failures:
+        click.echo(f"llmx: below threshold: {failure}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+def _print_total(total: dict[str, Any], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_edge=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in total.items():
+        table.add_row(key, "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value))
+    Console(stderr=True).print(table)
+
+
+FAIL_UNDER = click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
+                          help="exit 1 when METRIC is below VALUE (METRIC<=VALUE: above); repeatable")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--gold-dir", type=click.Path(file_okay=False), default="eval/gold", show_default=True)
+@click.option("--corpus-dir", type=click.Path(file_okay=False), default="eval/corpus", show_default=True)
+@click.option("--runs-dir", type=click.Path(file_okay=False), default="eval/runs", show_default=True)
+@click.option("--name", help="run record name (default: timestamp and design)")
+@FAIL_UNDER
+@llm_options
+@click.pass_context
+@friendly
+def eval(ctx: click.Context, gold_dir: str, corpus_dir: str, runs_dir: str, name: str | None,
+         fail_under: tuple[str, ...], **opts: Any) -> None:
+    """Run extraction over the gold set, score it, and save a run record."""
+    if ctx.invoked_subcommand:
+        return
+    from .evaluate import run_eval, save_run
+
+    domain = load_domain(opts["report_type"])
+    record = run_eval(domain, opts["design"], _llm_config(opts), Path(gold_dir), Path(corpus_dir))
+    path = save_run(record, Path(runs_dir), name)
+    _print_total(record["scores"]["total"], f"eval: {record['config']['design']} -> {path}")
+    click.echo(str(path))
+    _fail_under(record["scores"]["total"], fail_under)
+
+
+@eval.command()
+@click.argument("run_a", type=click.Path(dir_okay=False))
+@click.argument("run_b", type=click.Path(dir_okay=False))
+@click.option("--markdown", type=click.Path(dir_okay=False), help="also write the comparison as Markdown")
+@click.option("--html", type=click.Path(dir_okay=False), help="also write it as one self-contained HTML page")
+@friendly
+def compare(run_a: str, run_b: str, markdown: str | None, html: str | None) -> None:
+    """Compare two run records: metric deltas, regressions, flipped figures."""
+    from rich.console import Console
+
+    from .compare import compare as compare_runs, render_html, render_markdown, render_rich
+    from .evaluate import load_run
+
+    cmp = compare_runs(load_run(Path(run_a)), load_run(Path(run_b)))
+    Console().print(render_rich(cmp))
+    if markdown:
+        write_atomic(Path(markdown), render_markdown(cmp))
+    if html:
+        write_atomic(Path(html), render_html(cmp))
+
+
+@main.command()
+@click.argument("pred_dir", type=click.Path(file_okay=False))
+@click.argument("gold_dir", type=click.Path(file_okay=False))
+@click.option("--source-dir", type=click.Path(file_okay=False), help="reports (default: GOLD_DIR/../corpus)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the scores as JSON")
+@FAIL_UNDER
+@friendly
+def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | None,
+          fail_under: tuple[str, ...]) -> None:
+    """Score a folder of outputs against gold labels (the scorer alone)."""
+    from .scoring import score_dirs
+
+    sources = Path(source_dir) if source_dir else Path(gold_dir).parent / "corpus"
+    scores = score_dirs(Path(pred_dir), Path(gold_dir), sources)
+    if output:
+        write_atomic(Path(output), to_json(scores))
+    _print_total(scores["total"], f"score: {pred_dir} vs {gold_dir}")
+    _fail_under(scores["total"], fail_under)

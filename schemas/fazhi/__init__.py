@@ -1,0 +1,24 @@
+"""The 法治政府建设年度报告 report type: its template, catalogue and vocabulary."""
+
+from pathlib import Path
+
+import yaml
+
+from llmx.domain import Domain, read_elements
+from llmx.numbers import load_numbered_names
+
+from .models import CATALOGUE, Report
+
+_HERE = Path(__file__).parent
+_WORDS = yaml.safe_load((_HERE / "domain.yaml").read_text(encoding="utf-8"))
+
+DOMAIN = Domain(
+    name="fazhi",
+    report_model=Report,
+    catalogue=CATALOGUE,
+    elements=read_elements(_HERE / "elements.yaml"),
+    numbered_names=load_numbered_names(_HERE / "numbered_names.txt"),
+    vocabulary=tuple(_WORDS["vocabulary"]),
+    target_words=tuple(_WORDS["target_words"]),
+    prompts_dir=Path(__file__).resolve().parents[2] / "prompts" / "fazhi",
+)

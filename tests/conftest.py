@@ -1,0 +1,114 @@
+"""Shared fixtures: paths, the domain, and LLM traffic replayed from cassettes.
+
+Cassettes are recorded against a real llama.cpp server running the embedded
+model; nothing in them is written by hand.  To (re)record, run with
+``LLMX_RECORD=new_episodes`` (or ``all``): the fixture then starts the
+embedded model and records what it answers.  Replay matches requests on
+method, path and the JSON body (so the server's random port does not
+matter) and stores bodies as readable UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import vcr
+import yaml
+from vcr.serializers import yamlserializer
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "eval" / "corpus"
+GOLD = ROOT / "eval" / "gold"
+CASSETTES = ROOT / "cassettes"
+RECORD_MODE = os.environ.get("LLMX_RECORD", "none")
+REPLAY_URL = "http://127.0.0.1:9/v1"  # nothing listens there: replay never reaches a network
+EMBEDDED_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+class _Utf8Yaml:
+    """vcrpy's safe YAML serializer, but writing Chinese as itself instead of \\u escapes."""
+
+    @staticmethod
+    def serialize(cassette_dict):
+        return yaml.dump(cassette_dict, Dumper=yamlserializer._CassetteDumper, allow_unicode=True, width=120)
+
+    @staticmethod
+    def deserialize(cassette_string):
+        return yamlserializer.deserialize(cassette_string)
+
+
+def _readable_json(body):
+    """Re-encode a JSON body with real characters (kept equal as JSON by the matcher)."""
+    if not body:
+        return body
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        return json.dumps(json.loads(text), ensure_ascii=False).encode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return body
+
+
+def _before_request(request):
+    request.body = _readable_json(request.body)
+    return request
+
+
+def _before_response(response):
+    response["body"]["string"] = _readable_json(response["body"]["string"])
+    return response
+
+
+def _json_body(r1, r2):
+    """Bodies match when they are equal as JSON (or as bytes when not JSON)."""
+    def parse(body):
+        try:
+            return json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+        except (TypeError, ValueError, UnicodeDecodeError):
+            return body
+    assert parse(r1.body) == parse(r2.body)
+
+
+def make_vcr() -> vcr.VCR:
+    recorder = vcr.VCR(
+        cassette_library_dir=str(CASSETTES),
+        record_mode=RECORD_MODE,
+        match_on=["method", "path", "json_body"],
+        filter_headers=["authorization", "x-api-key", "openai-organization"],
+        before_record_request=_before_request,
+        before_record_response=_before_response,
+        decode_compressed_response=True,
+    )
+    recorder.register_serializer("yaml", _Utf8Yaml)
+    recorder.register_matcher("json_body", _json_body)
+    return recorder
+
+
+@pytest.fixture(scope="session")
+def recorder() -> vcr.VCR:
+    return make_vcr()
+
+
+@pytest.fixture(scope="session")
+def endpoint():
+    """(base_url, model) to send LLM traffic to: a real embedded server only when recording."""
+    if RECORD_MODE == "none":
+        yield REPLAY_URL, EMBEDDED_ALIAS
+        return
+    from llmx.embedded import LocalServer, ensure_embedded_model
+
+    with LocalServer(ensure_embedded_model(), n_ctx=8192, alias=EMBEDDED_ALIAS) as server:
+        yield server.base_url, server.model
+
+
+@pytest.fixture(scope="session")
+def domain():
+    from llmx.domain import load_domain
+
+    return load_domain("fazhi")
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.txt"))

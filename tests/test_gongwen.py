@@ -1,0 +1,48 @@
+"""Metadata from the 公文 layout: the five corpus reports and made-up headers."""
+
+import json
+
+import pytest
+
+from llmx.gongwen import extract_meta
+from llmx.structure import find_headings
+from llmx.textmap import fold
+from conftest import GOLD, corpus_files
+
+
+def _meta(text):
+    heads = find_headings(text)
+    return extract_meta(text, heads[0].start if heads else len(text))
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem[:3])
+def test_meta_matches_gold(path):
+    text = path.read_text(encoding="utf-8")
+    gold = json.loads((GOLD / f"{path.stem}.json").read_text(encoding="utf-8"))["meta"]
+    got = _meta(text)
+    for key, want in gold.items():
+        assert fold(json.dumps(got[key], ensure_ascii=False)) == fold(json.dumps(want, ensure_ascii=False)), key
+
+
+def test_header_fields_and_signature_block():
+    text = ("某某县某某镇人民政府\n某政〔2025〕3号\n签发人：王五、赵六\n"
+            "某某镇2024年度法治政府建设情况报告\n某某县人民政府：\n"
+            "一、主要举措\n正文。\n\n某某县某某镇人民政府\n2025年1月5日\n抄送：县司法局，县委办。\n")
+    m = _meta(text)
+    assert m["doc_number"] == "某政〔2025〕3号"
+    assert m["signers"] == ["王五", "赵六"]
+    assert m["title"] == "某某镇2024年度法治政府建设情况报告"
+    assert m["report_year"] == 2024
+    assert m["recipients"] == ["某某县人民政府"]
+    assert m["issuers"] == ["某某县某某镇人民政府"]
+    assert m["date"] == "2025-01-05"
+    assert m["cc"] == ["县司法局", "县委办"]
+    assert (m["county"], m["township"], m["level"]) == ("某某县", "某某镇", "township")
+
+
+def test_no_signature_block_falls_back_to_header_and_publication_date():
+    text = "甲乙区丙丁街道办事处\n2023年工作报告\n发布时间：2024-02-03\n一、工作情况\n正文。\n"
+    m = _meta(text)
+    assert m["issuers"] == ["甲乙区丙丁街道办事处"]
+    assert m["date"] == "2024-02-03"
+    assert m["doc_number"] is None and m["signers"] == [] and m["cc"] == []
