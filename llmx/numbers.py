@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Literal, Sequence
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Kind = Literal["candidate", "excluded"]
@@ -84,8 +85,10 @@ _CN_NOT_UNITS = frozenset({"年"})  # 三年行动, 第八个五年, 上一年�
 # Phase 1: blocks
 # ---------------------------------------------------------------------------
 
-_MONTH = rf"(?:(?<![{_D}])(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９])(?![{_D}])|(?<![{_CN_BODY}])(?:十[一二]?|[一二三四五六七八九]))"
-_DAY = rf"(?:(?<![{_D}])(?:3[01]|[12][0-9]|0?[1-9]|３[０１]|[１２][０-９]|０?[１-９])(?![{_D}])|(?:三十一?|三十|二?十[一二三四五六七八九]?|[一二三四五六七八九]))"
+_MM = "(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９])"  # month 1-12, half or full width
+_DD = "(?:3[01]|[12][0-9]|0?[1-9]|３[０１]|[１２][０-９]|０?[１-９])"  # day 1-31
+_MONTH = rf"(?:(?<![{_D}]){_MM}(?![{_D}])|(?<![{_CN_BODY}])(?:十[一二]?|[一二三四五六七八九]))"
+_DAY = rf"(?:(?<![{_D}]){_DD}(?![{_D}])|(?:三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九]))"
 _CN_YEAR = "[零〇一二三四五六七八九]{4}"
 
 _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -101,13 +104,12 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 2024年1月31日, 1月31日, 二〇二四年一月, 12月; a bare 2023年 is left to the year rule.
     ("date", re.compile(
         rf"(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?{_MONTH}{_WS}月(?:{_WS}{_DAY}{_WS}[日号])?")),
-    ("time", re.compile(rf"(?<![{_D}])[0-2]?[0-9]{_WS}[:：]{_WS}[0-5][0-9](?:[:：][0-5][0-9])?(?![{_D}])")),
+    ("time", re.compile(rf"(?<![{_D}])[{_D}]{{1,2}}{_WS}[:：]{_WS}[{_D}]{{2}}(?:[:：][{_D}]{{2}})?(?![{_D}])")),
     # 12·4, 3•15 (a middle dot is never a decimal point); 12.4 / 5.12 only before a festival word or in quotes.
     ("commemorative_day", re.compile(
-        rf"(?<![{_D}.．])(?:1[0-2]|0?[1-9]){_WS}[·•・∙‧]{_WS}(?:3[01]|[12][0-9]|0?[1-9])(?![{_D}])"
-        rf"|(?<![{_D}.．])(?:1[0-2]|0?[1-9])[.．](?:3[01]|[12][0-9]|0?[1-9])(?![{_D}])"
-        rf"(?={_WS}[”\"」』’]?{_WS}(?!{_UNIT})[{_CJK}]{{0,8}}?[日节周月])"
-        rf"|(?<=[“\"「『‘])(?:1[0-2]|0?[1-9])[.．](?:3[01]|[12][0-9]|0?[1-9])(?=[”\"」』’])")),
+        rf"(?<![{_D}.．]){_MM}{_WS}[·•・∙‧]{_WS}{_DD}(?![{_D}])"
+        rf"|(?<![{_D}.．]){_MM}[.．]{_DD}(?![{_D}])(?={_WS}[”\"」』’]?{_WS}(?!{_UNIT})[{_CJK}]{{0,8}}?[日节周月])"
+        rf"|(?<=[“\"「『‘]){_MM}[.．]{_DD}(?=[”\"」』’])")),
     # 1+1+N, 1+X, N+3: numbers glued by plus signs name a working model, not a count.
     ("model_name", re.compile(
         rf"(?:[{_D}]+|[A-Za-zＡ-Ｚａ-ｚ])(?:{_WS}[+＋]{_WS}(?:[{_D}]+|[A-Za-zＡ-Ｚａ-ｚ]))+")),
@@ -117,7 +119,8 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list_marker", re.compile("[\u2460-\u2473\u2776-\u277f]")),  # ①-⑳, ❶-❿
 )
 _BLOCK_PRIORITY = {name: rank for rank, (name, _) in enumerate(_BLOCK_PATTERNS)}
-_BLOCK_PRIORITY["numbered_name"] = -1  # domain names beat generic patterns on equal spans
+# On an identical span a generic reason (12·4 → commemorative_day) is more telling than the domain name.
+_BLOCK_PRIORITY["numbered_name"] = len(_BLOCK_PATTERNS)
 
 # Numbers inside a block, read without units, decimals or separators.
 _PART = re.compile(rf"[{_D}]+|{_CN}|[\u2460-\u2473\u2776-\u277f]")
@@ -181,7 +184,6 @@ class _Reading:
     chinese: bool  # written in Chinese numerals (decides the no_unit rule)
     plain_int: bool  # Arabic integer without separators, decimals, multiplier or percent sign
     digits: str  # NFKC digits of a plain Arabic integer, else ""
-    after: int  # end of the phrase: number + qualifier + unit
 
 
 @dataclass(frozen=True)
@@ -358,7 +360,7 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
         qualifiers.append(_QUALIFIER_WORDS[post.group("q")])
         after = post.end()
     qualifier: Qualifier = qualifiers[0] if qualifiers else "exact"
-    return _Reading(start, end, value, unit, qualifier, chinese, plain, digits, after)
+    return _Reading(start, end, value, unit, qualifier, chinese, plain, digits)
 
 
 # ---------------------------------------------------------------------------

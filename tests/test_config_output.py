@@ -1,0 +1,89 @@
+"""Configuration precedence, atomic output, and the CLI's handling of bad input."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from llmx.cli import main
+from llmx.config import from_options
+from llmx.errors import LlmxError
+from llmx.output import write_atomic
+from conftest import CORPUS
+
+
+def test_flags_beat_environment_beat_defaults(monkeypatch):
+    monkeypatch.setenv("LLMX_BASE_URL", "http://env:1/v1")
+    monkeypatch.setenv("LLMX_MODEL", "env-model")
+    monkeypatch.delenv("LLMX_MODE", raising=False)
+    c = from_options(base_url="http://flag:2/v1")
+    assert (c.base_url, c.model, c.mode, c.temperature) == ("http://flag:2/v1", "env-model", "json", 0.0)
+    assert not c.embedded
+
+
+def test_no_endpoint_means_embedded(monkeypatch):
+    for var in ("LLMX_BASE_URL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    assert from_options().embedded
+
+
+def test_bad_mode_and_conflicting_flags_are_user_errors():
+    with pytest.raises(LlmxError, match="unknown instructor mode"):
+        from_options(mode="xml")
+    with pytest.raises(LlmxError, match="not both"):
+        from_options(base_url="http://x/v1", model_path="m.gguf")
+
+
+def test_write_atomic_leaves_no_temporary_files(tmp_path):
+    out = tmp_path / "sub" / "r.json"
+    write_atomic(out, "{}\n")
+    assert out.read_text() == "{}\n"
+    assert [p.name for p in out.parent.iterdir()] == ["r.json"]
+
+
+@pytest.mark.parametrize("name, content, phrase", [
+    ("missing.txt", None, "no such file"),
+    ("empty.txt", b"", "empty"),
+    ("x.txt", b"\x00\x01\x02abc", "binary"),
+    ("r.xlsx", b"PK", "unsupported"),
+])
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path, name, content, phrase):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["extract", str(path), "--design", "rules", "-o", str(out)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("llmx: error:") and str(path) in lines[0]
+    assert phrase in lines[0].lower()
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_endpoint_down_is_one_line_naming_the_url(tmp_path):
+    out = tmp_path / "out.json"
+    report = CORPUS / "000_463a946c1bd692f9.txt"
+    result = CliRunner().invoke(main, ["extract", str(report), "--base-url", "http://127.0.0.1:9/v1",
+                                       "--model", "m", "--cache-dir", str(tmp_path / "c"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "http://127.0.0.1:9/v1" in result.output and "unreachable" in result.output
+    assert not out.exists()
+
+
+def test_rules_design_writes_contract_json_without_any_model(tmp_path):
+    out = tmp_path / "r.json"
+    report = CORPUS / "000_463a946c1bd692f9.txt"
+    result = CliRunner().invoke(main, ["extract", str(report), "--design", "rules", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert list(data)[:6] == ["doc_id", "meta", "sections", "figures", "shortcomings", "next_year_plans"]
+    assert all(f["verified"] for f in data["figures"]) and data["usage"]["calls"] == 0
+
+
+def test_text_unlike_a_report_carries_a_warning(tmp_path):
+    path = tmp_path / "recipe.txt"
+    path.write_text("红烧肉做法：五花肉500克，冰糖30克，小火炖1小时。\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(path), "--design", "rules", "--quiet"])
+    assert result.exit_code == 0
+    assert "does not look like" in json.loads(result.output)["warnings"][0]

@@ -1,0 +1,61 @@
+"""The validator: every figure grounded, with precise reasons when it is not."""
+
+import json
+
+import pytest
+
+from llmx.validate import Grounding
+from conftest import CORPUS, GOLD, corpus_files
+
+SOURCE = "全年共办理行政处罚案件 61 件，其中适用简易程序7件；发放普法资料13500余份。"
+
+
+def fig(**kw):
+    base = {"label": "行政处罚案件", "value": 61, "unit": "件", "qualifier": "exact",
+            "evidence": "办理行政处罚案件 61 件"}
+    return base | kw
+
+
+def test_grounded_figure_is_located_at_its_number():
+    verdict = Grounding(SOURCE).check(fig())
+    assert verdict.ok
+    assert SOURCE[verdict.mention.start:verdict.mention.end] == "61"
+
+
+def test_evidence_is_matched_across_width_and_spaces():
+    assert Grounding(SOURCE).check(fig(evidence="办理行政处罚案件６１件")).ok
+
+
+@pytest.mark.parametrize("change, phrase", [
+    ({"evidence": "办理行政处罚案件 62 件"}, "does not occur in the source"),
+    ({"value": 62}, "value 62 is not stated in evidence"),
+    ({"unit": "起"}, "unit '起' disagrees"),
+    ({"qualifier": "approx"}, "qualifier 'approx' disagrees"),
+    ({"evidence": "全" * 81}, "cite at most 80"),
+])
+def test_each_failure_says_what_is_wrong(change, phrase):
+    verdict = Grounding(SOURCE).check(fig(**change))
+    assert not verdict.ok
+    assert phrase in verdict.problems[0]
+
+
+def test_message_quotes_what_the_source_says():
+    verdict = Grounding(SOURCE).check(fig(value=7, evidence="其中适用简易程序7件；发放普法资料13500余份"))
+    assert verdict.ok  # 7 is in the evidence
+    wrong = Grounding(SOURCE).check(fig(value=8, evidence="其中适用简易程序7件"))
+    assert "the source there says 7件" in wrong.problems[0]
+
+
+def test_near_picks_the_occurrence_closest_to_the_cited_place():
+    text = "审查合同16份。另有其他。审查合同16份。"
+    g = Grounding(text)
+    second = text.rindex("16")
+    assert g.check(fig(value=16, unit="份", evidence="审查合同16份"), near=second).mention.start == second
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem[:3])
+def test_every_gold_figure_verifies(path, domain):
+    grounding = Grounding(path.read_text(encoding="utf-8"), domain.numbered_names)
+    gold = json.loads((GOLD / f"{path.stem}.json").read_text(encoding="utf-8"))
+    for figure in gold["figures"]:
+        assert grounding.check(figure).ok, figure
