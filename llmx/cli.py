@@ -71,25 +71,31 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("report", type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write JSON here instead of stdout")
+@click.argument("reports", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(),
+              help="write JSON here instead of stdout; with several REPORTS, a folder for <name>.json files")
 @click.option("--quiet", is_flag=True, help="no summary on stderr")
 @llm_options
 @friendly
-def extract(report: str, output: str | None, quiet: bool, **opts: Any) -> None:
-    """Extract one REPORT (.txt, .docx, .pdf, .html) to contract JSON."""
+def extract(reports: tuple[str, ...], output: str | None, quiet: bool, **opts: Any) -> None:
+    """Extract REPORTS (.txt, .docx, .pdf, .html) to contract JSON, one model session for all."""
     from .runner import extract_files
     from .summary import print_summary
 
+    if len(reports) > 1 and not output:
+        raise LlmxError("several reports need -o FOLDER for their JSON files")
     domain = load_domain(opts["report_type"])
-    [result] = extract_files([Path(report)], domain, opts["design"], _llm_config(opts))
-    if output:
-        write_atomic(Path(output), to_json(result))
-    else:
-        click.echo(to_json(result), nl=False)
-    if not quiet:
-        print_summary(result)
-
+    paths = [Path(r) for r in reports]
+    results = extract_files(paths, domain, opts["design"], _llm_config(opts))
+    for path, result in zip(paths, results):
+        if len(paths) > 1:
+            write_atomic(Path(output) / f"{path.stem}.json", to_json(result))
+        elif output:
+            write_atomic(Path(output), to_json(result))
+        else:
+            click.echo(to_json(result), nl=False)
+        if not quiet:
+            print_summary(result)
 
 def _fail_under(total: dict[str, Any], rules: tuple[str, ...]) -> None:
     """Exit non-zero, naming each metric below its threshold."""
