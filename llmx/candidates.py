@@ -30,6 +30,7 @@ class Candidate:
     mention: Mention
     evidence: str
     evidence_start: int
+    sentence_start: int  # candidates sharing it stand in one sentence
     context: str  # the sentence around it, number marked 【…】, for the labeller
     label: str
     element: str | None
@@ -45,6 +46,7 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
         element = element_at(sections, m.start)
         out.append(Candidate(
             id=len(out) + 1, mention=m, evidence=text[start:end], evidence_start=start,
+            sentence_start=_back_to(text, m.start, _SENTENCE_BREAK),
             context=_context(text, m), label=_label(text, m, start, end), element=element,
             target=_is_target(text[start:m.start], element, domain),
         ))

@@ -49,7 +49,7 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--model-path", type=click.Path(dir_okay=False), help="run this GGUF file instead of the embedded model"),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
         click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
-        click.option("--design", type=click.Choice(DESIGNS), default="llm", show_default=True,
+        click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
                      help="how figures are labelled (rules = no model at all)"),
         click.option("--type", "report_type", default="fazhi", show_default=True,
                      help="report type: a package under schemas/"),

@@ -3,6 +3,8 @@
 Designs (chosen by the eval harness, see eval/README.md):
 
 - ``rules``: the catalogue's bigram ranker alone, no model.
+- ``hybrid``: the ranker, and the model only for the numbers the ranker
+  cannot place (a multiple choice among its closest codes, one per call).
 - ``llm``: the model labels batches of candidates with the whole catalogue in
   the (shared, cacheable) system prompt.
 - ``llm-topk``: the model picks among each candidate's top ranked codes.
@@ -27,21 +29,57 @@ from .errors import UnusableAnswer
 from .llm import LLM
 
 NONE = "none"
-DESIGNS = ("llm", "llm-topk", "rules")
+DESIGNS = ("hybrid", "rules", "llm", "llm-topk")
 _BATCH = 12
 _TOPK = 4
-_RULE_THRESHOLD = 0.34
+_CONFIDENT = 0.4  # ranker score above which its top key is taken as is
+_CONTEXT_WEIGHT = 0.2
+_SUB_BREAKDOWN = ("其中", "含", "包括")
 
 Labeller = Callable[[list[Candidate]], dict[int, str]]
 
 
+def rank(c: Candidate, catalogue: Catalogue, top: int = _TOPK) -> list[tuple[str, float]]:
+    """Keys for a candidate, scored on its own clause first and its sentence a little.
+
+    The sentence often names a neighbouring figure too; weighting the clause
+    keeps that neighbour's key from winning.
+    """
+    local = dict(catalogue.rank(c.evidence, c.mention.unit, top=len(catalogue.keys)))
+    around = dict(catalogue.rank(c.context, c.mention.unit, top=len(catalogue.keys)))
+    scored = sorted(((k, v + _CONTEXT_WEIGHT * around.get(k, 0.0)) for k, v in local.items()),
+                    key=lambda kv: kv[1], reverse=True)
+    return scored[:top]
+
+
 def rule_labels(candidates: Sequence[Candidate], catalogue: Catalogue) -> dict[int, str]:
-    """Top-ranked key per candidate, or ``other`` when nothing matches well."""
-    out = {}
-    for c in candidates:
-        key, score = catalogue.rank(c.label + c.context, c.mention.unit, top=1)[0]
-        out[c.id] = key if score >= _RULE_THRESHOLD else OTHER
-    return out
+    """Ranker labels; where it is unsure, ``other``."""
+    return {c.id: key or OTHER for c, key in zip(candidates, _decide(candidates, catalogue))}
+
+
+def unsure(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[Candidate]:
+    """Candidates the ranker cannot place: what a model is asked about in the hybrid design."""
+    return [c for c, key in zip(candidates, _decide(candidates, catalogue)) if key is None]
+
+
+def _decide(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str | None]:
+    """A confident key, or the key of the figure a sub-breakdown breaks down, else None."""
+    keys: list[str | None] = []
+    for i, c in enumerate(candidates):
+        key, score = rank(c, catalogue, top=1)[0]
+        if score >= _CONFIDENT:
+            keys.append(key)
+        elif i and keys[-1] not in (None, OTHER) and _breaks_down(candidates[i - 1], c):
+            keys.append(keys[-1])
+        else:
+            keys.append(None)
+    return keys
+
+
+def _breaks_down(prev: Candidate, c: Candidate) -> bool:
+    """``c`` follows ``prev`` in the same sentence with the same unit, or opens with 其中."""
+    same_sentence = c.sentence_start == prev.sentence_start or c.evidence.startswith(_SUB_BREAKDOWN)
+    return same_sentence and c.mention.unit == prev.mention.unit and c.mention.start > prev.mention.start
 
 
 def labels_model(keys: Sequence[str]) -> type[BaseModel]:
@@ -112,7 +150,7 @@ class ModelLabeller:
     def _item(self, c: Candidate) -> str:
         fields = {"id": c.id, "context": c.context}
         if self.topk:
-            ranked = self.domain.catalogue.rank(c.label + c.context, c.mention.unit, top=_TOPK)
+            ranked = rank(c, self.domain.catalogue)
             fields["options"] = " | ".join(
                 f"{k}({self.domain.catalogue.get(k).name})" for k, _ in ranked) + f" | {OTHER} | {NONE}"
         return self.prompt.render("item", **fields)
@@ -124,3 +162,46 @@ class ModelLabeller:
             f"{i.key}: {i.name}（{'/'.join(i.units)}）例：{'；'.join(i.examples[:2])}"
             for i in self.domain.catalogue.indicators
         )
+
+
+class ChoiceLabeller:
+    """Hybrid design: the ranker decides; the model chooses only where the ranker is unsure."""
+
+    letters = "ABCDEFGH"
+
+    def __init__(self, llm: LLM, domain: Domain, doc_hash: str):
+        self.llm, self.domain, self.doc_hash = llm, domain, doc_hash
+        self.prompt = domain.prompt("label_choice")
+        self.response_model = create_model(
+            "Choice", answer=(Literal[tuple(self.letters[:_TOPK + 1])], ...))  # type: ignore[valid-type]
+        self.fallbacks = 0
+
+    @property
+    def version(self) -> str:
+        return self.prompt.version
+
+    def __call__(self, candidates: list[Candidate]) -> dict[int, str]:
+        labels = rule_labels(candidates, self.domain.catalogue)
+        for c in unsure(candidates, self.domain.catalogue):
+            labels[c.id] = self._choose(c)
+        return labels
+
+    def _choose(self, c: Candidate) -> str:
+        keys = [k for k, _ in rank(c, self.domain.catalogue)] + [OTHER]
+        options = [self._option(i, k) for i, k in enumerate(keys)]
+        messages = [
+            {"role": "system", "content": self.prompt.render("system")},
+            {"role": "user", "content": self.prompt.render("user", context=c.context, options="\n".join(options))},
+        ]
+        try:
+            answer = self.llm.ask(self.response_model, messages, prompt_version=self.version, doc_hash=self.doc_hash)
+        except UnusableAnswer:
+            self.fallbacks += 1
+            return OTHER
+        return keys[self.letters.index(answer.answer)]
+
+    def _option(self, i: int, key: str) -> str:
+        if key == OTHER:
+            return self.prompt.render("other", letter=self.letters[i])
+        ind = self.domain.catalogue.get(key)
+        return self.prompt.render("option", letter=self.letters[i], name=ind.name, definition=ind.definition)

@@ -18,7 +18,7 @@ from .candidates import Candidate, build_candidates
 from .domain import Domain
 from .gongwen import extract_meta
 from .items import section_items
-from .labelling import NONE, ModelLabeller, rule_labels
+from .labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
 from .llm import LLM, Usage
 from .sources import Document, load_document
 from .structure import SectionSpan, find_headings, find_sections
@@ -30,7 +30,7 @@ class Run:
     """How a report is processed: the labelling design and, for model designs, the LLM."""
 
     domain: Domain
-    design: str = "llm"
+    design: str = "hybrid"
     llm: LLM | None = None
 
     def extract(self, path: str | Path) -> dict[str, Any]:
@@ -66,7 +66,11 @@ class Run:
     def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[dict[int, str], str]:
         if self.design == "rules" or self.llm is None:
             return rule_labels(candidates, self.domain.catalogue), "rules"
-        labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk")
+        labeller: ChoiceLabeller | ModelLabeller
+        if self.design == "hybrid":
+            labeller = ChoiceLabeller(self.llm, self.domain, doc_hash)
+        else:
+            labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk")
         return labeller(candidates), labeller.version
 
     def _lists(self, text: str, sections: dict[str, SectionSpan], headings) -> dict[str, list[str]]:
