@@ -35,6 +35,7 @@ class Candidate:
     label: str
     element: str | None
     target: bool
+    reading: str = ""  # what the model says the number counts (hybrid design), helps place it
 
 
 def build_candidates(text: str, mentions: list[Mention], sections: dict[str, SectionSpan],

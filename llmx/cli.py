@@ -7,6 +7,7 @@ no traceback, and no output file written.
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,8 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
         click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
                      help="how figures are labelled (rules = no model at all)"),
+        click.option("--prompt", "prompt_version", metavar="VERSION",
+                     help="prompt version for the design (e.g. choice-v1); default: the newest"),
         click.option("--type", "report_type", default="fazhi", show_default=True,
                      help="report type: a package under schemas/"),
     ]
@@ -68,6 +71,9 @@ def _llm_config(opts: dict[str, Any]):
 @click.version_option(package_name="llmx")
 def main() -> None:
     """Verified structured data from annual reports, on local LLMs."""
+    # instructor logs every failed attempt at ERROR; re-asks are routine here
+    # and a final failure reaches the user as one line anyway.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 @main.command()
@@ -86,7 +92,7 @@ def extract(reports: tuple[str, ...], output: str | None, quiet: bool, **opts: A
         raise LlmxError("several reports need -o FOLDER for their JSON files")
     domain = load_domain(opts["report_type"])
     paths = [Path(r) for r in reports]
-    results = extract_files(paths, domain, opts["design"], _llm_config(opts))
+    results = extract_files(paths, domain, opts["design"], _llm_config(opts), opts["prompt_version"])
     for path, result in zip(paths, results):
         if len(paths) > 1:
             write_atomic(Path(output) / f"{path.stem}.json", to_json(result))
@@ -141,7 +147,8 @@ def eval(ctx: click.Context, gold_dir: str, corpus_dir: str, runs_dir: str, name
     from .evaluate import run_eval, save_run
 
     domain = load_domain(opts["report_type"])
-    record = run_eval(domain, opts["design"], _llm_config(opts), Path(gold_dir), Path(corpus_dir))
+    record = run_eval(domain, opts["design"], _llm_config(opts), Path(gold_dir), Path(corpus_dir),
+                      opts["prompt_version"])
     path = save_run(record, Path(runs_dir), name)
     _print_total(record["scores"]["total"], f"eval: {record['config']['design']} -> {path}")
     click.echo(str(path))
@@ -187,3 +194,7 @@ def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | No
         write_atomic(Path(output), to_json(scores))
     _print_total(scores["total"], f"score: {pred_dir} vs {gold_dir}")
     _fail_under(scores["total"], fail_under)
+
+
+if __name__ == "__main__":
+    main()

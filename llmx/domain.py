@@ -47,9 +47,19 @@ class Domain:
     def element(self, key: str) -> Element:
         return next(e for e in self.elements if e.key == key)
 
-    def prompt(self, name: str) -> "Prompt":
-        """Load a versioned prompt file ``prompts/<domain>/<name>.yaml``."""
-        return Prompt.load(self.prompts_dir / f"{name}.yaml")
+    def prompt(self, name: str, version: str | None = None) -> "Prompt":
+        """The prompt ``prompts/<domain>/<name>.v<N>.yaml`` whose ``version`` is given, else the newest."""
+        files = sorted(self.prompts_dir.glob(f"{name}.v*.yaml"), key=_file_number)
+        prompts = [Prompt.load(f) for f in files]
+        if not prompts:
+            raise LlmxError(f"{self.prompts_dir}: no prompt files {name}.v*.yaml")
+        if version is None:
+            return prompts[-1]
+        for prompt in prompts:
+            if prompt.version == version:
+                return prompt
+        have = ", ".join(p.version for p in prompts)
+        raise LlmxError(f"{self.prompts_dir}: no {name} prompt with version {version!r} (have {have})")
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,11 @@ class Prompt:
 
     def render(self, part: str, **fields: object) -> str:
         return self.parts[part].format(**fields)
+
+
+def _file_number(path: Path) -> int:
+    """N of ``name.vN.yaml``, so v10 sorts after v9."""
+    return int(path.suffixes[-2].lstrip(".v") or 0)
 
 
 def read_elements(path: Path) -> tuple[Element, ...]:

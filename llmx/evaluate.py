@@ -38,10 +38,11 @@ def gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def run_eval(domain: Domain, design: str, config: LLMConfig, gold_dir: Path, corpus_dir: Path) -> dict[str, Any]:
+def run_eval(domain: Domain, design: str, config: LLMConfig, gold_dir: Path, corpus_dir: Path,
+             prompt_version: str | None = None) -> dict[str, Any]:
     """Extract every gold report (through the cache) and score it; returns the run record."""
     pairs = gold_pairs(gold_dir, corpus_dir)
-    results = extract_files([src for _, src in pairs], domain, design, config)
+    results = extract_files([src for _, src in pairs], domain, design, config, prompt_version)
     scored = score_set(
         (gold.stem, pred | {"doc_id": gold.stem}, json.loads(gold.read_text(encoding="utf-8")),
          load_source(Path(corpus_dir), gold.stem))

@@ -3,7 +3,9 @@
 Designs (chosen by the eval harness, see eval/README.md):
 
 - ``rules``: the catalogue's bigram ranker alone, no model.
-- ``hybrid``: the ranker, and the model only for the numbers the ranker
+- ``hybrid``: the model names what each number counts (``phrases.py``);
+  the ranker places that name (with the evidence) in the catalogue.
+- ``choice``: the ranker, and the model only for the numbers the ranker
   cannot place (a multiple choice among its closest codes, one per call).
 - ``llm``: the model labels batches of candidates with the whole catalogue in
   the (shared, cacheable) system prompt.
@@ -29,7 +31,7 @@ from .errors import UnusableAnswer
 from .llm import LLM
 
 NONE = "none"
-DESIGNS = ("hybrid", "rules", "llm", "llm-topk")
+DESIGNS = ("hybrid", "rules", "choice", "llm", "llm-topk")
 _BATCH = 12
 _TOPK = 4
 _CONFIDENT = 0.4  # ranker score above which its top key is taken as is
@@ -45,11 +47,16 @@ def rank(c: Candidate, catalogue: Catalogue, top: int = _TOPK) -> list[tuple[str
     The sentence often names a neighbouring figure too; weighting the clause
     keeps that neighbour's key from winning.
     """
-    local = dict(catalogue.rank(c.evidence, c.mention.unit, top=len(catalogue.keys)))
+    local = dict(catalogue.rank(_local_text(c), c.mention.unit, top=len(catalogue.keys)))
     around = dict(catalogue.rank(c.context, c.mention.unit, top=len(catalogue.keys)))
     scored = sorted(((k, v + _CONTEXT_WEIGHT * around.get(k, 0.0)) for k, v in local.items()),
                     key=lambda kv: kv[1], reverse=True)
     return scored[:top]
+
+
+def _local_text(c: Candidate) -> str:
+    """The clause, plus the model's reading of it when that says more than the clause."""
+    return c.evidence if c.reading in c.evidence else f"{c.reading} {c.evidence}"
 
 
 def rule_labels(candidates: Sequence[Candidate], catalogue: Catalogue) -> dict[int, str]:
@@ -117,9 +124,9 @@ def labels_model(keys: Sequence[str]) -> type[BaseModel]:
 class ModelLabeller:
     """Labels candidates in batches through an LLM, falling back to the ranker per batch."""
 
-    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, *, topk: bool):
+    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, *, topk: bool, version: str | None = None):
         self.llm, self.domain, self.doc_hash, self.topk = llm, domain, doc_hash, topk
-        self.prompt = domain.prompt("label_figures_topk" if topk else "label_figures")
+        self.prompt = domain.prompt("label_figures_topk" if topk else "label_figures", version)
         keys = (*domain.catalogue.keys, NONE)
         self.response_model = labels_model(keys)
         self.fallbacks = 0
@@ -169,11 +176,12 @@ class ChoiceLabeller:
 
     letters = "ABCDEFGH"
 
-    def __init__(self, llm: LLM, domain: Domain, doc_hash: str):
+    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, version: str | None = None):
         self.llm, self.domain, self.doc_hash = llm, domain, doc_hash
-        self.prompt = domain.prompt("label_choice")
+        self.prompt = domain.prompt("label_choice", version)
+        self.choices = int(self.prompt.parts.get("choices", _TOPK))
         self.response_model = create_model(
-            "Choice", answer=(Literal[tuple(self.letters[:_TOPK + 1])], ...))  # type: ignore[valid-type]
+            "Choice", answer=(Literal[tuple(self.letters[:self.choices + 1])], ...))  # type: ignore[valid-type]
         self.fallbacks = 0
 
     @property
@@ -187,7 +195,7 @@ class ChoiceLabeller:
         return labels
 
     def _choose(self, c: Candidate) -> str:
-        keys = [k for k, _ in rank(c, self.domain.catalogue)] + [OTHER]
+        keys = [k for k, _ in rank(c, self.domain.catalogue, top=self.choices)] + [OTHER]
         options = [self._option(i, k) for i, k in enumerate(keys)]
         messages = [
             {"role": "system", "content": self.prompt.render("system")},

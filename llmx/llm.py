@@ -30,6 +30,7 @@ T = TypeVar("T", bound=BaseModel)
 
 _TRANSIENT = (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError,
               openai.InternalServerError)
+_UNUSABLE = "__llmx_unusable__"
 _MODES = {"json": instructor.Mode.JSON, "tools": instructor.Mode.TOOLS, "md_json": instructor.Mode.MD_JSON}
 
 
@@ -93,7 +94,7 @@ class LLM:
     """One endpoint and model, asked for pydantic models."""
 
     def __init__(self, config: LLMConfig, *, base_url: str, model: str, endpoint_id: str,
-                 cache: ResponseCache, retry_wait: float = 1.0):
+                 cache: ResponseCache, retry_wait: float = 1.0, http_client: Any = None):
         self.config = config
         self.base_url = base_url
         self.model = model
@@ -102,7 +103,7 @@ class LLM:
         self.usage = Usage()
         self._retry_wait = retry_wait
         raw = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0,
-                            timeout=config.timeout)
+                            timeout=config.timeout, http_client=http_client)
         self._client = instructor.from_openai(raw, mode=_MODES[config.mode])
         self._client.on("completion:response", self._count)
 
@@ -126,8 +127,13 @@ class LLM:
             hit = self.cache.get(key)
             if hit is not None:
                 self.usage.cache_hits += 1
-                return response_model.model_validate_json(hit, context=context)
-        answer = self._call(response_model, messages, context)
+                return _replay(response_model, hit, context)
+        try:
+            answer = self._call(response_model, messages, context)
+        except UnusableAnswer as exc:
+            # remembered too, so a rerun of an unchanged report makes no call at all
+            self.cache.set(key, json.dumps({_UNUSABLE: str(exc)}, ensure_ascii=False))
+            raise
         self.cache.set(key, answer.model_dump_json())
         return answer
 
@@ -153,6 +159,14 @@ class LLM:
             raise UnusableAnswer(f"{self.base_url}: {_describe(exc)}") from exc
         finally:
             self.usage.seconds += time.perf_counter() - started
+
+
+def _replay(response_model: type[T], hit: str, context: dict[str, Any] | None) -> T:
+    """A cached answer, or the cached verdict that the model's answer was unusable."""
+    data = json.loads(hit)
+    if isinstance(data, dict) and _UNUSABLE in data:
+        raise UnusableAnswer(data[_UNUSABLE])
+    return response_model.model_validate(data, context=context)
 
 
 def _describe(exc: BaseException) -> str:

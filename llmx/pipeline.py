@@ -20,6 +20,7 @@ from .gongwen import extract_meta
 from .items import section_items
 from .labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
 from .llm import LLM, Usage
+from .phrases import PhraseWriter
 from .sources import Document, load_document
 from .structure import SectionSpan, find_headings, find_sections
 from .validate import Grounding
@@ -32,6 +33,7 @@ class Run:
     domain: Domain
     design: str = "hybrid"
     llm: LLM | None = None
+    prompt_version: str | None = None  # None = the newest prompt of the design
 
     def extract(self, path: str | Path) -> dict[str, Any]:
         """Load and extract one report file."""
@@ -46,7 +48,7 @@ class Run:
         sections = find_sections(text, headings, self.domain)
         body_start = headings[0].start if headings else len(text)
         candidates = build_candidates(text, grounding.mentions, sections, self.domain)
-        labels, version = self._labels(candidates, _text_hash(text))
+        candidates, labels, version = self._labels(candidates, _text_hash(text))
         figures, rejected, uncovered = _figures(candidates, labels, grounding)
         report = {
             "doc_id": doc.path.stem,
@@ -63,15 +65,21 @@ class Run:
         }
         return self.domain.report_model.model_validate(report).model_dump(mode="json")
 
-    def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[dict[int, str], str]:
+    def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[list[Candidate], dict[int, str], str]:
+        """Candidates (relabelled where the design names them) and their indicators."""
         if self.design == "rules" or self.llm is None:
-            return rule_labels(candidates, self.domain.catalogue), "rules"
-        labeller: ChoiceLabeller | ModelLabeller
+            return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
         if self.design == "hybrid":
-            labeller = ChoiceLabeller(self.llm, self.domain, doc_hash)
+            writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
+            read = writer(candidates)
+            return read, rule_labels(read, self.domain.catalogue), writer.version
+        labeller: ChoiceLabeller | ModelLabeller
+        if self.design == "choice":
+            labeller = ChoiceLabeller(self.llm, self.domain, doc_hash, self.prompt_version)
         else:
-            labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk")
-        return labeller(candidates), labeller.version
+            labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk",
+                                     version=self.prompt_version)
+        return candidates, labeller(candidates), labeller.version
 
     def _lists(self, text: str, sections: dict[str, SectionSpan], headings) -> dict[str, list[str]]:
         out = {}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from llmx.numbers import Mention
-from llmx.scoring.common import Counts, as_number, norm_str, values_equal
+from llmx.scoring.common import Counts, as_number, norm_str, similarity, values_equal
 from llmx.textmap import FoldedText
 
 Span = tuple[int, int]
@@ -160,6 +160,9 @@ def score_figures(pred_figures: Any, gold_figures: Any, source: FoldedText,
         for name in ATTRIBUTES:
             counts[f"{name}_scored"] += 1
             counts[f"{name}_correct"] += name not in wrong
+        # not in the contract's scoring: how close labels are (an extra diagnostic)
+        counts["label_scored"] += 1
+        counts["label_similarity_sum"] += similarity(preds[i].figure.get("label"), golds[j].figure.get("label"))
         matched.append({"gold_index": golds[j].index, "pred_index": preds[i].index,
                         **_describe(golds[j]), "pred_evidence": preds[i].figure.get("evidence"),
                         "wrong": wrong,

@@ -92,6 +92,7 @@ def metrics_from_counts(counts: Counts) -> dict:
         m[key] = c[key] if has_figures else None
     for name in ATTRIBUTES:
         m[f"{name}_accuracy"] = ratio_or_none(c[f"{name}_correct"], c[f"{name}_scored"])
+    m["label_similarity"] = ratio_or_none(c["label_similarity_sum"], c["label_scored"])
     m.update(_prf_metrics("catalogue", c["catalogue_tp"], c["catalogue_fp"], c["catalogue_fn"],
                           has_figures))
 

@@ -1,0 +1,85 @@
+"""What each number counts, as the model reads it (the hybrid design).
+
+Code can cut the evidence clause, but the thing counted is often outside it
+(``换发 2 人`` counts 行政执法证件换发) or buried in it (``完成陈山、西埔2个
+村级法律顾问示范点建设`` counts 村级法律顾问示范点): naming it needs reading.
+The model writes one short phrase per number, in batches; a phrase that
+contains the number itself or is empty sends the batch back as a re-ask, and
+a batch that stays unusable is simply not read.  The phrase helps the ranker
+place the number in the catalogue; the output ``label`` stays the source
+wording cut by code (measured closer to the gold labels, see eval/README.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+
+from .candidates import Candidate
+from .domain import Domain
+from .errors import UnusableAnswer
+from .llm import LLM
+
+_BATCH = 15
+
+
+class Phrase(BaseModel):
+    id: int
+    label: str = Field(min_length=1, max_length=40)
+
+    @field_validator("label")
+    @classmethod
+    def no_digits(cls, value: str) -> str:
+        """A label names what is counted, not how many."""
+        if any(ch.isdigit() for ch in value):
+            raise ValueError(f"label {value!r} contains a number; name only what is counted")
+        return value.strip()
+
+
+class Phrases(BaseModel):
+    labels: list[Phrase]
+
+    @model_validator(mode="after")
+    def complete(self, info: ValidationInfo) -> "Phrases":
+        """Every id of the batch named exactly once."""
+        want = set((info.context or {}).get("ids", ()))
+        got = [p.id for p in self.labels]
+        if want and (set(got) != want or len(got) != len(want)):
+            missing, extra = sorted(want - set(got)), sorted(set(got) - want)
+            raise ValueError(f"name every item exactly once: missing ids {missing}, unknown ids {extra}")
+        return self
+
+
+class PhraseWriter:
+    """Replaces code labels with model-written ones, batch by batch."""
+
+    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, version: str | None = None):
+        self.llm, self.doc_hash = llm, doc_hash
+        self.prompt = domain.prompt("name_figures", version)
+        self.fallbacks = 0
+
+    @property
+    def version(self) -> str:
+        return self.prompt.version
+
+    def __call__(self, candidates: list[Candidate]) -> list[Candidate]:
+        named: dict[int, str] = {}
+        for i in range(0, len(candidates), _BATCH):
+            named.update(self._batch(candidates[i:i + _BATCH]))
+        return [replace(c, reading=named.get(c.id, "")) for c in candidates]
+
+    def _batch(self, batch: list[Candidate]) -> dict[int, str]:
+        items = "\n".join(self.prompt.render("item", id=c.id, context=c.context) for c in batch)
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": self.prompt.render("system")},
+            {"role": "user", "content": self.prompt.render("user", items=items)},
+        ]
+        try:
+            answer = self.llm.ask(Phrases, messages, prompt_version=self.version, doc_hash=self.doc_hash,
+                                  context={"ids": [c.id for c in batch]})
+        except UnusableAnswer:
+            self.fallbacks += 1
+            return {}
+        return {p.id: p.label for p in answer.labels}
