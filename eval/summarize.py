@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-COLUMNS = ("figure_f1", "catalogue_f1", "indicator_accuracy", "meta_mean", "sections_present_accuracy",
+COLUMNS = ("figure_f1", "catalogue_f1", "indicator_accuracy", "label_similarity", "meta_mean", "sections_present_accuracy",
            "sections_heading_accuracy", "list_f1", "ungrounded", "calls", "prompt_tokens",
            "completion_tokens", "seconds")
 

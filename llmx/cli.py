@@ -176,6 +176,22 @@ def compare(run_a: str, run_b: str, markdown: str | None, html: str | None) -> N
         write_atomic(Path(html), render_html(cmp))
 
 
+@eval.command("rescore")
+@click.argument("runs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@friendly
+def rescore_runs(ctx: click.Context, runs: tuple[str, ...]) -> None:
+    """Score the predictions stored in RUNS again, in place (after a scorer or gold change)."""
+    from .evaluate import load_run, rescore
+
+    options = ctx.parent.params if ctx.parent else {}
+    for run in runs:
+        record = rescore(load_run(Path(run)), Path(options.get("gold_dir", "eval/gold")),
+                         Path(options.get("corpus_dir", "eval/corpus")))
+        write_atomic(Path(run), to_json(record))
+        click.echo(f"{run}: figure_f1={record['scores']['total']['figure_f1']:.4f}")
+
+
 @main.command()
 @click.argument("pred_dir", type=click.Path(file_okay=False))
 @click.argument("gold_dir", type=click.Path(file_okay=False))

@@ -68,6 +68,16 @@ def run_eval(domain: Domain, design: str, config: LLMConfig, gold_dir: Path, cor
     }
 
 
+def rescore(record: dict[str, Any], gold_dir: Path, corpus_dir: Path) -> dict[str, Any]:
+    """The record with its stored predictions scored again (after a scorer or gold change)."""
+    golds = {gold.stem: gold for gold, _ in gold_pairs(gold_dir, corpus_dir)}
+    record["scores"] = score_set(
+        (doc_id, pred, json.loads(golds[doc_id].read_text(encoding="utf-8")), load_source(Path(corpus_dir), doc_id))
+        for doc_id, pred in record["predictions"].items() if doc_id in golds
+    )
+    return record
+
+
 def save_run(record: dict[str, Any], runs_dir: Path, name: str | None = None) -> Path:
     """Write the record as ``<runs_dir>/<name or timestamp_design>.json``."""
     stamp = record["created"].replace(":", "").replace("-", "")[:15]

@@ -1,0 +1,113 @@
+"""LLM access on recorded traffic: labelling designs, the cache, retries, re-asks.
+
+Cassettes were recorded against the embedded model served by llama.cpp (see
+conftest.py); replay needs no server.
+"""
+
+import httpx
+import pytest
+
+from llmx.config import LLMConfig
+from llmx.errors import LlmxError
+from llmx.labelling import labels_model, unsure
+from llmx.llm import LLM, ResponseCache
+from llmx.pipeline import Run
+from llmx.sources import load_document
+from llmx.candidates import build_candidates
+from llmx.structure import find_headings, find_sections
+from llmx.validate import Grounding
+from conftest import CORPUS
+
+REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"
+REPORT_004 = CORPUS / "004_10dd5ecf361dedb7.txt"
+
+
+def make_llm(endpoint, cache_dir, **kwargs) -> LLM:
+    base_url, model = endpoint
+    config = LLMConfig(base_url=base_url, model=model, cache_dir=cache_dir)
+    return LLM(config, base_url=base_url, model=model, endpoint_id="recorded-embedded",
+               cache=ResponseCache(cache_dir), **kwargs)
+
+
+def _unsure_count(path, domain) -> int:
+    text = path.read_text(encoding="utf-8")
+    grounding = Grounding(text, domain.numbered_names)
+    heads = find_headings(text)
+    candidates = build_candidates(text, grounding.mentions, find_sections(text, heads, domain), domain)
+    return len(unsure(candidates, domain.catalogue))
+
+
+def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, domain, tmp_path):
+    doc = load_document(REPORT_004)
+    with recorder.use_cassette("hybrid_004.yaml"):
+        first = Run(domain, design="hybrid", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        second = Run(domain, design="hybrid", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+    assert first["usage"]["calls"] >= 1 and first["usage"]["prompt_tokens"] > 0
+    assert second["usage"]["calls"] == 0 and second["usage"]["cache_hits"] >= 1
+    assert first["figures"] == second["figures"]
+    assert first["prompt_version"] == domain.prompt("name_figures").version
+    assert len(first["figures"]) == _candidate_count(REPORT_004, domain)
+    assert all(f["verified"] for f in first["figures"])
+
+
+def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, domain, tmp_path):
+    expected = _unsure_count(REPORT_002, domain)
+    assert expected > 0
+    doc = load_document(REPORT_002)
+    with recorder.use_cassette("choice_002.yaml"):
+        result = Run(domain, design="choice", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+    assert result["usage"]["calls"] >= expected
+    assert result["usage"]["completion_tokens"] > 0
+    assert all(f["verified"] for f in result["figures"])
+
+
+def test_batch_labeller_labels_every_candidate_with_a_catalogue_key(recorder, endpoint, domain, tmp_path):
+    doc = load_document(REPORT_004)
+    with recorder.use_cassette("llm_004.yaml"):
+        result = Run(domain, design="llm", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+    labelled = len(result["figures"]) + len(result["uncovered"]) + len(result["rejected"])
+    assert labelled == _candidate_count(REPORT_004, domain)
+    assert {f["indicator"] for f in result["figures"]} <= set(domain.catalogue.keys)
+    assert result["usage"]["calls"] >= 1
+
+
+def _candidate_count(path, domain) -> int:
+    text = path.read_text(encoding="utf-8")
+    return sum(m.kind == "candidate" for m in Grounding(text, domain.numbered_names).mentions)
+
+
+def _failing_client(status: int, seen: list):
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(status, json={"error": {"message": "boom"}})
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def _ask(llm, domain):
+    model = labels_model(domain.catalogue.keys)
+    return llm.ask(model, [{"role": "user", "content": "x"}], prompt_version="t", doc_hash="d")
+
+
+def test_server_errors_are_retried_then_reported_with_the_url(endpoint, domain, tmp_path):
+    seen = []
+    llm = make_llm(("http://127.0.0.1:9/v1", "m"), tmp_path, retry_wait=0.01, http_client=_failing_client(503, seen))
+    with pytest.raises(LlmxError, match=r"127\.0\.0\.1:9/v1.*unreachable or failing"):
+        _ask(llm, domain)
+    assert len(seen) == 4
+
+
+def test_client_errors_are_not_retried(endpoint, domain, tmp_path):
+    seen = []
+    llm = make_llm(("http://127.0.0.1:9/v1", "m"), tmp_path, retry_wait=0.01, http_client=_failing_client(400, seen))
+    with pytest.raises(LlmxError, match="HTTP 400"):
+        _ask(llm, domain)
+    assert len(seen) == 1
+
+
+def test_labels_validation_names_missing_and_unknown_ids_for_the_reask(domain):
+    model = labels_model(domain.catalogue.keys)
+    answer = {"labels": [{"id": 1, "indicator": "law_study_session"}, {"id": 9, "indicator": "other"}]}
+    with pytest.raises(Exception, match=r"missing ids \[2\], unknown ids \[9\]"):
+        model.model_validate(answer, context={"ids": [1, 2]})
+    fixed = model.model_validate({"labels": [{"id": 1, "indicator": "law_study_session"}]}, context={"ids": [1]})
+    assert fixed.labels[0].indicator == "law_study_sessions"  # near-miss spelling mended
