@@ -6,74 +6,24 @@ no traceback, and no output file written.
 
 from __future__ import annotations
 
-import functools
-import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .config import MODES, from_options
+from .cli_options import friendly, llm_config, llm_options, quiet_instructor
 from .domain import load_domain
 from .errors import LlmxError
-from .labelling import DESIGNS
+from .batch import batch_command
 from .output import to_json, write_atomic
-
-
-def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn LlmxError and Ctrl-C into one line on stderr and a non-zero exit."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except LlmxError as exc:
-            click.echo(f"llmx: error: {exc}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("llmx: interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by every command that may call a model."""
-    options = [
-        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
-                     "[env LLMX_BASE_URL]; none = run the embedded model"),
-        click.option("--model", help="model name at the endpoint [env LLMX_MODEL]; default: the endpoint's first"),
-        click.option("--api-key", help="API key [env LLMX_API_KEY or OPENAI_API_KEY]"),
-        click.option("--mode", type=click.Choice(MODES), help="instructor mode [env LLMX_MODE; default json]"),
-        click.option("--model-path", type=click.Path(dir_okay=False), help="run this GGUF file instead of the embedded model"),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
-        click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
-        click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
-                     help="how figures are labelled (rules = no model at all)"),
-        click.option("--prompt", "prompt_version", metavar="VERSION",
-                     help="prompt version for the design (e.g. choice-v1); default: the newest"),
-        click.option("--type", "report_type", default="fazhi", show_default=True,
-                     help="report type: a package under schemas/"),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _llm_config(opts: dict[str, Any]):
-    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache")
-    return from_options(**{k: opts.get(k) for k in keys})
 
 
 @click.group()
 @click.version_option(package_name="llmx")
 def main() -> None:
     """Verified structured data from annual reports, on local LLMs."""
-    # instructor logs every failed attempt at ERROR; re-asks are routine here
-    # and a final failure reaches the user as one line anyway.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    quiet_instructor()
 
 
 @main.command()
@@ -92,7 +42,7 @@ def extract(reports: tuple[str, ...], output: str | None, quiet: bool, **opts: A
         raise LlmxError("several reports need -o FOLDER for their JSON files")
     domain = load_domain(opts["report_type"])
     paths = [Path(r) for r in reports]
-    results = extract_files(paths, domain, opts["design"], _llm_config(opts), opts["prompt_version"])
+    results = extract_files(paths, domain, opts["design"], llm_config(opts), opts["prompt_version"])
     for path, result in zip(paths, results):
         if len(paths) > 1:
             write_atomic(Path(output) / f"{path.stem}.json", to_json(result))
@@ -147,7 +97,7 @@ def eval(ctx: click.Context, gold_dir: str, corpus_dir: str, runs_dir: str, name
     from .evaluate import run_eval, save_run
 
     domain = load_domain(opts["report_type"])
-    record = run_eval(domain, opts["design"], _llm_config(opts), Path(gold_dir), Path(corpus_dir),
+    record = run_eval(domain, opts["design"], llm_config(opts), Path(gold_dir), Path(corpus_dir),
                       opts["prompt_version"])
     path = save_run(record, Path(runs_dir), name)
     _print_total(record["scores"]["total"], f"eval: {record['config']['design']} -> {path}")
@@ -211,6 +161,8 @@ def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | No
     _print_total(scores["total"], f"score: {pred_dir} vs {gold_dir}")
     _fail_under(scores["total"], fail_under)
 
+
+main.add_command(batch_command)
 
 if __name__ == "__main__":
     main()

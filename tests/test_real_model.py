@@ -15,7 +15,7 @@ from conftest import CORPUS
 
 pytestmark = pytest.mark.real_model
 
-REPORT = CORPUS / "002_fbe45d23903cb0be.txt"
+REPORT = CORPUS / "004_10dd5ecf361dedb7.txt"
 
 
 def _extract(tmp_path, name):

@@ -1,0 +1,67 @@
+"""Pieces every llmx command shares: error handling and the model options."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .config import MODES, LLMConfig, from_options
+from .errors import LlmxError
+from .labelling import DESIGNS
+
+
+def quiet_instructor() -> None:
+    """instructor logs every failed attempt at ERROR; re-asks are routine here
+    and a final failure reaches the user as one line anyway."""
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn LlmxError and Ctrl-C into one line on stderr and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LlmxError as exc:
+            click.echo(f"llmx: error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("llmx: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that may call a model."""
+    options = [
+        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
+                     "[env LLMX_BASE_URL]; none = run the embedded model"),
+        click.option("--model", help="model name at the endpoint [env LLMX_MODEL]; default: the endpoint's first"),
+        click.option("--api-key", help="API key [env LLMX_API_KEY or OPENAI_API_KEY]"),
+        click.option("--mode", type=click.Choice(MODES), help="instructor mode [env LLMX_MODE; default json]"),
+        click.option("--model-path", type=click.Path(dir_okay=False), help="run this GGUF file instead of the embedded model"),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
+        click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
+        click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
+                     help="how figures are labelled (rules = no model at all)"),
+        click.option("--prompt", "prompt_version", metavar="VERSION",
+                     help="prompt version for the design (e.g. choice-v1); default: the newest"),
+        click.option("--type", "report_type", default="fazhi", show_default=True,
+                     help="report type: a package under schemas/"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def llm_config(opts: dict[str, Any]) -> LLMConfig:
+    """The LLM configuration named by a command's model options."""
+    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache")
+    return from_options(**{k: opts.get(k) for k in keys})

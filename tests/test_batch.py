@@ -1,0 +1,322 @@
+"""``llmx batch``: summary, resume, failures, spreading over endpoints, and kill-safety.
+
+Model traffic goes to ``FakeEndpoint``: a small OpenAI-compatible server that
+answers only with responses recorded from the real model (``cassettes/``),
+matched on the request body as JSON, and can fail or delay requests.
+Copies of one report in other encodings and formats give the same text and
+so the same requests, which is how a batch of many reports replays.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from llmx.batch import ERRORS_FILE, Batch, batch_command, summarize
+from llmx.config import LLMConfig
+from llmx.sources import load_document
+from conftest import CASSETTES, CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
+
+REPORT_004 = CORPUS / "004_10dd5ecf361dedb7.txt"
+
+
+# ---------------------------------------------------------------- the fake endpoint
+
+
+def recorded_answers() -> list[tuple[object, str]]:
+    """(request body as JSON, response body) of every successful recorded completion."""
+    answers = []
+    for cassette in sorted(CASSETTES.glob("*.yaml")):
+        for interaction in yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]:
+            request, response = interaction["request"], interaction["response"]
+            if request["uri"].endswith("/chat/completions") and response["status"]["code"] == 200:
+                answers.append((json.loads(request["body"]), response["body"]["string"]))
+    return answers
+
+
+class FakeEndpoint:
+    """A threaded OpenAI-compatible server on 127.0.0.1 replaying recorded answers.
+
+    ``fail_every=n`` answers every n-th completion request with ``fail_status``
+    (so, for n >= 2, a retry succeeds); ``delay`` slows every answer.
+    An unrecorded request gets HTTP 400 (never retried, never invented).
+    """
+
+    def __init__(self, answers, fail_every: int = 0, fail_status: int = 503, delay: float = 0.0):
+        self.answers, self.fail_every, self.fail_status, self.delay = answers, fail_every, fail_status, delay
+        self.statuses: list[int] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> "FakeEndpoint":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def count(self, status: int = 200) -> int:
+        with self._lock:
+            return self.statuses.count(status)
+
+    def answer(self, body: bytes) -> tuple[int, str]:
+        with self._lock:
+            n = len(self.statuses) + 1
+            failing = self.fail_every and n % self.fail_every == 0
+            status = self.fail_status if failing else 200
+            self.statuses.append(status)  # provisional; replaced below when unrecorded
+        if failing:
+            return status, json.dumps({"error": {"message": "injected failure"}})
+        time.sleep(self.delay)
+        asked = json.loads(body)
+        for recorded, response in self.answers:
+            if recorded == asked:
+                return 200, response
+        with self._lock:
+            self.statuses[n - 1] = 400
+        return 400, json.dumps({"error": {"message": "no recorded answer for this request"}})
+
+    def _handler(self):
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path.rstrip("/").endswith("/models"):
+                    self._send(200, json.dumps({"object": "list", "data": [{"id": EMBEDDED_ALIAS, "object": "model"}]}))
+                else:
+                    self._send(404, "{}")
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                self._send(*endpoint.answer(body))
+
+            def _send(self, status: int, text: str):
+                data = text.encode("utf-8")
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+@pytest.fixture(scope="module")
+def answers():
+    return recorded_answers()
+
+
+# ---------------------------------------------------------------- report files
+
+
+def copies_of_004(folder: Path, n_txt: int = 0) -> list[Path]:
+    """Report 004 as UTF-8, GB18030, UTF-8-BOM, .docx and .html, plus ``n_txt`` more UTF-8 copies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = load_document(REPORT_004).text
+    files = {"c_utf8.txt": text.encode("utf-8"), "c_gb18030.txt": text.encode("gb18030"),
+             "c_bom.txt": b"\xef\xbb\xbf" + text.encode("utf-8")}
+    files |= {f"c_copy{i:02d}.txt": text.encode("utf-8") for i in range(n_txt)}
+    for name, raw in files.items():
+        (folder / name).write_bytes(raw)
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    document.save(folder / "c_word.docx")
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n"))
+    (folder / "c_page.html").write_text(
+        f"<html><head><meta charset='utf-8'></head><body><div class='content'>{paragraphs}</div></body></html>",
+        encoding="utf-8")
+    return sorted(folder.glob("c_*"))
+
+
+def corpus_copy(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy(p, folder)) for p in corpus_files()]
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(batch_command, [*args], catch_exceptions=False)
+
+
+def outputs(outdir: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(outdir.glob("*.json"))}
+
+
+def mtimes(outdir: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in outdir.glob("*.json")}
+
+
+def summary_row(stderr: str) -> list[str]:
+    """The numbers row of the summary table (done, skipped, failed, figures, calls, tokens, seconds, rate)."""
+    rows = [line for line in stderr.splitlines() if re.fullmatch(r"[\s\d.│|]+", line) and "│" in line]
+    return rows[-1].replace("│", " ").split()
+
+
+# ---------------------------------------------------------------- rules: no model at all
+
+
+def test_rules_batch_summary_outputs_and_resume(tmp_path, domain):
+    reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in")
+    out = tmp_path / "out"
+    first = run_cli(str(tmp_path / "in"), "-o", str(out), "--design", "rules")
+    assert first.exit_code == 0, first.stderr
+    results = outputs(out)
+    assert set(results) == {p.stem for p in reports}
+    for result in results.values():
+        domain.report_model.model_validate(result)
+        assert result["source_sha256"] and result["config_hash"] and result["model"] is None
+    figures = sum(len(r["figures"]) for r in results.values())
+    assert summary_row(first.stderr)[:6] == [str(len(reports)), "0", "0", str(figures), "0", "0"]
+    assert results["c_gb18030"]["figures"] == results["004_10dd5ecf361dedb7"]["figures"]
+    assert not (out / ERRORS_FILE).exists()
+
+    before = mtimes(out)
+    again = run_cli(str(tmp_path / "in"), "-o", str(out), "--design", "rules")
+    assert again.exit_code == 0
+    assert summary_row(again.stderr)[:3] == ["0", str(len(reports)), "0"]
+    assert mtimes(out) == before
+
+    changed = tmp_path / "in" / "c_utf8.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n另组织培训 3 次。\n", encoding="utf-8")
+    third = run_cli(str(tmp_path / "in"), "-o", str(out), "--design", "rules")
+    assert summary_row(third.stderr)[:3] == ["1", str(len(reports) - 1), "0"]
+    assert {k for k, v in mtimes(out).items() if before[k] != v} == {"c_utf8.json"}
+
+
+def test_bad_files_and_name_collisions_fail_alone(tmp_path, domain):
+    folder = tmp_path / "in"
+    good = corpus_copy(folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "001_acdc9367334b1221.html").write_text("<p>法治政府</p>", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(str(folder / "*.txt"), str(folder / "*.html"), "-o", str(out), "--design", "rules")
+    assert result.exit_code == 1
+    assert summary_row(result.stderr)[:3] == [str(len(good) - 1), "0", "4"]
+    errors = [json.loads(line) for line in (out / ERRORS_FILE).read_text(encoding="utf-8").splitlines()]
+    by_file = {Path(e["file"]).name: e["error"] for e in errors}
+    assert set(by_file) == {"empty.txt", "binary.txt", "001_acdc9367334b1221.txt", "001_acdc9367334b1221.html"}
+    assert "empty" in by_file["empty.txt"] and "binary" in by_file["binary.txt"]
+    assert "also claimed by" in by_file["001_acdc9367334b1221.html"]
+    assert all(e["time"] for e in errors)
+    assert set(outputs(out)) == {p.stem for p in good} - {"001_acdc9367334b1221"}
+
+
+def test_batch_api_counts_and_stale_temp_files_are_swept(tmp_path, domain):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".000_463a946c1bd692f9.json.abc123.tmp").write_text("{partial", encoding="utf-8")
+    batch = Batch(domain, "rules", [LLMConfig()], out, workers=2)
+    outcomes = batch.run(corpus_copy(tmp_path / "in"))
+    summary = summarize(outcomes, 30.0)
+    assert summary["done"] == 5 and summary["reports_per_minute"] == 10.0
+    assert summary["figures"] == sum(len(r["figures"]) for r in outputs(out).values())
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_no_reports_is_a_usage_error(tmp_path):
+    result = run_cli(str(tmp_path / "*.txt"), "-o", str(tmp_path / "out"), "--design", "rules")
+    assert result.exit_code == 2 and "no reports found" in result.stderr
+
+
+# ---------------------------------------------------------------- against (fake) endpoints
+
+
+def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answers, domain):
+    reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in", n_txt=2)
+    out = tmp_path / "out"
+    with FakeEndpoint(answers, fail_every=4, delay=0.05) as a, FakeEndpoint(answers, fail_every=5) as b:
+        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--base-url", a.url, "--base-url", b.url,
+                         "--no-cache", "--cache-dir", str(tmp_path / "cache"), "--retry-wait", "0.01")
+        assert result.exit_code == 0, result.stderr
+        assert a.count(200) > 0 and b.count(200) > 0  # both endpoints answered
+        assert a.count(503) + b.count(503) > 0  # failures were injected, and retried away
+        assert a.count(400) == b.count(400) == 0  # every request was a recorded one
+        results = outputs(out)
+        assert set(results) == {p.stem for p in reports}
+        row = summary_row(result.stderr)
+        assert row[:3] == [str(len(reports)), "0", "0"]
+        assert int(row[4]) == a.count(200) + b.count(200)  # calls = answered completions
+        for r in results.values():
+            domain.report_model.model_validate(r)
+            assert r["model"] == EMBEDDED_ALIAS and r["usage"]["calls"] >= 1
+        # the same answers for every copy (the .html copy has no blank lines, so other offsets)
+        copies = [[(f["indicator"], f["value"], f["evidence"]) for f in r["figures"]]
+                  for name, r in results.items() if name.startswith("c_")]
+        assert copies[0] and all(figures == copies[0] for figures in copies)
+
+        served = a.count(200) + b.count(200)
+        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--base-url", b.url, "--base-url", a.url,
+                        "--no-cache", "--cache-dir", str(tmp_path / "cache"))
+        assert summary_row(again.stderr)[:3] == ["0", str(len(reports)), "0"]
+        assert a.count(200) + b.count(200) == served
+
+
+def test_failing_endpoint_fails_reports_not_the_batch(tmp_path, answers):
+    copies_of_004(tmp_path / "in")
+    out = tmp_path / "out"
+    with FakeEndpoint(answers, fail_every=1, fail_status=500) as down:
+        result = run_cli(str(tmp_path / "in" / "*.txt"), "-o", str(out), "--base-url", down.url,
+                         "--model", EMBEDDED_ALIAS, "--no-cache", "--retry-wait", "0.001")
+    assert result.exit_code == 1
+    errors = (out / ERRORS_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(errors) == 3 and all(down.url in json.loads(e)["error"] for e in errors)
+    assert down.count(500) == 3 * 4  # every report retried 4 times, then given up
+    assert not list(out.glob("*.json"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, answers, domain, sig):
+    reports = copies_of_004(tmp_path / "in", n_txt=11)
+    out = tmp_path / "out"
+    args = [str(tmp_path / "in"), "-o", str(out), "-j", "2", "--no-cache", "--cache-dir", str(tmp_path / "cache")]
+    with FakeEndpoint(answers, delay=0.1) as slow:
+        proc = subprocess.Popen([sys.executable, "-m", "llmx.batch", *args, "--base-url", slow.url],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while len(list(out.glob("*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=20)
+        assert proc.returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr.decode()
+        kept = outputs(out)  # every file there parses: none is partial
+        assert 3 <= len(kept) < len(reports)
+        for result in kept.values():
+            domain.report_model.model_validate(result)
+        if sig == signal.SIGTERM:
+            assert not [p for p in out.iterdir() if p.name.startswith(".")]
+        before, served = mtimes(out), slow.count(200)
+
+        again = run_cli(*args, "--base-url", slow.url)
+        assert again.exit_code == 0, again.stderr
+        assert summary_row(again.stderr)[:3] == [str(len(reports) - len(kept)), str(len(kept)), "0"]
+        new = {k: v for k, v in outputs(out).items() if k not in kept}
+        assert len(new) == len(reports) - len(kept)
+        per_report = next(iter(kept.values()))["usage"]["calls"]
+        assert all(r["usage"]["calls"] == per_report for r in new.values())
+        assert slow.count(200) - served == per_report * len(new)  # only the missing reports were asked
+    assert set(outputs(out)) == {p.stem for p in reports}
+    assert all(mtimes(out)[name] == t for name, t in before.items())  # nothing done twice
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
