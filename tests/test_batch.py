@@ -31,7 +31,7 @@ from click.testing import CliRunner
 from llmx.batch import ERRORS_FILE, Batch, batch_command, summarize
 from llmx.config import LLMConfig
 from llmx.sources import load_document
-from conftest import CASSETTES, CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
+from conftest import CASSETTES, CORPUS, EMBEDDED_ALIAS, ROOT, comparable_body, corpus_files
 
 REPORT_004 = CORPUS / "004_10dd5ecf361dedb7.txt"
 
@@ -46,7 +46,7 @@ def recorded_answers() -> list[tuple[object, str]]:
         for interaction in yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]:
             request, response = interaction["request"], interaction["response"]
             if request["uri"].endswith("/chat/completions") and response["status"]["code"] == 200:
-                answers.append((json.loads(request["body"]), response["body"]["string"]))
+                answers.append((comparable_body(request["body"]), response["body"]["string"]))
     return answers
 
 
@@ -87,7 +87,7 @@ class FakeEndpoint:
         if failing:
             return status, json.dumps({"error": {"message": "injected failure"}})
         time.sleep(self.delay)
-        asked = json.loads(body)
+        asked = comparable_body(body)
         for recorded, response in self.answers:
             if recorded == asked:
                 return 200, response
