@@ -252,11 +252,15 @@ def _missing_server_module() -> str | None:
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: have the kernel SIGTERM the server if llmx dies, even by SIGKILL."""
+    """Linux: have the kernel SIGKILL the server if llmx dies, even by SIGKILL.
+
+    Not SIGTERM: uvicorn answers SIGTERM by waiting for the request in flight,
+    and a 1.5B model on 2 cores can be minutes into one (seen here).
+    """
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:
         pass
 

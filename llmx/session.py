@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import httpx
 import openai
 
 from .config import LLMConfig
@@ -26,13 +27,17 @@ def open_llm(config: LLMConfig, *, progress: bool = True) -> Iterator[LLM]:
     cache = ResponseCache(config.cache_dir / "responses" if config.use_cache else None)
     with ExitStack() as stack:
         stack.callback(cache.close)
+        http_client = None
         if config.embedded:
             base_url, model, endpoint_id = stack.enter_context(_embedded(config, progress))
+            # our own loopback server: a user's HTTP(S)_PROXY must not capture it
+            http_client = stack.enter_context(httpx.Client(trust_env=False, timeout=config.timeout))
         else:
             base_url = config.base_url or ""
             model = config.model or _first_model(base_url, config.api_key)
             endpoint_id = base_url
-        yield LLM(config, base_url=base_url, model=model, endpoint_id=endpoint_id, cache=cache)
+        yield LLM(config, base_url=base_url, model=model, endpoint_id=endpoint_id, cache=cache,
+                  http_client=http_client)
 
 
 @contextmanager
