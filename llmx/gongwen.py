@@ -79,9 +79,14 @@ def _first(pattern: re.Pattern[str], lines: list[Line]) -> str | None:
 
 
 def _title(head: list[Line], words: tuple[str, ...]) -> str | None:
-    """The first header line that names the report (holds a title word, not a colon line)."""
-    for ln in head:
+    """The first header line that names the report (holds a title word, not a colon line).
+
+    A title broken over two lines (``…法治政府建设情况的`` / ``报告``) is joined.
+    """
+    for i, ln in enumerate(head):
         if any(w in ln.text for w in words) and not ln.text.endswith(("：", ":")) and len(ln.text) <= 80:
+            if len(ln.text) <= 6 and i and not _DOC_NUMBER.search(head[i - 1].text):
+                return _collapse(head[i - 1].text + ln.text)
             return _collapse(ln.text)
     return None
 

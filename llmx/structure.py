@@ -15,7 +15,7 @@ from .domain import Domain
 
 _CN = "一二三四五六七八九十"
 _LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"[{_CN}]+\s*[、．.]")),
+    (1, re.compile(rf"[{_CN}]+\s*[、．.]|第[{_CN}]+部分")),
     (2, re.compile(rf"[（(]\s*[{_CN}]+\s*[）)]")),
     (3, re.compile(r"[0-9０-９]{1,2}\s*[、．.](?![0-9０-９])")),
     (4, re.compile(r"[（(]\s*[0-9０-９]{1,2}\s*[）)]")),

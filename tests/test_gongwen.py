@@ -46,3 +46,8 @@ def test_no_signature_block_falls_back_to_header_and_publication_date():
     assert m["issuers"] == ["甲乙区丙丁街道办事处"]
     assert m["date"] == "2024-02-03"
     assert m["doc_number"] is None and m["signers"] == [] and m["cc"] == []
+
+
+def test_title_broken_over_two_lines_is_joined():
+    text = "某某镇人民政府关于2024年度法治政府建设情况的\n报告\n县政府：\n一、主要举措\n正文。\n"
+    assert _meta(text)["title"] == "某某镇人民政府关于2024年度法治政府建设情况的报告"

@@ -65,3 +65,10 @@ def test_items_resemble_gold(path, domain):
         found = _items(text, domain, key)
         hits = sum(any(fuzz.ratio(fold(g), fold(f)) >= 60 for f in found) for g in gold[field])
         assert hits >= 0.5 * len(gold[field]), (field, found, gold[field])
+
+
+def test_part_headings_and_broader_element_words(domain):
+    text = "第一部分 工作成效\n正文。\n第二部分 面临的问题\n正文。\n第三部分 下步打算\n正文。\n"
+    found = find_sections(text, find_headings(text), domain)
+    assert {k: s.heading.text for k, s in found.items()} == {
+        "measures": "第一部分 工作成效", "shortcomings": "第二部分 面临的问题", "next_year": "第三部分 下步打算"}
