@@ -16,6 +16,8 @@ from .cli_options import friendly, llm_config, llm_options, quiet_instructor
 from .domain import load_domain
 from .errors import LlmxError
 from .batch import batch_command
+from .review import review_command
+from .table import table_command
 from .output import to_json, write_atomic
 
 
@@ -163,6 +165,8 @@ def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | No
 
 
 main.add_command(batch_command)
+main.add_command(table_command)
+main.add_command(review_command)
 
 if __name__ == "__main__":
     main()

@@ -15,15 +15,18 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: a crash leaves no partial file."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: a crash leaves no partial file.
+
+    Text is written as UTF-8; bytes (e.g. an .xlsx workbook) as they are.
+    """
     path = Path(path)
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(tmp, path)
     except OSError as exc:
         raise LlmxError(f"{path}: cannot write output: {exc.strerror or exc}") from exc

@@ -39,12 +39,13 @@ def esc(value: Any) -> str:
 
 
 def source_candidates(result_path: Path, doc_id: str) -> list[Path]:
-    """Where a result's source may live when ``--source`` is not given: beside it, or in eval/corpus/."""
-    from .sources import LOADERS
+    """Where a result's source may live when ``--source`` is not given: beside it, or in eval/corpus/.
 
+    Only ``.txt``: an output folder often also holds ``<doc_id>.html`` review
+    pages, which must never be mistaken for the report.
+    """
     name = Path(doc_id).name  # a doc_id is a file stem, never a path
-    folders = [result_path.parent, Path.cwd() / "eval" / "corpus"]
-    return [folder / f"{name}{suffix}" for folder in folders for suffix in LOADERS]
+    return [folder / f"{name}.txt" for folder in (result_path.parent, Path.cwd() / "eval" / "corpus")]
 
 
 def resolve_source(result_path: Path, doc_id: str, source: str | None) -> Path:
@@ -67,7 +68,7 @@ class Placement:
 
     index: int
     evidence: Span
-    anchor: Span  # the number itself when known; the mark always covers it
+    anchor: Span  # the number itself when known (the mark always covers it); may be empty
     exact: bool  # evidence found around the figure's own offsets
 
 
@@ -94,30 +95,44 @@ def locate(index: int, fig: dict[str, Any], folded: FoldedText) -> Placement | N
             return Placement(index, around[0], number, True)
     if found:
         near = min(found, key=lambda s: abs(s[0] - number[0])) if number else found[0]
-        return Placement(index, near, near, False)
+        # an empty anchor: a figure we are unsure of must not take another figure's number
+        return Placement(index, near, (near[0], near[0]), False)
     if number:
         return Placement(index, number, number, False)
     return None
 
 
-def regions(placements: Sequence[Placement]) -> list[tuple[Placement, Span]]:
+#: Where a shared clause may be split between two figures: after clause punctuation.
+CLAUSE_BREAKS = "，。；、,;：:！？!?\n"
+
+
+def regions(placements: Sequence[Placement], text: str) -> list[tuple[Placement, Span]]:
     """One disjoint span per figure, in text order, so marks never overlap and none is lost.
 
-    Each figure keeps its number; where evidence spans overlap, a figure's
-    highlight stops where the next figure's number starts and the next one
-    starts where the previous highlight ended.  A figure squeezed out entirely
-    gets an empty span (rendered as a small pip) rather than no mark.
+    Each figure keeps its number.  Where evidence spans overlap, a figure's
+    highlight is cut before the next figure's number, at the last clause
+    break in between when there is one (``开展普法6场次，|发放资料300份``), and the
+    next highlight starts where the previous one ended.  A figure squeezed out
+    entirely gets an empty span (rendered as a small pip) rather than no mark.
     """
     ordered = sorted(placements, key=lambda p: (p.anchor, p.index))
     out: list[tuple[Placement, Span]] = []
     prev_end = 0
     for i, p in enumerate(ordered):
-        next_anchor = ordered[i + 1].anchor[0] if i + 1 < len(ordered) else p.evidence[1]
         left = max(p.evidence[0], prev_end)
-        right = max(min(p.evidence[1], next_anchor), p.anchor[1], left)
+        right = p.evidence[1]
+        if i + 1 < len(ordered) and ordered[i + 1].anchor[0] < right:
+            right = _cut(text, p.anchor[1], ordered[i + 1].anchor[0])
+        right = max(right, p.anchor[1], left)
         out.append((p, (left, right)))
         prev_end = right
     return out
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """The end of the last clause in ``text[start:limit]``, else ``limit``."""
+    breaks = [i for i in range(start, limit) if text[i] in CLAUSE_BREAKS]
+    return breaks[-1] + 1 if breaks else limit
 
 
 # --- colours and labels -----------------------------------------------------
@@ -183,9 +198,9 @@ def render_source(text: str, figures: list[dict[str, Any]], domain: Domain) -> t
     placed = [p for i, f in enumerate(figures) if (p := locate(i, f, folded))]
     missing = sorted(set(range(len(figures))) - {p.index for p in placed})
     parts, at = [], 0
-    for p, (left, right) in regions(placed):
+    for p, (left, right) in regions(placed, text):
         parts.append(esc(text[at:left]))
-        content = mark_content(text, (left, right), p.anchor if p.exact else (left, left))
+        content = mark_content(text, (left, right), p.anchor)
         parts.append(mark(p.index, figures[p.index], domain, content, p.exact))
         at = right
     parts.append(esc(text[at:]))
@@ -311,7 +326,9 @@ def usage_panel(result: dict[str, Any]) -> str:
 
 
 def stat(label: str, value: Any, bad: bool = False) -> str:
-    return f'<span class="stat{" bad" if bad else ""}"><b>{esc(value)}</b> {esc(label)}</span>'
+    """A header chip; ``bad`` ones turn red only when non-zero, so a clean result looks clean."""
+    alarm = bad and value != 0
+    return f'<span class="stat{" bad" if alarm else ""}"><b>{esc(value)}</b> {esc(label)}</span>'
 
 
 def render_page(result: dict[str, Any], text: str, domain: Domain, source_name: str) -> str:
@@ -405,7 +422,7 @@ JS = """
   function show(m){
     var d=m.dataset;inspector.className='';inspector.replaceChildren(
       line('big',d.value+' '+d.unit),line('',d.label),line('',d.indicator+(d.name?' · '+d.name:'')),
-      line('none','“'+d.evidence+'”'+(m.classList.contains('target')?' · target':'')));
+      line('none','evidence: '+d.evidence+(m.classList.contains('target')?' · target':'')));
   }
   document.querySelectorAll('mark.fig').forEach(function(m){
     m.addEventListener('mouseenter',function(){show(m);var r=rowOf(m);if(r)r.classList.add('active');});
@@ -422,7 +439,8 @@ JS = """
     li.addEventListener('click',function(){
       var key=li.dataset.indicator,on=!li.classList.contains('on');
       document.querySelectorAll('.legend li').forEach(function(x){x.classList.remove('on');});
-      document.querySelectorAll('mark.fig').forEach(function(m){m.classList.toggle('on',on&&m.dataset.indicator===key);});
+      document.querySelectorAll('mark.fig').forEach(function(m){
+        m.classList.toggle('on',on&&m.dataset.indicator===key);});
       li.classList.toggle('on',on);document.body.classList.toggle('focus',on);
     });
   });

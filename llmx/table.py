@@ -14,8 +14,6 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,24 +238,7 @@ def write_xlsx(path: Path, tables: list[Table]) -> None:
             sheet.column_dimensions[column[0].column_letter].width = min(max(width * 1.6, 8), 50)
     buf = io.BytesIO()
     book.save(buf)
-    _write_bytes_atomic(Path(path), buf.getvalue())
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Binary twin of ``output.write_atomic``: a temporary file renamed into place."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise LlmxError(f"{path}: cannot write output: {exc.strerror or exc}") from exc
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(Path(path), buf.getvalue())
 
 
 def build_tables(outdir: Path, report_type: str = "fazhi") -> list[Table]:

@@ -12,7 +12,6 @@ import os
 import sys
 import textwrap
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
