@@ -22,6 +22,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ORG = re.compile(rf"^(?:中共)?[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_END}$")
 _PLACE = re.compile(r"(?:中共)?([\u4e00-\u9fff]{2,3}?(?:市|县|区))([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
 _TOWNSHIP = re.compile(r"(?:中共)?([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))(?:委员会|人民政府|党委|政府|办事处)")
+_COUNTY = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:县|区))(?:委员会|人民政府|政府|委)")
 _SPLIT = re.compile(r"[、，,；;\s]+")
 _HEADER_SUFFIX = re.compile(r"文件$")
 
@@ -51,6 +52,9 @@ def extract_meta(text: str, body_start: int, title_words: tuple[str, ...] = ("�
     title = _title(head, title_words)
     issuers = _issuers(lines, sign_at) or _header_issuers(head, title)
     places = _places([*issuers, *(ln.text for ln in head)])
+    level = _level(issuers, title)
+    if places == (None, None) and level == "county":
+        places = (_county([*issuers, title or ""]), None)
     return {
         "title": title,
         "report_year": _report_year(title, head, date),
@@ -60,7 +64,7 @@ def extract_meta(text: str, body_start: int, title_words: tuple[str, ...] = ("�
         "recipients": _recipients(head),
         "cc": _cc(text),
         "date": date or _published(head),
-        "level": _level(issuers, title),
+        "level": level,
         "township": places[1],
         "county": places[0],
     }
@@ -181,6 +185,15 @@ def _places(texts: list[str]) -> tuple[str | None, str | None]:
         if m:
             return None, m.group(1)
     return None, None
+
+
+def _county(texts: list[str]) -> str | None:
+    """The county (县/区) a county-level body names, for reports with no township."""
+    for t in texts:
+        m = _COUNTY.search(t.removeprefix("中共"))
+        if m:
+            return m.group(1)
+    return None
 
 
 def _report_year(title: str | None, head: list[Line], date: str | None) -> int | None:

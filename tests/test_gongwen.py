@@ -51,3 +51,10 @@ def test_no_signature_block_falls_back_to_header_and_publication_date():
 def test_title_broken_over_two_lines_is_joined():
     text = "某某镇人民政府关于2024年度法治政府建设情况的\n报告\n县政府：\n一、主要举措\n正文。\n"
     assert _meta(text)["title"] == "某某镇人民政府关于2024年度法治政府建设情况的报告"
+
+
+def test_county_level_report_names_its_county_and_no_township():
+    text = "中共某某县委员会 某某县人民政府\n关于2023年法治政府建设情况的报告\n一、主要举措\n正文。\n"
+    m = _meta(text)
+    assert (m["level"], m["county"], m["township"]) == ("county", "某某县", None)
+    assert m["issuers"] == ["中共某某县委员会", "某某县人民政府"]
