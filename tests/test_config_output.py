@@ -87,3 +87,12 @@ def test_text_unlike_a_report_carries_a_warning(tmp_path):
     result = CliRunner().invoke(main, ["extract", str(path), "--design", "rules", "--quiet"])
     assert result.exit_code == 0
     assert "does not look like" in json.loads(result.output)["warnings"][0]
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    out = tmp_path / "r.json"
+    write_atomic(out, b"{}")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
