@@ -142,7 +142,7 @@ _MULTIPLIERS = {"万": 10**4, "亿": 10**8}
 _TAIL = re.compile(rf"{_WS}(?P<mid>[余多])?{_WS}(?P<unit>{_UNIT})?")
 _POST_QUALIFIER = re.compile(rf"{_WS}(?P<q>左右|以上|以下|以内)")
 _PRE_QUALIFIER = re.compile(
-    rf"(?P<q>不超过|不少于|不低于|不高于|不足|不到|少于|低于|超过|高于|多于|至少|最多|将近|接近|大约|约|近|逾|超){_WS}$")
+    rf"(?P<q>不超过|不少于|不低于|不高于|不足|不到|少于|低于|超过|高于|多于|至少|最多|将近|接近|大约|约|近|逾|超){_WS}\Z")
 _QUALIFIER_WORDS: dict[str, Qualifier] = {
     "余": "approx", "多": "approx", "约": "approx", "大约": "approx", "近": "approx", "将近": "approx",
     "接近": "approx", "左右": "approx",
@@ -167,7 +167,7 @@ _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一�
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
 _ORG_SUFFIX = re.compile(
     rf"[{_CJK}]{{0,3}}?(?:中学|小学|学校|幼儿园|医院|卫生院|中队|大队|支队|分局|派出所|法庭|监狱|看守所|中心校|村民小组)")
-_HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}$")
+_HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}\Z")
 _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 

@@ -533,3 +533,9 @@ def _timed(text: str) -> float:
 
 if __name__ == "__main__":
     print_tables()
+
+
+def test_a_qualifier_word_ending_the_previous_line_does_not_reach_the_number():
+    """``$`` matches before a final newline; the heading's 不足 must not qualify the next line's year."""
+    [m] = [m for m in find_mentions("存在的问题不足\n2023 年，镇法治") if m.text == "2023"]
+    assert (m.kind, m.reason, m.qualifier) == ("excluded", "year", "exact")
