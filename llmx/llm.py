@@ -116,12 +116,13 @@ class LLM:
             self.usage.completion_tokens += usage.completion_tokens or 0
 
     def ask(self, response_model: type[T], messages: list[dict[str, str]], *, prompt_version: str,
-            doc_hash: str, context: dict[str, Any] | None = None) -> T:
+            doc_hash: str, context: dict[str, Any] | None = None, reasks: int | None = None) -> T:
         """The validated answer, from cache when this exact question was asked before."""
         key = digest({
             "endpoint": self.endpoint_id, "model": self.model, "prompt": prompt_version,
             "schema": schema_hash(response_model), "doc": doc_hash, "mode": self.config.mode,
             "sampling": self.config.sampling(), "messages": digest(messages),
+            "reasks": self.config.reasks if reasks is None else reasks,
         })
         if self.config.use_cache:
             hit = self.cache.get(key)
@@ -129,7 +130,8 @@ class LLM:
                 self.usage.cache_hits += 1
                 return _replay(response_model, hit, context)
         try:
-            answer = self._call(response_model, messages, context)
+            answer = self._call(response_model, messages, context,
+                                self.config.reasks if reasks is None else reasks)
         except UnusableAnswer as exc:
             # remembered too, so a rerun of an unchanged report makes no call at all
             self.cache.set(key, json.dumps({_UNUSABLE: str(exc)}, ensure_ascii=False))
@@ -138,7 +140,7 @@ class LLM:
         return answer
 
     def _call(self, response_model: type[T], messages: list[dict[str, str]],
-              context: dict[str, Any] | None) -> T:
+              context: dict[str, Any] | None, reasks: int) -> T:
         started = time.perf_counter()
         retrying = Retrying(
             retry=retry_if_exception(_is_transient),
@@ -150,7 +152,7 @@ class LLM:
             return retrying(
                 self._client.chat.completions.create,
                 model=self.model, response_model=response_model, messages=messages,
-                max_retries=self.config.reasks, context=context,
+                max_retries=reasks, context=context,
                 **self.config.sampling(),
             )
         except Exception as exc:  # every failure leaves as one line naming the endpoint
