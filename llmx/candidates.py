@@ -118,3 +118,14 @@ def _is_target(before: str, element: str | None, domain: Domain) -> bool:
     if element and domain.element(element).targets:
         return True
     return any(word in before for word in domain.target_words)
+
+
+def check_batch_ids(asked: object, answered: list[int], verb: str) -> None:
+    """Raise the re-ask message unless ``answered`` holds every asked id exactly once.
+
+    ``asked`` is the validation context's ``ids`` (nothing asked = nothing to check).
+    """
+    want = set(asked or ())
+    if want and (set(answered) != want or len(answered) != len(want)):
+        missing, extra = sorted(want - set(answered)), sorted(set(answered) - want)
+        raise ValueError(f"{verb} every item exactly once: missing ids {missing}, unknown ids {extra}")

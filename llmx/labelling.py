@@ -18,13 +18,13 @@ the batch falls back to the ranker rather than losing the figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationInfo, create_model, field_validator, model_validator
 from rapidfuzz import process
 
-from .candidates import Candidate
+from .candidates import Candidate, check_batch_ids
 from .catalogue import OTHER, Catalogue
 from .domain import Domain
 from .errors import UnusableAnswer
@@ -37,9 +37,6 @@ _TOPK = 4
 _CONFIDENT = 0.4  # ranker score above which its top key is taken as is
 _CONTEXT_WEIGHT = 0.2
 _SUB_BREAKDOWN = ("其中", "含", "包括")
-
-Labeller = Callable[[list[Candidate]], dict[int, str]]
-
 
 def rank(c: Candidate, catalogue: Catalogue, top: int = _TOPK) -> list[tuple[str, float]]:
     """Keys for a candidate, scored on its own clause first and its sentence a little.
@@ -107,12 +104,7 @@ def labels_model(keys: Sequence[str]) -> type[BaseModel]:
 
     def complete(self, info: ValidationInfo):
         """Every id of the batch labelled, no stranger ids."""
-        want = set((info.context or {}).get("ids", ()))
-        if want:
-            got = {item.id for item in self.labels}
-            missing, extra = sorted(want - got), sorted(got - want)
-            if missing or extra:
-                raise ValueError(f"label every item exactly once: missing ids {missing}, unknown ids {extra}")
+        check_batch_ids((info.context or {}).get("ids"), [item.id for item in self.labels], "label")
         return self
 
     return create_model(

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from .candidates import Candidate
+from .candidates import Candidate, check_batch_ids
 from .domain import Domain
 from .errors import UnusableAnswer
 from .llm import LLM
@@ -49,11 +49,7 @@ class Phrases(BaseModel):
     @model_validator(mode="after")
     def complete(self, info: ValidationInfo) -> "Phrases":
         """Every id of the batch named exactly once: otherwise the readings are misaligned."""
-        want = set((info.context or {}).get("ids", ()))
-        got = [p.id for p in self.labels]
-        if want and (set(got) != want or len(got) != len(want)):
-            missing, extra = sorted(want - set(got)), sorted(set(got) - want)
-            raise ValueError(f"name every item exactly once: missing ids {missing}, unknown ids {extra}")
+        check_batch_ids((info.context or {}).get("ids"), [p.id for p in self.labels], "name")
         return self
 
 
