@@ -26,7 +26,6 @@ import json
 import os
 import queue
 import re
-import signal
 import sys
 import threading
 import time
@@ -42,17 +41,20 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .cli_options import friendly, llm_config, llm_options, quiet_instructor
+from .cli_options import friendly, llm_config, llm_options, quiet_instructor, sigterm_as_interrupt
 from .config import LLMConfig
 from .domain import Domain, load_domain
 from .errors import LlmxError
 from .llm import LLM, digest, schema_hash
 from .output import to_json, write_atomic
 from .pipeline import Run
+from .runner import extract_noted
 from .session import open_llm
 from .sources import LOADERS, load_document
 
 ERRORS_FILE = "errors.jsonl"
+#: ``config_hash`` prefix of a result labelled partly or wholly by rules because model answers were unusable.
+DEGRADED = "degraded:"
 #: What ``write_atomic`` leaves behind when the process is killed mid-write (``.<name>.XXXX.tmp``).
 _TEMP_FILE = re.compile(r"^\..+\.json\..+\.tmp$")
 
@@ -77,6 +79,7 @@ class Outcome:
     calls: int = 0
     tokens: int = 0
     endpoint: str | None = None
+    unusable: int = 0  # model answers that stayed unusable (rules labelled those figures)
 
 
 # ---------------------------------------------------------------- finding and planning
@@ -237,15 +240,17 @@ class Extractor:
             with self.pool.lease() as llm:
                 doc = load_document(job.source)
                 run = Run(self.domain, design=self.design, llm=llm, prompt_version=self.prompt_version)
-                result = run.extract_document(doc)
+                result, unusable = extract_noted(run, doc)
+                identity = config_hash(self.domain, self.design, self.prompt_version, llm)
+                # a result the model did not fully label is never "current": a rerun asks again
                 result |= {"source_sha256": doc.sha256,
-                           "config_hash": config_hash(self.domain, self.design, self.prompt_version, llm)}
+                           "config_hash": f"{DEGRADED}{identity}" if unusable else identity}
         except Exception as exc:  # one bad report must not stop the batch
             return Outcome(job.source, "failed", _one_line(exc, job.source)), None
         usage = result["usage"]
         return Outcome(job.source, "done", figures=len(result["figures"]), calls=usage["calls"],
                        tokens=usage["prompt_tokens"] + usage["completion_tokens"],
-                       endpoint=llm.base_url if llm else None), result
+                       endpoint=llm.base_url if llm else None, unusable=unusable), result
 
 
 def _one_line(exc: BaseException, source: Path) -> str:
@@ -299,7 +304,7 @@ class Batch:
         """Process ``sources``; returns one outcome per report (also kept in ``self.outcomes``)."""
         self._prepare_outdir()
         jobs = plan_jobs(sources, self.outdir)
-        with _sigterm_as_interrupt(), ExitStack() as stack:  # a kill still stops a local server
+        with sigterm_as_interrupt(), ExitStack() as stack:  # a kill still stops a local server
             pool = EndpointPool(self._open_llms(stack), self.retry_wait)
             accepted = {config_hash(self.domain, self.design, self.prompt_version, llm)
                         for llm in (pool.llms or [None])}
@@ -369,23 +374,6 @@ def _next(results: queue.Queue) -> tuple[Job, Outcome, dict[str, Any] | None]:
             continue
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Let ``kill`` unwind like Ctrl-C: atomic writes finish or clean up, the local server stops."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _append_error(path: Path, outcome: Outcome) -> None:
     """One JSON line per failed report, written in one call so a kill cannot split it."""
     line = json.dumps({"file": str(outcome.source), "error": outcome.reason,
@@ -405,7 +393,8 @@ def _status_line(o: Outcome) -> str:
     name = str(o.source)
     if o.status == "done":
         cost = f", {o.calls} calls, {o.tokens} tokens via {o.endpoint}" if o.endpoint else ""
-        detail = f"{o.figures} figures{cost}"
+        fallback = f"; {o.unusable} model answers unusable, rules labelled those figures" if o.unusable else ""
+        detail = f"{o.figures} figures{cost}{fallback}"
     else:
         detail = o.reason
     return f"[{_STYLE[o.status]}]{o.status:>7}[/] {escape(f'{name}: {detail}')}"  # names may hold [brackets]
@@ -420,6 +409,7 @@ def summarize(outcomes: Sequence[Outcome], seconds: float) -> dict[str, Any]:
         "figures": sum(o.figures for o in done), "calls": sum(o.calls for o in done),
         "tokens": sum(o.tokens for o in done), "seconds": round(seconds, 2),
         "reports_per_minute": round(len(done) / seconds * 60, 1) if seconds > 0 else 0.0,
+        "unusable": sum(o.unusable > 0 for o in done),  # reports with a model answer rules had to replace
     }
 
 
@@ -431,6 +421,9 @@ def print_summary(summary: dict[str, Any], outdir: Path, console: Console) -> No
     console.print(table)
     if summary["failed"]:
         console.print(f"failures listed in {outdir / ERRORS_FILE}")
+    if summary["unusable"]:
+        console.print(f"{summary['unusable']} reports were labelled partly by rules because model answers "
+                      f"were unusable (see their warnings); a rerun asks the model again")
 
 
 # ---------------------------------------------------------------- command line

@@ -16,6 +16,7 @@ from .cli_options import friendly, llm_config, llm_options, quiet_instructor
 from .domain import load_domain
 from .errors import LlmxError
 from .batch import batch_command
+from .extract_command import extract_command
 from .review import review_command
 from .table import table_command
 from .output import to_json, write_atomic
@@ -27,33 +28,6 @@ def main() -> None:
     """Verified structured data from annual reports, on local LLMs."""
     quiet_instructor()
 
-
-@main.command()
-@click.argument("reports", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", type=click.Path(),
-              help="write JSON here instead of stdout; with several REPORTS, a folder for <name>.json files")
-@click.option("--quiet", is_flag=True, help="no summary on stderr")
-@llm_options
-@friendly
-def extract(reports: tuple[str, ...], output: str | None, quiet: bool, **opts: Any) -> None:
-    """Extract REPORTS (.txt, .docx, .pdf, .html) to contract JSON, one model session for all."""
-    from .runner import extract_files
-    from .summary import print_summary
-
-    if len(reports) > 1 and not output:
-        raise LlmxError("several reports need -o FOLDER for their JSON files")
-    domain = load_domain(opts["report_type"])
-    paths = [Path(r) for r in reports]
-    results = extract_files(paths, domain, opts["design"], llm_config(opts), opts["prompt_version"])
-    for path, result in zip(paths, results):
-        if len(paths) > 1:
-            write_atomic(Path(output) / f"{path.stem}.json", to_json(result))
-        elif output:
-            write_atomic(Path(output), to_json(result))
-        else:
-            click.echo(to_json(result), nl=False)
-        if not quiet:
-            print_summary(result)
 
 def _fail_under(total: dict[str, Any], rules: tuple[str, ...]) -> None:
     """Exit non-zero, naming each metric below its threshold."""
@@ -164,6 +138,7 @@ def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | No
     _fail_under(scores["total"], fail_under)
 
 
+main.add_command(extract_command)
 main.add_command(batch_command)
 main.add_command(table_command)
 main.add_command(review_command)

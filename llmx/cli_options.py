@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -38,6 +41,24 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Let ``kill`` unwind like Ctrl-C: atomic writes finish or clean up, the local server stops."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+
 def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that may call a model."""
     options = [
@@ -49,6 +70,8 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--model-path", type=click.Path(dir_okay=False), help="run this GGUF file instead of the embedded model"),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
         click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
+        click.option("--timeout", metavar="SECONDS", help="longest wait for each model answer "
+                     "[env LLMX_TIMEOUT; default 180]; a server silent that long ends the run"),
         click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
                      help="how figures are labelled (rules = no model at all)"),
         click.option("--prompt", "prompt_version", metavar="VERSION",
@@ -63,5 +86,5 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def llm_config(opts: dict[str, Any]) -> LLMConfig:
     """The LLM configuration named by a command's model options."""
-    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache")
+    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache", "timeout")
     return from_options(**{k: opts.get(k) for k in keys})

@@ -13,4 +13,10 @@ class UnusableAnswer(LlmxError):
     """The endpoint answered, but no answer passed validation within the re-asks.
 
     Callers may fall back to a model-free method instead of failing the report.
+    ``malformed``: the last answer was not JSON or not the schema's shape (as
+    opposed to well-formed but failing a check on its values).
     """
+
+    def __init__(self, message: str, *, malformed: bool = False):
+        super().__init__(message)
+        self.malformed = malformed

@@ -17,8 +17,10 @@ import httpx
 import openai
 
 from .config import LLMConfig
+from .cache import ResponseCache
 from .errors import LlmxError
-from .llm import LLM, ResponseCache
+from .llm import LLM
+from .retries import timeout_message
 
 
 @contextmanager
@@ -31,10 +33,10 @@ def open_llm(config: LLMConfig, *, progress: bool = True) -> Iterator[LLM]:
         if config.embedded:
             base_url, model, endpoint_id = stack.enter_context(_embedded(config, progress))
             # our own loopback server: a user's HTTP(S)_PROXY must not capture it
-            http_client = stack.enter_context(httpx.Client(trust_env=False, timeout=config.timeout))
+            http_client = stack.enter_context(httpx.Client(trust_env=False, timeout=config.http_timeout()))
         else:
             base_url = config.base_url or ""
-            model = config.model or _first_model(base_url, config.api_key)
+            model = config.model or _first_model(base_url, config)
             endpoint_id = base_url
         yield LLM(config, base_url=base_url, model=model, endpoint_id=endpoint_id, cache=cache,
                   http_client=http_client)
@@ -67,10 +69,19 @@ def _quick_id(path: Path) -> str:
     return h.hexdigest()[:32]
 
 
-def _first_model(base_url: str, api_key: str) -> str:
-    """The endpoint's first model, for servers that serve one (llama.cpp, vLLM)."""
+def _first_model(base_url: str, config: LLMConfig) -> str:
+    """The endpoint's first model, for servers that serve one (llama.cpp, vLLM).
+
+    "pass --model" is only the advice when the server answered without one;
+    a server that is down or silent needs starting, not a model name.
+    """
+    client = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0,
+                           timeout=config.http_timeout())
     try:
-        models = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=1, timeout=20).models.list()
-        return models.data[0].id
+        return client.models.list().data[0].id
+    except openai.APITimeoutError as exc:
+        raise LlmxError(f"{base_url}: {timeout_message(config.timeout)}") from exc
+    except openai.APIConnectionError as exc:
+        raise LlmxError(f"{base_url}: endpoint unreachable (is the server running?)") from exc
     except (openai.APIError, IndexError) as exc:
         raise LlmxError(f"{base_url}: cannot list models ({type(exc).__name__}); pass --model") from exc

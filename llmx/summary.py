@@ -8,6 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .runner import FALLBACK_WARNING
+
 
 def print_summary(result: dict[str, Any], console: Console | None = None) -> None:
     """Figures by indicator, template elements, rejected and uncovered counts, cost."""
@@ -28,4 +30,6 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     console.print(f"cost: {u.get('calls', 0)} calls, {u.get('prompt_tokens', 0)}+{u.get('completion_tokens', 0)} "
                   f"tokens, {u.get('seconds', 0)} s, {u.get('cache_hits', 0)} cache hits")
     for warning in result.get("warnings", []):
+        if warning.startswith(FALLBACK_WARNING):
+            continue  # printed as an llmx: warning line of its own, even with --quiet
         console.print(f"[yellow]warning:[/] {warning}")
