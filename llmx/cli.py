@@ -1,7 +1,9 @@
-"""Command line: ``llmx extract``, ``llmx eval``, ``llmx eval compare``, ``llmx score``.
+"""Command line: ``llmx eval``, ``llmx eval compare``, ``llmx score``; ``extract``, ``batch``,
+``table`` and ``review`` live in their own modules and are registered here.
 
 Every user-facing failure is an ``LlmxError``: printed as one line, exit 2,
-no traceback, and no output file written.
+no traceback, and no partial output file (a multi-report ``extract`` keeps
+the reports it finished).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import click
 
 from .cli_options import friendly, llm_config, llm_options, quiet_instructor
 from .domain import load_domain
-from .errors import LlmxError
 from .batch import batch_command
 from .extract_command import extract_command
 from .review import review_command

@@ -7,9 +7,12 @@ and validation failures go back to the model as re-asks carrying the exact
 error (instructor's retry loop).  Anything else is a user-facing error naming
 the endpoint.  Responses are cached as JSON under a key of everything that
 decides them, so an unchanged rerun makes no call.  An answer that stays
-unusable is never cached: it says something about that one attempt, not
-about the question, and caching it would hand every later run against a
-healthy server the fallback again with no call made.
+unusable is never cached: it says something about that one attempt (or that
+server), not about the question, and caching it would hand every later run
+against a healthy server the fallback again with no call made.  The one
+exception is an answer a caller rejects by design: asked with no re-asks, a
+well-formed answer failing the caller's checks (the hybrid design's confused
+batch) is what this model says to this question, so that verdict is cached.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ T = TypeVar("T", bound=BaseModel)
 
 __all__ = ["LLM", "ResponseCache", "Usage", "digest", "schema_hash"]
 
-_UNUSABLE = "__llmx_unusable__"  # how llmx before issue 12 cached a failed answer; such entries are dropped
+_REJECTED = "__llmx_rejected__"  # a cached answer the caller's checks rejected (see above)
+_LEGACY = "__llmx_unusable__"  # how llmx before issue 12 cached every failure; such entries are dropped
 _MODES = {"json": instructor.Mode.JSON, "tools": instructor.Mode.TOOLS, "md_json": instructor.Mode.MD_JSON}
 
 
@@ -91,11 +95,12 @@ class LLM:
     def ask(self, response_model: type[T], messages: list[dict[str, str]], *, prompt_version: str,
             doc_hash: str, context: dict[str, Any] | None = None, reasks: int | None = None) -> T:
         """The validated answer, from cache when this exact question was asked before."""
+        reasks = self.config.reasks if reasks is None else reasks
         key = digest({
             "endpoint": self.endpoint_id, "model": self.model, "prompt": prompt_version,
             "schema": schema_hash(response_model), "doc": doc_hash, "mode": self.config.mode,
             "sampling": self.config.sampling(), "messages": digest(messages),
-            "reasks": self.config.reasks if reasks is None else reasks,
+            "reasks": reasks,
         })
         self.asked += 1
         if self.config.use_cache:
@@ -103,7 +108,6 @@ class LLM:
             if hit is not None:
                 self.usage.cache_hits += 1
                 return hit
-        reasks = self.config.reasks if reasks is None else reasks
         try:
             answer = self._call(response_model, messages, context, reasks)
         except UnusableAnswer as exc:
@@ -112,6 +116,8 @@ class LLM:
             # an answer that is not even the schema's shape is a fault whatever the caller.
             if reasks or exc.malformed:
                 self.unusable.append(str(exc))
+            else:
+                self.cache.set(key, json.dumps({_REJECTED: str(exc)}, ensure_ascii=False))
             raise
         self.cache.set(key, answer.model_dump_json())
         return answer
@@ -123,9 +129,12 @@ class LLM:
             return None
         try:
             data = json.loads(hit)
-            if isinstance(data, dict) and _UNUSABLE in data:
+            if isinstance(data, dict) and _LEGACY in data:
                 self.cache.discard(key, None)
                 return None
+            if isinstance(data, dict) and _REJECTED in data:
+                self.usage.cache_hits += 1
+                raise UnusableAnswer(str(data[_REJECTED]))
             return response_model.model_validate(data, context=context)
         except (ValueError, ValidationError) as exc:  # truncated JSON, or off the current schema
             self.cache.discard(key, " ".join(str(exc).split())[:160])

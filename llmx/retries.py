@@ -19,7 +19,6 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from typing import Any
 
 import openai
 from pydantic import ValidationError

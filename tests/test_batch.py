@@ -1,8 +1,9 @@
 """``llmx batch``: summary, resume, failures, spreading over endpoints, and kill-safety.
 
-Model traffic goes to ``FakeEndpoint``: a small OpenAI-compatible server that
-answers only with responses recorded from the real model (``cassettes/``),
-matched on the request body as JSON, and can fail or delay requests.
+Model traffic goes to ``FakeEndpoint`` (``faultserver.Replaying``): a small
+OpenAI-compatible server that answers only with responses recorded from the
+real model (``cassettes/``), matched on the request body as JSON, and can fail
+or delay requests.
 Copies of one report in other encodings and formats give the same text and
 so the same requests, which is how a batch of many reports replays.
 """
@@ -14,111 +15,19 @@ import json
 import re
 import shutil
 import signal
-import subprocess
-import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import docx
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from llmx.batch import ERRORS_FILE, Batch, batch_command, summarize
 from llmx.config import LLMConfig
 from llmx.sources import load_document
-from conftest import CASSETTES, CORPUS, EMBEDDED_ALIAS, ROOT, comparable_body, corpus_files
+from conftest import CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
+from faultserver import Replaying as FakeEndpoint, kill_after_outputs, recorded_answers
 
 REPORT_004 = CORPUS / "004_10dd5ecf361dedb7.txt"
-
-
-# ---------------------------------------------------------------- the fake endpoint
-
-
-def recorded_answers() -> list[tuple[object, str]]:
-    """(request body as JSON, response body) of every successful recorded completion."""
-    answers = []
-    for cassette in sorted(CASSETTES.glob("*.yaml")):
-        for interaction in yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]:
-            request, response = interaction["request"], interaction["response"]
-            if request["uri"].endswith("/chat/completions") and response["status"]["code"] == 200:
-                answers.append((comparable_body(request["body"]), response["body"]["string"]))
-    return answers
-
-
-class FakeEndpoint:
-    """A threaded OpenAI-compatible server on 127.0.0.1 replaying recorded answers.
-
-    ``fail_every=n`` answers every n-th completion request with ``fail_status``
-    (so, for n >= 2, a retry succeeds); ``delay`` slows every answer.
-    An unrecorded request gets HTTP 400 (never retried, never invented).
-    """
-
-    def __init__(self, answers, fail_every: int = 0, fail_status: int = 503, delay: float = 0.0):
-        self.answers, self.fail_every, self.fail_status, self.delay = answers, fail_every, fail_status, delay
-        self.statuses: list[int] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def __enter__(self) -> "FakeEndpoint":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def count(self, status: int = 200) -> int:
-        with self._lock:
-            return self.statuses.count(status)
-
-    def answer(self, body: bytes) -> tuple[int, str]:
-        with self._lock:
-            n = len(self.statuses) + 1
-            failing = self.fail_every and n % self.fail_every == 0
-            status = self.fail_status if failing else 200
-            self.statuses.append(status)  # provisional; replaced below when unrecorded
-        if failing:
-            return status, json.dumps({"error": {"message": "injected failure"}})
-        time.sleep(self.delay)
-        asked = comparable_body(body)
-        for recorded, response in self.answers:
-            if recorded == asked:
-                return 200, response
-        with self._lock:
-            self.statuses[n - 1] = 400
-        return 400, json.dumps({"error": {"message": "no recorded answer for this request"}})
-
-    def _handler(self):
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                if self.path.rstrip("/").endswith("/models"):
-                    self._send(200, json.dumps({"object": "list", "data": [{"id": EMBEDDED_ALIAS, "object": "model"}]}))
-                else:
-                    self._send(404, "{}")
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                self._send(*endpoint.answer(body))
-
-            def _send(self, status: int, text: str):
-                data = text.encode("utf-8")
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
 
 
 @pytest.fixture(scope="module")
@@ -291,14 +200,8 @@ def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, 
     out = tmp_path / "out"
     args = [str(tmp_path / "in"), "-o", str(out), "-j", "2", "--no-cache", "--cache-dir", str(tmp_path / "cache")]
     with FakeEndpoint(answers, delay=0.1) as slow:
-        proc = subprocess.Popen([sys.executable, "-m", "llmx.batch", *args, "--base-url", slow.url],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while len(list(out.glob("*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        proc.send_signal(sig)
-        _, stderr = proc.communicate(timeout=20)
-        assert proc.returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr.decode()
+        returncode, stderr = kill_after_outputs(["llmx.batch", *args, "--base-url", slow.url], out, 3, sig, ROOT)
+        assert returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr
         kept = outputs(out)  # every file there parses: none is partial
         assert 3 <= len(kept) < len(reports)
         for result in kept.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from pathlib import Path
@@ -53,7 +54,14 @@ def expect_error(path: Path, *fragments: str) -> str:
         ("gb18030", REPORT.encode("gb18030")),
         ("gb18030", REPORT.encode("gbk")),
         ("gb18030", REPORT.encode("gb2312")),
+        ("utf-16-le", codecs.BOM_UTF16_LE + REPORT.encode("utf-16-le")),  # Notepad's "Unicode"
+        ("utf-16-be", codecs.BOM_UTF16_BE + REPORT.encode("utf-16-be")),
+        ("utf-32-le", codecs.BOM_UTF32_LE + REPORT.encode("utf-32-le")),
+        ("utf-16-le", REPORT.encode("utf-16-le")),  # no BOM
+        ("utf-16-be", REPORT.encode("utf-16-be")),
     ],
+    ids=["utf8", "utf8-bom", "gb18030", "gbk", "gb2312", "utf16le-bom", "utf16be-bom", "utf32le-bom",
+         "utf16le", "utf16be"],
 )
 def test_txt_encodings_give_identical_text(tmp_path: Path, encoding: str, raw: bytes) -> None:
     doc = load_document(write(tmp_path, "report.txt", raw))

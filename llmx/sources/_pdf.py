@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 import pypdf
 
 from ._common import describe, fail
+
+# pypdf logs what it repairs or cannot ("EOF marker not found", "incorrect startxref
+# pointer") straight to stderr; llmx reports every PDF problem as its own one line.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def load_pdf(path: Path, raw: bytes) -> tuple[str, None]:

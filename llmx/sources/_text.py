@@ -10,6 +10,9 @@ import charset_normalizer
 from ._common import fail
 
 UTF8_BOM = codecs.BOM_UTF8
+#: Byte-order marks of the wide encodings, longest first (UTF-32-LE's starts with UTF-16-LE's).
+WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+             (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 #: Codec names charset-normalizer may report for Chinese legacy text.  All of
 #: them are read as GB18030: it is a superset of GB2312/GBK, and on short texts
@@ -22,10 +25,11 @@ def decode_text(path: Path, raw: bytes, declared: str | None = None) -> tuple[st
 
     Order: UTF-8 BOM; strict UTF-8 (GBK text practically never passes it, so a
     clean decode is proof); the ``declared`` charset (HTML ``<meta>``); then
-    charset-normalizer.  NUL bytes mean a binary file, not text.
+    charset-normalizer.  NUL bytes mean UTF-16/32 (Windows Notepad's
+    "Unicode" saves UTF-16 with a BOM) or else a binary file, not text.
     """
     if b"\x00" in raw:
-        fail(path, "binary file (contains NUL bytes), not text")
+        return _wide(path, raw)
     if raw.startswith(UTF8_BOM):
         return _strict(path, raw[len(UTF8_BOM):], "utf-8"), "utf-8-sig"
     for encoding in ("utf-8", _canonical(declared)):
@@ -35,6 +39,28 @@ def decode_text(path: Path, raw: bytes, declared: str | None = None) -> tuple[st
             except UnicodeDecodeError:
                 pass
     return _detect(path, raw)
+
+
+def _wide(path: Path, raw: bytes) -> tuple[str, str]:
+    """UTF-16/32 by its byte-order mark, or BOM-less UTF-16 that reads as plausible text; else binary."""
+    for bom, encoding in WIDE_BOMS:
+        if raw.startswith(bom):
+            return _strict(path, raw[len(bom):], encoding), encoding
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if all(map(_plausible, text)):
+            return text, encoding
+    fail(path, "binary file (contains NUL bytes and is not UTF-16 text), not text")
+
+
+def _plausible(ch: str) -> bool:
+    """A character a report in BOM-less UTF-16 would hold; random bytes rarely give only these."""
+    o = ord(ch)
+    return (ch in "\t\n\r" or 0x20 <= o < 0x7F or 0xA0 <= o <= 0xFF or 0x2000 <= o <= 0x206F
+            or 0x3000 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF)
 
 
 def _strict(path: Path, raw: bytes, encoding: str) -> str:

@@ -1,0 +1,224 @@
+"""OpenAI-compatible HTTP servers on 127.0.0.1 that misbehave on purpose, for fault tests.
+
+llmx's fault handling is tested against real HTTP, not a mock of the client:
+the openai SDK, httpx, instructor and tenacity all run as they do in use, so
+a timeout is a real socket timeout and a Retry-After is a real header.
+
+A server answers each chat-completion request with a ``Reply`` chosen by a
+responder, ``respond(n, body)`` (``n`` counts requests from 1).  The broken
+answers below (``MALFORMED``, ``OFF_SCHEMA``) are fault fixtures, not model
+answers; the only well-formed answers ever served are ones recorded from the
+real model (``Replaying``).  Every server binds 127.0.0.1 only, never waits
+longer than its ``lifetime``, and stops itself after it even if a test forgets.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+from conftest import CASSETTES, EMBEDDED_ALIAS, comparable_body
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server does with one request."""
+
+    status: int = 200
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering
+    hang: bool = False  # never answer (until the server stops)
+    drop: bool = False  # close the connection without any response
+
+
+def completion(content: str) -> str:
+    """A chat.completion envelope around ``content`` (the part a model writes)."""
+    return json.dumps({
+        "id": "chatcmpl-fault", "object": "chat.completion", "created": 0, "model": "fault",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }, ensure_ascii=False)
+
+
+MALFORMED = Reply(body=completion('{"labels": [{"id": 1, "label": "'))  # cut off mid-string
+OFF_SCHEMA = Reply(body=completion('{"answer": "yes", "confidence": 0.9}'))  # JSON, but no "labels"
+HANG = Reply(hang=True)
+DROP = Reply(drop=True)
+
+
+def status(code: int, retry_after: str | None = None) -> Reply:
+    headers = {"retry-after": retry_after} if retry_after is not None else {}
+    return Reply(code, json.dumps({"error": {"message": f"injected HTTP {code}"}}), headers)
+
+
+Responder = Callable[[int, bytes], Reply]
+
+
+def always(reply: Reply) -> Responder:
+    return lambda n, body: reply
+
+
+class LoopbackServer:
+    """A threaded server on a free 127.0.0.1 port; ``with`` it, point llmx at ``url``."""
+
+    def __init__(self, respond: Responder, *, lifetime: float = 120.0, model: str = "fault-model"):
+        self.respond, self.lifetime, self.model = respond, lifetime, model
+        self.replies: list[Reply] = []  # one per chat request, in arrival order
+        self.times: list[float] = []  # monotonic arrival time of each chat request
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> "LoopbackServer":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._timer = threading.Timer(self.lifetime, self.stop)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        self.stop()
+
+    def stop(self) -> None:
+        """Release hanging requests and close the port (idempotent)."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def requests(self) -> int:
+        with self._lock:
+            return len(self.replies)
+
+    def count(self, status: int = 200) -> int:
+        """Chat requests answered with ``status`` (hangs and drops count as neither)."""
+        with self._lock:
+            return sum(r.status == status and not (r.hang or r.drop) for r in self.replies)
+
+    def _reply(self, body: bytes) -> Reply:
+        with self._lock:
+            n = len(self.replies) + 1
+            self.times.append(time.monotonic())
+            self.replies.append(Reply())  # placeholder, keeps n unique across threads
+        reply = self.respond(n, body)
+        with self._lock:
+            self.replies[n - 1] = reply
+        return reply
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path.rstrip("/").endswith("/models"):
+                    self._send(Reply(body=json.dumps({"object": "list", "data": [
+                        {"id": server.model, "object": "model"}]})))
+                else:
+                    self._send(Reply(404, "{}"))
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                self._send(server._reply(body))
+
+            def _send(self, reply: Reply) -> None:
+                if reply.hang:
+                    server._stopped.wait(server.lifetime)  # until the server stops
+                    return
+                if reply.delay and server._stopped.wait(reply.delay):
+                    return  # stopped while delaying
+                if reply.drop:
+                    self.close_connection = True
+                    return
+                data = reply.body.encode("utf-8")
+                self.send_response(reply.status)
+                for name, value in {"content-type": "application/json", **reply.headers}.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+# ---------------------------------------------------------------- recorded answers
+
+
+def recorded_answers() -> list[tuple[object, str]]:
+    """(request body as JSON, response body) of every successful recorded completion."""
+    answers = []
+    for cassette in sorted(CASSETTES.glob("*.yaml")):
+        for interaction in yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]:
+            request, response = interaction["request"], interaction["response"]
+            if request["uri"].endswith("/chat/completions") and response["status"]["code"] == 200:
+                answers.append((comparable_body(request["body"]), response["body"]["string"]))
+    return answers
+
+
+def replay(answers: list[tuple[object, str]]) -> Responder:
+    """The real model's recorded answer to this exact request; HTTP 400 when none was recorded."""
+
+    def respond(n: int, body: bytes) -> Reply:
+        asked = comparable_body(body)
+        for recorded, response in answers:
+            if recorded == asked:
+                return Reply(body=response)
+        return Reply(400, json.dumps({"error": {"message": "no recorded answer for this request"}}))
+
+    return respond
+
+
+class Replaying(LoopbackServer):
+    """Recorded answers served as the embedded model would serve them, optionally slowed or failing.
+
+    ``fail_every=n`` answers every n-th request with ``fail_status`` (so, for
+    n >= 2, a retry succeeds); ``delay`` slows every answer.
+    """
+
+    def __init__(self, answers: list[tuple[object, str]], fail_every: int = 0, fail_status: int = 503,
+                 delay: float = 0.0):
+        answer = replay(answers)
+
+        def respond(n: int, body: bytes) -> Reply:
+            if fail_every and n % fail_every == 0:
+                return status(fail_status)
+            reply = answer(n, body)
+            return Reply(reply.status, reply.body, delay=delay)
+
+        super().__init__(respond, model=EMBEDDED_ALIAS)
+
+
+# ---------------------------------------------------------------- killing a run midway
+
+
+def kill_after_outputs(args: list[str], outdir: Path, outputs: int, sig: int, cwd: Path) -> tuple[int, str]:
+    """Run ``python -m <args>``; once ``outdir`` holds ``outputs`` JSON files (or 60 s pass), send ``sig``.
+
+    Returns the exit code and stderr.  Bounded: the process is waited for at most 30 s more.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", *args], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(list(outdir.glob("*.json"))) < outputs and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=30)
+    return proc.returncode, stderr.decode()
