@@ -52,7 +52,7 @@ _TOOLS = re.compile(
     r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
     r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图")
 _DATE_LINE = re.compile(
-    r"^[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
 _PAGE_SUFFIX = re.compile(r"_[^_\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
 _TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
@@ -68,6 +68,7 @@ class CleanText:
     text: str
     index: dict[str, str] = field(default_factory=dict)
     furniture: tuple[tuple[int, int], ...] = ()
+    after_breadcrumb: int = 0  # where the page's own content starts: site headers sit above the breadcrumb
 
     @cached_property
     def _back(self) -> dict[str, str]:
@@ -90,10 +91,12 @@ def clean(original: str) -> CleanText:
     chars = list(folded)
     spans: list[tuple[int, int]] = []
     index: dict[str, str] = {}
-    pos = 0
+    pos = after_breadcrumb = 0
     body_started = False
     for line in folded.splitlines(keepends=True):
         body = line.rstrip("\r\n")
+        if not body_started and _BREADCRUMB.search(body):
+            after_breadcrumb = pos + len(line)
         for start, end in _furniture_in(body, index, head=not body_started):
             spans.append((pos + start, pos + end))
             for i in range(pos + start, pos + end):
@@ -101,12 +104,12 @@ def clean(original: str) -> CleanText:
         if not body_started and _is_body(body, spans, pos):
             body_started = True
         pos += len(line)
-    return CleanText(original, "".join(chars), index, tuple(spans))
+    return CleanText(original, "".join(chars), index, tuple(spans), after_breadcrumb)
 
 
 def _is_body(line: str, spans: list[tuple[int, int]], pos: int) -> bool:
     """A prose line that was not furniture opens the body."""
-    if spans and spans[-1] == (pos, pos + len(line)):
+    if spans and spans[-1] == (pos, pos + len(line)) or _BULLET.match(line):
         return False
     stripped = line.strip()
     return len(stripped) >= 40 and bool(_PROSE.search(stripped))
@@ -130,7 +133,7 @@ def _furniture_in(line: str, index: dict[str, str], *, head: bool) -> list[tuple
     if _BREADCRUMB.search(stripped) or (_TOOLS.search(stripped) and not _PROSE.search(stripped)):
         _read_fields(line, labels, index)
         return whole
-    if head and _BULLET.match(line) and not _PROSE.search(stripped) and len(stripped) <= 40:
+    if head and _BULLET.match(line) and not stripped.startswith(("-", "*")):
         return whole
     spans = []
     tag = _TAG_PREFIX.match(line)
@@ -139,6 +142,7 @@ def _furniture_in(line: str, index: dict[str, str], *, head: bool) -> list[tuple
     suffix = _PAGE_SUFFIX.search(line)
     if suffix and not _PROSE.search(line[:suffix.start()]):
         spans.append(suffix.span())
+        index.setdefault("site", suffix.group(0).strip("_ "))
     return spans
 
 

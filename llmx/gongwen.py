@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .clean import CleanText, clean
-from .subject import ORG, Subject, find_subject, split_orgs
+from .subject import ORG, Subject, find_subject, split_orgs, title_body
 
 _PINYIN = r"(?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùü]{1,6}[)）])?"
 _DOC_NUMBER = re.compile(
@@ -68,7 +68,8 @@ def extract_meta(source: str | CleanText, body_start: int,
     top = _before_prose(head)
     sign_at, date = _signature_date(lines)
     title = _title(top, title_words) or _index_title(ct.index.get("title"), title_words)
-    issuers = _issuers(lines, sign_at) or _header_issuers(top, title)
+    after_page = [ln for ln in top if ln.start >= ct.after_breadcrumb]
+    issuers = _issuers(lines, sign_at) or _header_issuers(after_page, title)
     subject = find_subject(ct, issuers=issuers, title=title, opening=_opening(head))
     meta = {
         "title": title,
@@ -76,7 +77,7 @@ def extract_meta(source: str | CleanText, body_start: int,
         "doc_number": _first(_DOC_NUMBER, top) or _index_doc_number(ct.index.get("doc_number")),
         "signers": _signers(top),
         "issuers": issuers,
-        "recipients": _recipients(head),
+        "recipients": _recipients(head, title),
         "cc": _cc(ct.text),
         "date": date or _index_date(ct),
         **_placed(subject),
@@ -113,8 +114,8 @@ def _before_prose(head: list[Line]) -> list[Line]:
 
 
 def _opening(head: list[Line]) -> str:
-    """The first prose paragraph: where the reporting body names itself."""
-    return next((ln.text for ln in head if _is_prose(ln.text)), "")
+    """The first sentence-bearing line: where the reporting body names itself."""
+    return next((ln.text for ln in head if _SENTENCE.search(ln.text) and not _DOC_NUMBER.match(ln.text)), "")
 
 
 def _first(pattern: re.Pattern[str], lines: list[Line]) -> str | None:
@@ -175,11 +176,15 @@ def _signers(head: list[Line]) -> list[str]:
     return []
 
 
-def _recipients(head: list[Line]) -> list[str]:
-    """The 主送 line: short, ends with a colon, lists bodies."""
-    for ln in head:
-        if ln.text.endswith(("：", ":")) and len(ln.text) <= 60 and "如下" not in ln.text:
-            names = [s for s in _SPLIT.split(ln.text[:-1]) if s]
+def _recipients(head: list[Line], title: str | None) -> list[str]:
+    """The 主送 line: short, ends with a colon, lists bodies; or such a line, its colon lost,
+    between the title and the opening sentence."""
+    for i, ln in enumerate(head):
+        colon = ln.text.endswith(("：", ":"))
+        lost = (not colon and title is not None and i + 1 < len(head) and _is_prose(head[i + 1].text)
+                and i > 0 and title in head[i - 1].text)
+        if (colon or lost) and len(ln.text) <= 60 and "如下" not in ln.text:
+            names = [s for s in _SPLIT.split(ln.text[:-1] if colon else ln.text) if s]
             if names and all(ORG.fullmatch(n) for n in names):
                 return names
     return []
@@ -234,7 +239,8 @@ def _issuers(lines: list[Line], sign_at: int | None) -> list[str]:
 
 def _header_issuers(top: list[Line], title: str | None) -> list[str]:
     """Failing a 落款: a header line naming bodies, a title ``X关于…``, or a title opening with a body."""
-    for ln in top:
+    last_title = max((i for i, ln in enumerate(top) if title and title in ln.text), default=len(top))
+    for ln in top[:last_title]:
         if title and title in ln.text:
             continue
         parts = split_orgs(_HEADER_SUFFIX.sub("", ln.text))
@@ -242,11 +248,10 @@ def _header_issuers(top: list[Line], title: str | None) -> list[str]:
             return parts
     if not title:
         return []
-    if "关于" in title:
-        before = title.split("关于")[0].strip()
-        return split_orgs(before) or ([before] if before and not _YEAR.search(before) else [])
-    opening = re.match(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)\s*(?:(?:19|20)\d{2}|二〇)", title)
-    return split_orgs(opening.group(1)) if opening else []
+    before = title_body(title).strip()
+    if before and before != title and re.search("关.{0,8}于", title[len(before):len(before) + 10]):
+        return split_orgs(before) or ([before] if not _YEAR.search(before) else [])
+    return split_orgs(before)
 
 
 def _report_year(title: str | None, head: list[Line], date: str | None) -> int | None:

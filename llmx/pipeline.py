@@ -54,7 +54,7 @@ class Run:
         figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
         report = {
             "doc_id": doc.path.stem,
-            "meta": extract_meta(cleaned, body_start),
+            "meta": extract_meta(cleaned, body_start, self.domain.title_words),
             "sections": {e.key: _section(sections.get(e.key), cleaned) for e in self.domain.elements},
             "figures": figures,
             **{k: [cleaned.restore(i) for i in v] for k, v in self._lists(text, sections, headings).items()},

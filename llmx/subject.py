@@ -39,7 +39,9 @@ _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 # A department: a short name of its work ending in a department suffix, no verb or particle inside.
 _DEPARTMENT = re.compile(
     r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}政府)")
-_CLAUSES = 4
+_CLAUSES = 6
+_OPENING = 200
+_ABOUT = re.compile(r"关(?:[(（][a-zü\u00e0-\u01dc]{1,6}[)）])?于")
 _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡)(?:人民)?政府")
 _SUPERIORS = re.compile(
@@ -89,7 +91,7 @@ def _starts_with_place(text: str) -> bool:
 
 def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, opening: str) -> Subject:
     """Level, township and county of the reporting body."""
-    probes = [*issuers, _title_body(title), ct.index.get("publisher", ""), _actor(opening)]
+    probes = [*issuers, title_body(title), ct.index.get("publisher", ""), opening[:_OPENING]]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
     places = _places(ct, [*issuers, title or "", *ct.index.values()])
     township = _township(places, [p for p in probes if p]) if level == "township" else None
@@ -99,19 +101,15 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     return Subject(level, township, county)
 
 
-def _title_body(title: str | None) -> str:
+def title_body(title: str | None) -> str:
     """What a title opens with: ``X关于…`` or the name before the year (``叶城县2023年度…``)."""
     if not title:
         return ""
-    if "关于" in title:
-        return title.split("关于")[0]
+    about = _ABOUT.search(title)
+    if about:
+        return title[:about.start()]
     m = re.match(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)\s*(?:(?:19|20)\d{2}|二〇|法治)", title)
     return m.group(1) if m else ""
-
-
-def _actor(opening: str) -> str:
-    """The opening sentence with clauses naming superiors removed: its first body is the reporter."""
-    return _SUPERIORS.sub("，", opening)[:120]
 
 
 def level_of(text: str) -> Level | None:
@@ -120,7 +118,7 @@ def level_of(text: str) -> Level | None:
     Reports name themselves at the head of a clause (``2022年，東城區政府堅持…``,
     ``现将我局…``, ``松洲街以…``); bodies named inside a clause are someone else.
     """
-    for clause in re.split(r"[，,。；;:：]", text)[:_CLAUSES]:
+    for clause in re.split(r"[，,。；;:：]", _SUPERIORS.sub("，", text))[:_CLAUSES]:
         level = _clause_level(_LEAD.sub("", clause.strip()))
         if level:
             return level
@@ -141,7 +139,10 @@ def _clause_level(clause: str) -> Level | None:
         rest = bare[sum(map(len, names)):]
         if _DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest):
             return "department"
-        return _place_level(places[-1]) if places else _like_level(names[-1])
+        if places:
+            return _place_level(places[-1])
+        if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
+            return _like_level(names[-1])
     return "department" if _DEPARTMENT.match(bare) else None
 
 
@@ -196,12 +197,12 @@ def _township(places: list[Place], probes: list[str]) -> str | None:
     """The township the reporter names: first in its own name, else the first in the text."""
     for probe in probes:
         for p in gazetteer().find(probe):
-            if p.is_a("township"):
+            if p.is_a("township") and len(p.name) >= 3:
                 return p.name
         like = _like_run(probe.removeprefix("中共"))
         if like and like[-1].endswith(("街道", "镇", "乡")):
             return like[-1]
-    return next((p.name for p in places if p.is_a("township")), None)
+    return next((p.name for p in places if p.is_a("township") and len(p.name) >= 3), None)
 
 
 def _county(places: list[Place], township: str | None, level: Level | None, probes: list[str]) -> str | None:
@@ -240,11 +241,8 @@ def _prefecture_city(place: Place) -> bool:
 
 
 def _short_township(text: str, county: str) -> str | None:
-    """A township of the named county written without its 街道/镇/乡 (``鱼复`` for 鱼复街道)."""
-    g = gazetteer()
-    for name, entries in g.by_name.items():
-        if any(d.kind == "township" and d.county == county for d in entries):
-            short = re.sub(r"(街道|镇|乡)$", "", name)
-            if len(short) >= 2 and short != name and short in text:
-                return short
-    return None
+    """A street office of the named county written without 街道 (``鱼复`` for 鱼复街道), the one named most."""
+    shorts = {name[:-2] for name, entries in gazetteer().by_name.items() if name.endswith("街道")
+              and any(d.kind == "township" and d.county == county for d in entries)}
+    counted = sorted(((text.count(s), s) for s in shorts if len(s) >= 2), reverse=True)
+    return counted[0][1] if counted and counted[0][0] else None
