@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cues import Window
 from .domain import Domain
 from .numbers import Mention
 from .structure import SectionSpan, element_at
@@ -19,6 +20,8 @@ _CLAUSE_BREAK = "，,。；;：:、（）()！!？?\n【】"
 _SENTENCE_BREAK = "。；;！!？?\n"
 _MAX_EVIDENCE = 80
 _CONTEXT = 90
+_WINDOW = 160
+_CUE_CLAUSE_BREAK = "，,。；;：:！!？?\n"  # an aside in brackets belongs to its clause
 _LEAD_WORDS = re.compile(r"^(?:其中|共计|累计|合计|共|全年|今年以来|目前|现有|已)+")
 
 
@@ -36,6 +39,7 @@ class Candidate:
     element: str | None
     target: bool
     reading: str = ""  # what the model says the number counts (hybrid design), helps place it
+    window: Window | None = None  # its sentence up to the end of its clause, where its cue words are
 
 
 def build_candidates(text: str, mentions: list[Mention], sections: dict[str, SectionSpan],
@@ -49,9 +53,17 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
             id=len(out) + 1, mention=m, evidence=text[start:end], evidence_start=start,
             sentence_start=_back_to(text, m.start, _SENTENCE_BREAK),
             context=_context(text, m), label=_label(text, m, start, end), element=element,
-            target=_is_target(text[start:m.start], element, domain),
+            target=_is_target(text[start:m.start], element, domain), window=cue_window(text, m),
         ))
     return out
+
+
+def cue_window(text: str, m: Mention) -> Window:
+    """The number's sentence (at most ``_WINDOW`` characters of it) up to the end of its clause."""
+    left = max(_back_to(text, m.start, _SENTENCE_BREAK), m.start - _WINDOW)
+    clause = _back_to(text, m.start, _CUE_CLAUSE_BREAK)
+    right = _forward_to(text, m.end, _CUE_CLAUSE_BREAK)
+    return Window(text[left:right], m.start - left, m.end - left, max(clause, left) - left, right - left)
 
 
 def evidence_span(text: str, m: Mention) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .cues import Cues
 from .errors import LlmxError
 from .textmap import fold
 
@@ -37,6 +38,7 @@ class Catalogue:
     """All indicators of a domain, in file order."""
 
     indicators: tuple[Indicator, ...]
+    cues: Cues | None = None  # the report type's cue words, when it has them: labels by cue, not by bigrams
 
     @classmethod
     def load(cls, path: Path) -> "Catalogue":

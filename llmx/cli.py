@@ -42,15 +42,7 @@ def _fail_under(total: dict[str, Any], rules: tuple[str, ...]) -> None:
 
 
 def _print_total(total: dict[str, Any], title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_edge=False)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in total.items():
-        table.add_row(key, "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value))
-    Console(stderr=True).print(table)
+    _print_sets({"total": total}, title)
 
 
 FAIL_UNDER = click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
@@ -58,28 +50,67 @@ FAIL_UNDER = click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
 
 
 @main.group(invoke_without_command=True)
-@click.option("--gold-dir", type=click.Path(file_okay=False), default="eval/gold", show_default=True)
-@click.option("--corpus-dir", type=click.Path(file_okay=False), default="eval/corpus", show_default=True)
+@click.option("--set", "set_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
+              help="a gold set to score (repeatable; default: the bundled corpus and wide)")
+@click.option("--gold-dir", type=click.Path(file_okay=False), help="one gold set's labels (with --corpus-dir)")
+@click.option("--corpus-dir", type=click.Path(file_okay=False), help="the reports --gold-dir labels")
 @click.option("--runs-dir", type=click.Path(file_okay=False), default="eval/runs", show_default=True)
 @click.option("--name", help="run record name (default: timestamp and design)")
 @FAIL_UNDER
 @llm_options
 @click.pass_context
 @friendly
-def eval(ctx: click.Context, gold_dir: str, corpus_dir: str, runs_dir: str, name: str | None,
-         fail_under: tuple[str, ...], **opts: Any) -> None:
-    """Run extraction over the gold set, score it, and save a run record."""
+def eval(ctx: click.Context, set_specs: tuple[str, ...], gold_dir: str | None, corpus_dir: str | None,
+         runs_dir: str, name: str | None, fail_under: tuple[str, ...], **opts: Any) -> None:
+    """Run extraction over every gold set, score each and all, and save a run record."""
     if ctx.invoked_subcommand:
         return
     from .evaluate import run_eval, save_run
 
     domain = load_domain(opts["report_type"])
-    record = run_eval(domain, opts["design"], llm_config(opts), Path(gold_dir), Path(corpus_dir),
+    record = run_eval(domain, opts["design"], llm_config(opts), _gold_sets(set_specs, gold_dir, corpus_dir),
                       opts["prompt_version"])
     path = save_run(record, Path(runs_dir), name)
-    _print_total(record["scores"]["total"], f"eval: {record['config']['design']} -> {path}")
+    _print_sets(record["scores"], f"eval: {record['config']['design']} -> {path}")
     click.echo(str(path))
     _fail_under(record["scores"]["total"], fail_under)
+
+
+def _gold_sets(specs: tuple[str, ...], gold_dir: str | None, corpus_dir: str | None) -> list:
+    from .evaluate import DEFAULT_SETS, GoldSet, parse_set
+
+    if gold_dir or corpus_dir:
+        if specs or not (gold_dir and corpus_dir):
+            raise LlmxError("--gold-dir goes with --corpus-dir, and not with --set")
+        return [GoldSet("custom", Path(gold_dir), Path(corpus_dir))]
+    return [parse_set(s) for s in specs] if specs else list(DEFAULT_SETS)
+
+
+def _print_sets(scores: dict[str, Any], title: str) -> None:
+    """One column per gold set, the overall total, and the gap between the first two sets."""
+    from rich.console import Console
+    from rich.table import Table
+
+    sets = scores.get("sets") or {}
+    table = Table(title=title, show_edge=False)
+    table.add_column("metric")
+    for name in sets:
+        table.add_column(name, justify="right")
+    table.add_column("all", justify="right")
+    names = list(sets)
+    if len(names) >= 2:
+        table.add_column(f"gap {names[1]}-{names[0]}", justify="right")
+    for key, value in scores["total"].items():
+        cells = [_cell(sets[n].get(key)) for n in names] + [_cell(value)]
+        if len(names) >= 2:
+            a, b = sets[names[0]].get(key), sets[names[1]].get(key)
+            cells.append(_cell(b - a) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else "-")
+        table.add_row(key, *cells)
+    Console(stderr=True).print(table)
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 @eval.command()
@@ -111,10 +142,8 @@ def rescore_runs(ctx: click.Context, runs: tuple[str, ...]) -> None:
     """Score the predictions stored in RUNS again, in place (after a scorer or gold change)."""
     from .evaluate import load_run, rescore
 
-    options = ctx.parent.params if ctx.parent else {}
     for run in runs:
-        record = rescore(load_run(Path(run)), Path(options.get("gold_dir", "eval/gold")),
-                         Path(options.get("corpus_dir", "eval/corpus")))
+        record = rescore(load_run(Path(run)))
         write_atomic(Path(run), to_json(record))
         click.echo(f"{run}: figure_f1={record['scores']['total']['figure_f1']:.4f}")
 

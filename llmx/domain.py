@@ -43,6 +43,7 @@ class Domain:
     vocabulary: tuple[str, ...]
     target_words: tuple[str, ...]
     prompts_dir: Path
+    title_words: tuple[str, ...] = ("报告",)
 
     def element(self, key: str) -> Element:
         return next(e for e in self.elements if e.key == key)

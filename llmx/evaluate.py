@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +40,42 @@ def gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def run_eval(domain: Domain, design: str, config: LLMConfig, gold_dir: Path, corpus_dir: Path,
+@dataclass(frozen=True)
+class GoldSet:
+    """A named set of gold labels and the reports they label."""
+
+    name: str
+    gold_dir: Path
+    source_dir: Path
+
+
+#: The sets ``llmx eval`` scores by default: the five full township reports and the 61 web openings.
+DEFAULT_SETS = (GoldSet("corpus", Path("eval/gold"), Path("eval/corpus")),
+                GoldSet("wide", Path("eval/wide/gold"), Path("eval/wide/raw")))
+
+
+def parse_set(spec: str) -> GoldSet:
+    """``NAME=GOLD_DIR:SOURCE_DIR`` (or a built-in set's name) as a ``GoldSet``."""
+    builtin = {s.name: s for s in DEFAULT_SETS}
+    if spec in builtin:
+        return builtin[spec]
+    name, _, dirs = spec.partition("=")
+    gold, _, source = dirs.partition(":")
+    if not (name and gold and source):
+        raise LlmxError(f"bad gold set {spec!r}: expected NAME=GOLD_DIR:SOURCE_DIR or one of {sorted(builtin)}")
+    return GoldSet(name, Path(gold), Path(source))
+
+
+def run_eval(domain: Domain, design: str, config: LLMConfig, sets: Sequence[GoldSet],
              prompt_version: str | None = None) -> dict[str, Any]:
-    """Extract every gold report (through the cache) and score it; returns the run record."""
-    pairs = gold_pairs(gold_dir, corpus_dir)
-    results = extract_files([src for _, src in pairs], domain, design, config, prompt_version)
-    scored = score_set(
-        (gold.stem, pred | {"doc_id": gold.stem}, json.loads(gold.read_text(encoding="utf-8")),
-         load_source(Path(corpus_dir), gold.stem))
-        for (gold, _), pred in zip(pairs, results)
-    )
+    """Extract every gold report of every set (one model session, through the cache), score, record."""
+    pairs = {s.name: gold_pairs(s.gold_dir, s.source_dir) for s in sets}
+    flat = [(s, gold, src) for s in sets for gold, src in pairs[s.name]]
+    results = extract_files([src for _, _, src in flat], domain, design, config, prompt_version)
+    predictions = {_doc_key(sets, s, gold): pred | {"doc_id": gold.stem}
+                   for (s, gold, _), pred in zip(flat, results)}
     first = results[0] if results else {}
-    return {
+    record = {
         "config": {
             "design": design,
             "model": first.get("model"),
@@ -61,20 +87,38 @@ def run_eval(domain: Domain, design: str, config: LLMConfig, gold_dir: Path, cor
             "schema_hash": schema_hash(domain.report_model),
             "git_commit": _git_commit(),
             "report_type": domain.name,
+            "sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets},
         },
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "scores": scored,
-        "predictions": {gold.stem: pred for (gold, _), pred in zip(pairs, results)},
+        "predictions": predictions,
     }
+    return rescore(record)
 
 
-def rescore(record: dict[str, Any], gold_dir: Path, corpus_dir: Path) -> dict[str, Any]:
-    """The record with its stored predictions scored again (after a scorer or gold change)."""
-    golds = {gold.stem: gold for gold, _ in gold_pairs(gold_dir, corpus_dir)}
-    record["scores"] = score_set(
-        (doc_id, pred, json.loads(golds[doc_id].read_text(encoding="utf-8")), load_source(Path(corpus_dir), doc_id))
-        for doc_id, pred in record["predictions"].items() if doc_id in golds
-    )
+def _doc_key(sets: Sequence[GoldSet], s: GoldSet, gold: Path) -> str:
+    """A report's key in a record: its stem, prefixed by its set's name when there are several."""
+    return f"{s.name}/{gold.stem}" if len(sets) > 1 else gold.stem
+
+
+def record_sets(record: dict[str, Any]) -> list[GoldSet]:
+    """The gold sets a record was made on (records older than sets: the bundled corpus)."""
+    named = record["config"].get("sets") or {"corpus": ["eval/gold", "eval/corpus"]}
+    return [GoldSet(name, Path(gold), Path(src)) for name, (gold, src) in named.items()]
+
+
+def rescore(record: dict[str, Any], sets: Sequence[GoldSet] | None = None) -> dict[str, Any]:
+    """The record with its stored predictions scored again: in total, and per set."""
+    sets = list(sets or record_sets(record))
+    per_set: dict[str, list[tuple[str, dict, dict, str]]] = {}
+    for s in sets:
+        for gold, _ in gold_pairs(s.gold_dir, s.source_dir):
+            key = _doc_key(sets, s, gold)
+            if key in record["predictions"]:
+                per_set.setdefault(s.name, []).append(
+                    (key, record["predictions"][key], json.loads(gold.read_text(encoding="utf-8")),
+                     load_source(s.source_dir, gold.stem)))
+    record["scores"] = score_set(item for items in per_set.values() for item in items)
+    record["scores"]["sets"] = {name: score_set(items)["total"] for name, items in per_set.items()}
     return record
 
 

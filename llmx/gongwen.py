@@ -2,8 +2,14 @@
 
 The 公文 format (GB/T 9704) puts the 发文字号 and 签发人 in the header, the
 主送机关 as a short line ending in a colon before the body, the issuing bodies
-and the date in the signature block (落款), and 抄送 at the foot.  All of that
-is found exactly by pattern, so no model is asked for it.
+and the date in the signature block (落款), and 抄送 at the foot.  Published
+on a web page, the same report also carries the page's index block (成文日期,
+发布机构, 文号, 名称), which ``llmx.clean`` parses.  All of that is found
+exactly by pattern; who the issuer is (level, township, county) is decided in
+``llmx.subject`` with the gazetteer.
+
+Everything here reads the clean text (furniture blanked, simplified script)
+and hands back strings in the source's own spelling.
 """
 
 from __future__ import annotations
@@ -11,20 +17,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ORG_END = r"(?:委员会|人民政府|政府|办公室|办事处|党委|市委|县委|区委|局|委|厅|院|所|中心|司法所)"
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[【［(（]\s*(?:19|20)\d{2}\s*[〕\]】］)）]\s*第?\s*\d{1,4}\s*号")
+from .clean import CleanText, clean
+from .subject import ORG, Subject, find_subject, split_orgs, title_body
+
+_PINYIN = r"(?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùü]{1,6}[)）])?"
+_DOC_NUMBER = re.compile(
+    rf"(?:[\u4e00-\u9fff]{_PINYIN}){{1,10}}\s*[〔\[【［(（]\s*(?:19|20)\d{{2}}\s*[〕\]】］)）]\s*第?\s*\d{{1,4}}\s*号")
 _SIGNERS = re.compile(r"签\s*发\s*人\s*[:：]\s*(.+)")
 _CC = re.compile(r"^\s*抄\s*送\s*[:：]\s*(.+?)[。.]?\s*$", re.M)
 _DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_ISO = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
-_PUBLISHED = re.compile(r"(?:日期|发布时间|发布日期|时间)\s*[:：]\s*")
+_DATE_ISO = re.compile(r"((?:19|20)\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_ORG = re.compile(rf"^(?:中共)?[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_END}$")
-_PLACE = re.compile(r"(?:中共)?([\u4e00-\u9fff]{2,3}?(?:市|县|区))([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
-_TOWNSHIP = re.compile(r"(?:中共)?([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))(?:委员会|人民政府|党委|政府|办事处)")
-_COUNTY = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:县|区))(?:委员会|人民政府|政府|委)")
 _SPLIT = re.compile(r"[、，,；;\s]+")
 _HEADER_SUFFIX = re.compile(r"文件$")
+# A line break a web page lost: after a title, a colon or a full stop, a gap of spaces starts a new line.
+_LOST_BREAK = re.compile(r"(?<=[报告：:。])[ \t\u3000\xa0]+(?=\S)")
+_SENTENCE = re.compile(r"[，,。；;！？]")
+_QUOTED = re.compile(r"《[^》\n]*》|[(（][^)）\n]*[)）]|〔[^〕\n]*〕")
+_MAX_TITLE = 80
+_TITLE_SIZE = 6
 
 
 @dataclass(frozen=True)
@@ -34,65 +45,127 @@ class Line:
 
 
 def lines_of(text: str) -> list[Line]:
-    """Non-blank lines, stripped, with their start offsets."""
+    """Non-blank lines, stripped, with their start offsets; a lost line break splits a line."""
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
-        stripped = raw.strip()
-        if stripped:
-            out.append(Line(stripped, pos + raw.index(stripped[0])))
+        cut = 0
+        for piece in [*_LOST_BREAK.split(raw.rstrip("\r\n")), ""][:-1] if raw.strip() else []:
+            at = raw.index(piece, cut)
+            stripped = piece.strip()
+            if stripped:
+                out.append(Line(stripped, pos + at + piece.index(stripped[0])))
+            cut = at + len(piece)
         pos += len(raw)
     return out
 
 
-def extract_meta(text: str, body_start: int, title_words: tuple[str, ...] = ("报告",)) -> dict:
-    """All metadata fields the layout gives; ``body_start`` is where the first heading begins."""
-    lines = lines_of(text)
+def extract_meta(source: str | CleanText, body_start: int,
+                 title_words: tuple[str, ...] = ("报告",)) -> dict:
+    """All metadata fields; ``body_start`` is where the first heading begins."""
+    ct = source if isinstance(source, CleanText) else clean(source)
+    lines = lines_of(ct.text)
     head = [ln for ln in lines if ln.start < body_start]
+    top = _before_prose(head)
     sign_at, date = _signature_date(lines)
-    title = _title(head, title_words)
-    issuers = _issuers(lines, sign_at) or _header_issuers(head, title)
-    places = _places([*issuers, *(ln.text for ln in head)])
-    level = _level(issuers, title)
-    if places == (None, None) and level == "county":
-        places = (_county([*issuers, title or ""]), None)
-    return {
+    title = _title(top, title_words) or _index_title(ct.index.get("title"), title_words)
+    after_page = [ln for ln in top if ln.start >= ct.after_breadcrumb]
+    issuers = _issuers(lines, sign_at) or _header_issuers(after_page, title)
+    subject = find_subject(ct, issuers=issuers, title=title, opening=_opening(head))
+    meta = {
         "title": title,
-        "report_year": _report_year(title, head, date),
-        "doc_number": _first(_DOC_NUMBER, head),
-        "signers": _signers(head),
+        "report_year": _report_year(title, head, date or _index_date(ct)),
+        "doc_number": _first(_DOC_NUMBER, top) or _index_doc_number(ct.index.get("doc_number")),
+        "signers": _signers(top),
         "issuers": issuers,
-        "recipients": _recipients(head),
-        "cc": _cc(text),
-        "date": date or _published(head),
-        "level": level,
-        "township": places[1],
-        "county": places[0],
+        "recipients": _recipients(head, title),
+        "cc": _cc(ct.text),
+        "date": date or _index_date(ct),
+        **_placed(subject),
     }
+    return {key: _restored(ct, value) for key, value in meta.items()}
+
+
+def _placed(subject: Subject) -> dict:
+    return {"level": subject.level, "township": subject.township, "county": subject.county}
+
+
+def _restored(ct: CleanText, value):  # type: ignore[no-untyped-def]
+    if isinstance(value, str):
+        return ct.restore(value)
+    if isinstance(value, list):
+        return [ct.restore(v) for v in value]
+    return value
 
 
 def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _is_prose(text: str) -> bool:
+    return len(text) >= 40 and bool(_SENTENCE.search(text))
+
+
+def _before_prose(head: list[Line]) -> list[Line]:
+    """Header lines up to the first prose line (the body's opening sentence)."""
+    for i, ln in enumerate(head):
+        if _is_prose(ln.text):
+            return head[:i]
+    return head
+
+
+def _opening(head: list[Line]) -> str:
+    """The first sentence-bearing line: where the reporting body names itself."""
+    return next((ln.text for ln in head if _SENTENCE.search(ln.text) and not _DOC_NUMBER.match(ln.text)), "")
+
+
 def _first(pattern: re.Pattern[str], lines: list[Line]) -> str | None:
     for ln in lines:
         m = pattern.search(ln.text)
-        if m:
+        if m and not _SENTENCE.search(ln.text):
             return re.sub(r"\s+", "", m.group(0))
     return None
 
 
-def _title(head: list[Line], words: tuple[str, ...]) -> str | None:
-    """The first header line that names the report (holds a title word, not a colon line).
+def _index_doc_number(value: str | None) -> str | None:
+    m = _DOC_NUMBER.search(value or "")
+    return re.sub(r"\s+", "", m.group(0)) if m else None
 
-    A title broken over two lines (``…法治政府建设情况的`` / ``报告``) is joined.
+
+def _is_title(text: str, words: tuple[str, ...]) -> bool:
+    return (any(w in text for w in words) and not text.endswith(("：", ":"))
+            and len(text) <= _MAX_TITLE and not _SENTENCE.search(text) and "如下" not in text)
+
+
+def _title(top: list[Line], words: tuple[str, ...]) -> str | None:
+    """The last header line that names the report: a page repeats its title, the document's own comes last.
+
+    A doc number and book-title marks around it are dropped (``浙卫〔2024〕3号《…》``); a
+    title broken over two lines (``…法治政府建设情况的`` / ``报告``) is joined.
     """
-    for i, ln in enumerate(head):
-        if any(w in ln.text for w in words) and not ln.text.endswith(("：", ":")) and len(ln.text) <= 80:
-            if len(ln.text) <= 6 and i and not _DOC_NUMBER.search(head[i - 1].text):
-                return _collapse(head[i - 1].text + ln.text)
-            return _collapse(ln.text)
-    return None
+    found = None
+    for i, ln in enumerate(top):
+        if not _is_title(ln.text, words):
+            continue
+        text = ln.text
+        if len(text) <= _TITLE_SIZE and i and not _DOC_NUMBER.search(top[i - 1].text):
+            text = top[i - 1].text + text
+        found = _bare_title(text)
+    return found
+
+
+def _bare_title(text: str) -> str | None:
+    """Drop a leading doc number and the 《》 around a title; ``None`` if nothing is left."""
+    m = _DOC_NUMBER.match(text)
+    if m:
+        text = text[m.end():]
+    text = text.strip()
+    if text.startswith("《") and text.endswith("》"):
+        text = text[1:-1]
+    return _collapse(text) or None
+
+
+def _index_title(value: str | None, words: tuple[str, ...]) -> str | None:
+    return _bare_title(value) if value and any(w in value for w in words) else None
 
 
 def _signers(head: list[Line]) -> list[str]:
@@ -103,12 +176,16 @@ def _signers(head: list[Line]) -> list[str]:
     return []
 
 
-def _recipients(head: list[Line]) -> list[str]:
-    """The 主送 line: short, ends with a colon, lists bodies."""
-    for ln in head:
-        if ln.text.endswith(("：", ":")) and len(ln.text) <= 60 and "如下" not in ln.text:
-            names = [s for s in _SPLIT.split(ln.text[:-1]) if s]
-            if names and all(_ORG.match(n) for n in names):
+def _recipients(head: list[Line], title: str | None) -> list[str]:
+    """The 主送 line: short, ends with a colon, lists bodies; or such a line, its colon lost,
+    between the title and the opening sentence."""
+    for i, ln in enumerate(head):
+        colon = ln.text.endswith(("：", ":"))
+        lost = (not colon and title is not None and i + 1 < len(head) and _is_prose(head[i + 1].text)
+                and i > 0 and title in head[i - 1].text)
+        if (colon or lost) and len(ln.text) <= 60 and "如下" not in ln.text:
+            names = [s for s in _SPLIT.split(ln.text[:-1] if colon else ln.text) if s]
+            if names and all(ORG.fullmatch(n) for n in names):
                 return names
     return []
 
@@ -133,12 +210,13 @@ def _iso(m: re.Match[str]) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def _published(head: list[Line]) -> str | None:
-    for ln in head:
-        if _PUBLISHED.search(ln.text):
-            m = _DATE_ISO.search(ln.text) or _DATE_CN.search(ln.text)
-            if m:
-                return _iso(m)
+def _index_date(ct: CleanText) -> str | None:
+    """The index block's document date, else the page's publication date."""
+    for key in ("written", "published"):
+        value = ct.index.get(key, "")
+        m = _DATE_ISO.search(value) or _DATE_CN.search(value)
+        if m:
+            return _iso(m)
     return None
 
 
@@ -151,69 +229,39 @@ def _issuers(lines: list[Line], sign_at: int | None) -> list[str]:
     for text in [*(ln.text for ln in lines[max(0, sign_at - 3):sign_at]), before_date]:
         if not text.strip():
             continue
-        parts = [p for p in _SPLIT.split(text) if p]
-        if parts and all(_ORG.match(p) for p in parts):
+        parts = split_orgs(text)
+        if parts:
             names.extend(parts)
         else:
             names.clear()
     return names
 
 
-def _header_issuers(head: list[Line], title: str | None) -> list[str]:
-    """Failing a 落款: a header line naming bodies, or a title ``X关于…的报告``."""
-    for ln in head:
-        if title and ln.text == title:
-            break
-        parts = [p for p in _SPLIT.split(_HEADER_SUFFIX.sub("", ln.text)) if p]
-        if parts and all(_ORG.match(p) for p in parts) and not ln.text.endswith(("：", ":")):
+def _header_issuers(top: list[Line], title: str | None) -> list[str]:
+    """Failing a 落款: a header line naming bodies, a title ``X关于…``, or a title opening with a body."""
+    last_title = max((i for i, ln in enumerate(top) if title and title in ln.text), default=len(top))
+    for ln in top[:last_title]:
+        if title and title in ln.text:
+            continue
+        parts = split_orgs(_HEADER_SUFFIX.sub("", ln.text))
+        if parts and not ln.text.endswith(("：", ":")):
             return parts
-    if title and "关于" in title:
-        parts = [p for p in _SPLIT.split(title.split("关于")[0]) if p]
-        if parts and all(_ORG.match(p) for p in parts):
-            return parts
-    return []
-
-
-def _places(texts: list[str]) -> tuple[str | None, str | None]:
-    """(county, township) from the first text naming both, else a township alone."""
-    for t in texts:
-        m = _PLACE.search(t.removeprefix("中共"))
-        if m:
-            return m.group(1), m.group(2)
-    for t in texts:
-        m = _TOWNSHIP.search(t)
-        if m:
-            return None, m.group(1)
-    return None, None
-
-
-def _county(texts: list[str]) -> str | None:
-    """The county (县/区) a county-level body names, for reports with no township."""
-    for t in texts:
-        m = _COUNTY.search(t.removeprefix("中共"))
-        if m:
-            return m.group(1)
-    return None
+    if not title:
+        return []
+    before = title_body(title).strip()
+    if before and before != title and re.search("关.{0,8}于", title[len(before):len(before) + 10]):
+        return split_orgs(before) or ([before] if not _YEAR.search(before) else [])
+    return split_orgs(before)
 
 
 def _report_year(title: str | None, head: list[Line], date: str | None) -> int | None:
-    """The year the report covers: the title's year, else the first year in the header."""
+    """The year the report covers: the title's, else the opening's first own year, else the date's minus one.
+
+    Years inside 《…》 names, （…） asides and doc numbers belong to other documents.
+    """
     for text in [title or "", *(ln.text for ln in head)]:
-        m = _YEAR.search(text) or re.fullmatch(r"((?:19|20)\d{2})", text.strip())
-        if m and not _DOC_NUMBER.search(text):
+        bare = _QUOTED.sub(" ", _DOC_NUMBER.sub(" ", text))
+        m = _YEAR.search(bare) or re.fullmatch(r"((?:19|20)\d{2})", bare.strip())
+        if m:
             return int(m.group(1))
     return int(date[:4]) - 1 if date else None
-
-
-def _level(issuers: list[str], title: str | None) -> str | None:
-    """Administrative level from the issuing bodies (or the title when there are none)."""
-    probe = " ".join(issuers) or (title or "")
-    if not probe:
-        return None
-    if re.search(r"(?:局|办公室|委员会办公室|中心)$", issuers[0] if issuers else "") and not re.search(r"(镇|乡|街道)", probe):
-        return "department"
-    for level, pattern in (("township", r"镇|乡|街道"), ("county", r"县|区|县级市"),
-                           ("province", r"省|自治区"), ("city", r"市")):
-        if re.search(pattern, probe):
-            return level
-    return "other"

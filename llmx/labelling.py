@@ -26,6 +26,7 @@ from rapidfuzz import process
 
 from .candidates import Candidate, check_batch_ids
 from .catalogue import OTHER, Catalogue
+from .cues import Cues
 from .domain import Domain
 from .errors import UnusableAnswer
 from .llm import LLM
@@ -68,6 +69,8 @@ def unsure(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[Candid
 
 def _decide(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str | None]:
     """A confident key, or the key of the figure a sub-breakdown breaks down, else None."""
+    if catalogue.cues is not None:
+        return [_by_cue(c, catalogue.cues) for c in candidates]
     keys: list[str | None] = []
     for i, c in enumerate(candidates):
         key, score = rank(c, catalogue, top=1)[0]
@@ -78,6 +81,10 @@ def _decide(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str |
         else:
             keys.append(None)
     return keys
+
+
+def _by_cue(c: Candidate, cues: Cues) -> str | None:
+    return cues.label(c.window, c.mention.unit, c.reading) if c.window else None
 
 
 def _breaks_down(prev: Candidate, c: Candidate) -> bool:

@@ -70,7 +70,7 @@ _YEAR = rf"(?:19|20|１９|２０)[{_D}]{{2}}"
 # 分 is a unit (scores) except in fractions (三分之一); 年 only counts after Arabic digits.
 _UNITS: tuple[str, ...] = tuple(
     sorted(
-        """个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
+        """个工作日 工作日 个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
         户次 件次 家次 车次 架次 台次 个月 小时 分钟 课时 学时 周年 次 场 件 起 人 名 条 份 个 项
         台 部 辆 册 张 期 批 户 家 所 处 篇 位 例 支 套 块 座 本 幅 天 周 年 元 倍 吨 亩 米 株 棵
         间 栋 组 类 种 节 堂 轮 宗 封 页""".split(),
@@ -158,7 +158,7 @@ _CLAUSE_START_BEFORE = "\n\r。；;：:！!？?"
 _MARKUP = " \t\u3000\xa0*#>"  # spaces and markdown bullets/bold that can precede a list marker
 _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
-_RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|全市|全省|全县|全区|全州|全国")
+_RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
 _QUOTES = re.compile(r"“[^“”\n]{1,12}”|\"[^\"\n]{1,12}\"|「[^「」\n]{1,12}」|『[^『』\n]{1,12}』|‘[^‘’\n]{1,12}’")
 # Generic Chinese words built from a numeral and a measure word that count nothing.
@@ -170,6 +170,9 @@ _ORG_SUFFIX = re.compile(
 _HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}\Z")
 _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+_VERSION_AFTER = re.compile(r"版|时代|模式")
+_ARTICLE_BEFORE = re.compile(rf"(?:作为|成为|当作|每人?|今后|这|那){_WS}\Z")
+_OPEN_QUOTES, _CLOSE_QUOTES = "“\"「『‘", "”\"」』’"
 
 
 @dataclass(frozen=True)
@@ -467,11 +470,11 @@ def _rule_org_name(ctx: _Context, r: _Reading) -> str | None:
 
 
 def _is_rank(ctx: _Context, r: _Reading) -> bool:
-    """排名位列全市第三: 第N after a ranking word is a result, not an ordinal."""
+    """排名位列全市第三, 竞赛第一名: 第N after a ranking word, or 第N名, is a result, not an ordinal."""
     at = _ordinal_start(ctx.text, r)
     if at is None or r.unit not in _RANK_UNITS:
         return False
-    return bool(_RANK_CONTEXT.search(ctx.text, max(0, at - 8), at))
+    return r.unit == "名" or bool(_RANK_CONTEXT.search(ctx.text, max(0, at - 8), at))
 
 
 def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
@@ -500,8 +503,15 @@ def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
 
 
 def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
-    """“四级”, “十一个坚持”: a Chinese numeral in a short quoted phrase names something."""
-    return "quoted_name" if r.chinese and _inside(ctx.quotes, r.start, r.end) else None
+    """“四级”, “十一个坚持”, “1310”: a Chinese numeral in a short quoted phrase, or an Arabic
+    number that is all a quotation holds, names something."""
+    if not _inside(ctx.quotes, r.start, r.end):
+        return None
+    if r.chinese:
+        return "quoted_name"
+    before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
+    whole = ctx.text[before:before + 1] in _OPEN_QUOTES and ctx.text[after:after + 1] in _CLOSE_QUOTES
+    return "quoted_name" if whole else None
 
 
 def _rule_idiom(ctx: _Context, r: _Reading) -> str | None:
@@ -515,6 +525,57 @@ def _rule_idiom(ctx: _Context, r: _Reading) -> str | None:
     return None
 
 
+def _rule_anniversary(ctx: _Context, r: _Reading) -> str | None:
+    """改革开放40周年, 宪法公布施行四十周年: an anniversary names an occasion, it counts no work."""
+    return "anniversary" if r.unit == "周年" else None
+
+
+def _rule_year_range(ctx: _Context, r: _Reading) -> str | None:
+    """20212025年: a plan's year range whose dash was lost in conversion."""
+    digits = r.digits
+    if len(digits) == 8 and all(1900 <= int(y) <= 2100 for y in (digits[:4], digits[4:])) \
+            and int(digits[:4]) <= int(digits[4:]):
+        return "plan_name_year"
+    return None
+
+
+def _rule_glued_date(ctx: _Context, r: _Reading) -> str | None:
+    """20256月: digits run into 月/日 are a damaged date, never a count."""
+    if r.chinese or r.unit:
+        return None
+    nxt = _next_nonspace(ctx.text, r.end)
+    return "date" if ctx.text.startswith(("月", "日"), nxt) else None
+
+
+def _rule_version(ctx: _Context, r: _Reading) -> str | None:
+    """综窗2.0改革, 升级至3.0版本: a version number names a release, it counts nothing."""
+    if r.chinese or r.unit:
+        return None
+    written = unicodedata.normalize("NFKC", ctx.text[r.start:r.end])
+    nxt = _next_nonspace(ctx.text, r.end)
+    if _VERSION_AFTER.match(ctx.text, nxt) or (written.endswith(".0") and "." in written):
+        return "version"
+    return None
+
+
+def _rule_article(ctx: _Context, r: _Reading) -> str | None:
+    """作为一项重要任务, 今后一个时期, 每一个环节, 取消一批: 一 with a measure word after 作为/成为/每/今后,
+    or 一批, is an article ('a', 'each'), not a count (发生一起案件 and 召开一次会议 still count)."""
+    if not (r.chinese and ctx.text[r.start:r.end] == "一" and r.unit):
+        return None
+    if r.unit == "批" or _ARTICLE_BEFORE.search(ctx.text, max(0, r.start - 4), r.start):
+        return "article"
+    return None
+
+
+def _rule_slogan_count(ctx: _Context, r: _Reading) -> str | None:
+    """三个“一号工程”: a Chinese count of a quoted name is a slogan's name, not a statistic."""
+    if not r.chinese or r.unit != "个":
+        return None
+    after = _next_nonspace(ctx.text, r.end + len(r.unit))
+    return "slogan" if ctx.text.startswith(("“", "\"", "「", "『"), after) else None
+
+
 def _rule_no_unit(ctx: _Context, r: _Reading) -> str | None:
     """A Chinese numeral counts something only when a measure word follows (一同部署 does not)."""
     return "no_unit" if r.chinese and not r.unit else None
@@ -522,6 +583,10 @@ def _rule_no_unit(ctx: _Context, r: _Reading) -> str | None:
 
 _RULES: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_year,
+    _rule_year_range,
+    _rule_glued_date,
+    _rule_anniversary,
+    _rule_version,
     _rule_list_marker,
     _rule_phone,
     _rule_identifier,
@@ -531,7 +596,9 @@ _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_ordinal,
     _rule_recurrence,
     _rule_quoted,
+    _rule_slogan_count,
     _rule_idiom,
+    _rule_article,
     _rule_no_unit,
 )
 
@@ -539,14 +606,11 @@ _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
 def _classify(ctx: _Context, r: _Reading) -> Mention:
     """Run the rules in order; the first reason wins, else the reading is a candidate."""
     text = ctx.text
-    unit = r.unit
     reason = next((why for rule in _RULES if (why := rule(ctx, r))), None)
-    if reason is None and _is_rank(ctx, r):
-        unit = ""  # a rank has no measure word: 第三名 is value 3
-    elif reason is None:
+    if reason is None and not _is_rank(ctx, r):  # a rank (第21位, 第一名) keeps its unit as written
         reason = next((why for rule in _RULES_AFTER_RANK if (why := rule(ctx, r))), None)
     kind: Kind = "excluded" if reason else "candidate"
-    return Mention(r.start, r.end, text[r.start:r.end], r.value, unit, r.qualifier, kind, reason)
+    return Mention(r.start, r.end, text[r.start:r.end], r.value, r.unit, r.qualifier, kind, reason)
 
 
 # ---------------------------------------------------------------------------

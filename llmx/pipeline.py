@@ -16,6 +16,7 @@ from typing import Any
 
 from .candidates import Candidate, build_candidates
 from .domain import Domain
+from .clean import CleanText, clean
 from .gongwen import extract_meta
 from .items import section_items
 from .labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
@@ -42,20 +43,21 @@ class Run:
     def extract_document(self, doc: Document) -> dict[str, Any]:
         started = time.perf_counter()
         before = _snapshot(self.llm)
-        text = doc.text
+        cleaned = clean(doc.text)
+        text = cleaned.text
         grounding = Grounding(text, self.domain.numbered_names)
         headings = find_headings(text)
         sections = find_sections(text, headings, self.domain)
         body_start = headings[0].start if headings else len(text)
         candidates = build_candidates(text, grounding.mentions, sections, self.domain)
         candidates, labels, version = self._labels(candidates, _text_hash(text))
-        figures, rejected, uncovered = _figures(candidates, labels, grounding)
+        figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
         report = {
             "doc_id": doc.path.stem,
-            "meta": extract_meta(text, body_start),
-            "sections": {e.key: _section(sections.get(e.key)) for e in self.domain.elements},
+            "meta": extract_meta(cleaned, body_start, self.domain.title_words),
+            "sections": {e.key: _section(sections.get(e.key), cleaned) for e in self.domain.elements},
             "figures": figures,
-            **self._lists(text, sections, headings),
+            **{k: [cleaned.restore(i) for i in v] for k, v in self._lists(text, sections, headings).items()},
             "rejected": rejected,
             "uncovered": uncovered,
             "warnings": _warnings(text, sections, self.domain),
@@ -91,27 +93,36 @@ class Run:
         return out
 
 
-def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Grounding):
-    """Kept figures (each verified), rejected items with reasons, and uncovered candidates."""
+def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Grounding, cleaned: CleanText):
+    """Kept figures (each verified), rejected items with reasons, and uncovered candidates.
+
+    Verification reads the clean text; a kept figure's strings are then given back in
+    the source's own characters (the evidence by its offsets).
+    """
     figures, rejected, uncovered = [], [], []
     for c in candidates:
         m = c.mention
         figure = {"indicator": labels.get(c.id, "other"), "label": c.label, "value": m.value,
                   "unit": m.unit, "qualifier": m.qualifier, "target": c.target, "evidence": c.evidence}
+        source = {"label": cleaned.restore(c.label), "unit": cleaned.restore(m.unit),
+                  "evidence": cleaned.original[c.evidence_start:c.evidence_start + len(c.evidence)]}
         if figure["indicator"] == NONE:
             uncovered.append({"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
                               "evidence": c.evidence, "reason": "model: not a statistic"})
             continue
         verdict = grounding.check(figure, near=m.start)
         if verdict.ok and verdict.mention is not None:
-            figures.append(figure | {"start": verdict.mention.start, "end": verdict.mention.end, "verified": True})
+            figures.append(figure | source | {"start": verdict.mention.start, "end": verdict.mention.end,
+                                              "verified": True})
         else:
             rejected.append({"item": figure, "reason": "; ".join(verdict.problems)})
     return figures, rejected, uncovered
 
 
-def _section(span: SectionSpan | None) -> dict[str, Any]:
-    return {"present": True, "heading": span.heading.text} if span else {"present": False, "heading": None}
+def _section(span: SectionSpan | None, cleaned: CleanText) -> dict[str, Any]:
+    if span is None:
+        return {"present": False, "heading": None}
+    return {"present": True, "heading": cleaned.restore(span.heading.text)}
 
 
 def _warnings(text: str, sections: dict[str, SectionSpan], domain: Domain) -> list[str]:

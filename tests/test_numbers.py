@@ -239,7 +239,7 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("最近⟦3⟧次", 3, "次", "exact", C),
     # ranks vs ordinals
     ("排名位列全市第⟦三⟧。", 3, "", "exact", C),
-    ("全省第⟦2⟧名", 2, "", "exact", C),
+    ("全省第⟦2⟧名", 2, "名", "exact", C),  # a rank keeps its unit as written (第21位)
     ("县委依治委第⟦五⟧次会议", 5, "次", "exact", "ordinal"),
     ("第⟦二⟧批示范点", 2, "批", "exact", "ordinal"),
     ("“第⟦一⟧道防线”", 1, "", "exact", "ordinal"),
@@ -539,3 +539,35 @@ def test_a_qualifier_word_ending_the_previous_line_does_not_reach_the_number():
     """``$`` matches before a final newline; the heading's 不足 must not qualify the next line's year."""
     [m] = [m for m in find_mentions("存在的问题不足\n2023 年，镇法治") if m.text == "2023"]
     assert (m.kind, m.reason, m.qualifier) == ("excluded", "year", "exact")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("改革开放⟦40⟧周年", "anniversary"),
+    ("宪法公布施行⟦四十⟧周年", "anniversary"),
+    ("纲要(⟦20212025⟧年)", "plan_name_year"),
+    ("立足实际⟦20256⟧月", "date"),
+    ("深化综窗⟦2.0⟧改革", "version"),
+    ("升级至⟦3⟧.0版本", None),  # the reading is 3.0, checked below
+    ("落实省委“⟦1310⟧”具体部署", "quoted_name"),
+    ("按照⟦三⟧个“一号工程”决策部署", "slogan"),
+    ("作为⟦一⟧项重大政治任务", "article"),
+    ("当前和今后⟦一⟧个时期", "article"),
+    ("取消⟦一⟧批行政许可事项", "article"),
+])
+def test_non_statistics_by_class(text, reason):
+    """Numbers that name an occasion, a release, a slogan or stand for 'a': excluded with their class."""
+    if reason is None:
+        mention = next(m for m in find_mentions(text.replace("⟦", "").replace("⟧", "")) if m.value == 3.0)
+        assert mention.kind == "excluded" and mention.reason == "version"
+        return
+    plain = text.replace("⟦", "").replace("⟧", "")
+    start = text.index("⟦")
+    mention = next(m for m in find_mentions(plain) if m.start == start)
+    assert (mention.kind, mention.reason) == ("excluded", reason)
+
+
+@pytest.mark.parametrize("text", ["各召开⟦一⟧次推进会", "发生⟦一⟧起案件", "跃居第⟦21⟧位", "竞赛第⟦一⟧名"])
+def test_counts_that_look_like_articles_or_ordinals_stay(text):
+    plain = text.replace("⟦", "").replace("⟧", "")
+    mention = next(m for m in find_mentions(plain) if m.start == text.index("⟦"))
+    assert mention.kind == "candidate"

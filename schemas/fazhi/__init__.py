@@ -20,5 +20,6 @@ DOMAIN = Domain(
     numbered_names=load_numbered_names(_HERE / "numbered_names.txt"),
     vocabulary=tuple(_WORDS["vocabulary"]),
     target_words=tuple(_WORDS["target_words"]),
+    title_words=tuple(_WORDS["title_words"]),
     prompts_dir=Path(__file__).resolve().parents[2] / "prompts" / "fazhi",
 )

@@ -7,14 +7,17 @@ usage) are the ones the contract names for extractors that report them.
 from __future__ import annotations
 
 from enum import Enum
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from llmx.catalogue import Catalogue
+from llmx.cues import Cues
 
-CATALOGUE = Catalogue.load(Path(__file__).with_name("indicators.yaml"))
+CATALOGUE = replace(Catalogue.load(Path(__file__).with_name("indicators.yaml")),
+                    cues=Cues.load(Path(__file__).with_name("cues.yaml")))
 
 #: Indicator keys as an enum built from the catalogue file (plus ``other``).
 IndicatorKey = Enum("IndicatorKey", {k: k for k in CATALOGUE.keys}, type=str)

@@ -1,0 +1,107 @@
+"""The cleaning stage, the gazetteer and issuer levels: one case per class of web page and issuer."""
+
+import json
+
+import pytest
+
+from llmx.clean import clean
+from llmx.gongwen import extract_meta
+from llmx.places import gazetteer
+from llmx.script import simplify
+from llmx.structure import find_headings
+from llmx.subject import level_of, split_orgs
+from conftest import ROOT
+
+WIDE = ROOT / "eval" / "wide"
+
+
+def _meta(text):
+    heads = find_headings(text)
+    return extract_meta(text, heads[0].start if heads else len(text), ("报告", "法治政府建设情况"))
+
+
+def test_simplify_keeps_length_and_offsets():
+    text = "東城區政府堅持\n寧政發(fā)〔2019〕35號《關於…的報告》"
+    out = simplify(text)
+    assert len(out) == len(text) and out.splitlines()[0] == "东城区政府坚持"
+
+
+def test_furniture_is_blanked_in_place_and_index_block_parsed():
+    text = ("您当前的位置:首页 > 政务公开 > 规划计划\n"
+            "  • 索 引 号: 123/2024-001 发布机构: 某某镇人民政府\n"
+            "  • 成文日期: 2024-02-07\n"
+            "某镇2023年法治政府建设年度报告_街镇园区文件_某区人民政府门户网站\n"
+            "浏览次数: 76次 字号:【大 中 小】\n"
+            "2023年，某镇开展普法宣传12场次，发放资料300份，全年工作扎实推进，取得成效。\n")
+    ct = clean(text)
+    assert len(ct.text) == len(text)
+    assert ct.index["publisher"] == "某某镇人民政府" and ct.index["written"] == "2024-02-07"
+    assert "76" not in ct.text and "首页" not in ct.text and "门户网站" not in ct.text
+    assert "某镇2023年法治政府建设年度报告" in ct.text and "12场次" in ct.text
+
+
+def test_restore_gives_the_source_spelling():
+    ct = clean("小龍門鄉2024年法治政府建設情況報告\n")
+    assert ct.text.startswith("小龙门乡")
+    assert ct.restore("小龙门乡") == "小龍門鄉"
+    assert ct.restore("龙门乡 报告") == "龍門鄉 報告"
+
+
+@pytest.mark.parametrize("text, names", [
+    ("长沙市天心区坡子街街道办事处", ["长沙市", "天心区", "坡子街街道"]),
+    ("主城区建设", []),  # 城区 is a district's name, but here the tail of a word
+    ("松洲街以习近平", ["松洲街"]),  # a street office in its short written form
+    ("昌吉州人民政府", ["昌吉州"]),  # an autonomous prefecture's short form
+])
+def test_gazetteer_cuts_place_names(text, names):
+    assert [p.name for p in gazetteer().find(text)] == names
+
+
+@pytest.mark.parametrize("text, level", [
+    ("2022年，我局深入学习", "department"),
+    ("州生态环境局2022年度", "department"),
+    ("浙江省卫生健康委", "department"),
+    ("中共惠安县委", "county"),
+    ("南安市卫生健康局", "department"),
+    ("2024年，在市委、市政府的正确领导下，中原区坚持", "county"),
+    ("现将省政府2021年度", "province"),
+    ("现将2018年上海市法治政府建设", "province"),  # a municipality is province-level
+    ("2023年，昌吉州人民政府始终坚持", "city"),
+    ("2021年，双环邨街道全力推动", "township"),  # not in the gazetteer: read by its suffix
+    ("以及市、区对法治建设工作的具体部署", None),
+])
+def test_level_of_the_reporting_body(text, level):
+    assert level_of(text) == level
+
+
+def test_bodies_run_together_are_split():
+    assert split_orgs("中共黄湾镇委员会黄湾镇人民政府") == ["中共黄湾镇委员会", "黄湾镇人民政府"]
+    assert split_orgs("叶城县") == []
+
+
+def test_traditional_page_keeps_its_spelling_in_meta():
+    text = ("小龍門鄉2024年法治政府建設情況報告\n發布時間:2025-04-11 16:33 信息來源:辰溪縣小龍門鄉\n"
+            "2024年,小龍門鄉在縣全面依法治縣委員會的指導下,深入貫徹習近平總書記關于全面依法治國新思想新戰略。\n")
+    m = _meta(text)
+    assert m["title"] == "小龍門鄉2024年法治政府建設情況報告"
+    assert (m["level"], m["township"], m["county"]) == ("township", "小龍門鄉", "辰溪縣")
+    assert m["date"] == "2025-04-11" and m["report_year"] == 2024 and m["issuers"] == []
+
+
+def test_cited_document_number_is_not_the_reports():
+    text = ("根据《法治政府建设与责任落实督察工作规定》(厅字〔2019〕28号),现将省政府2021年度法治政府建设情况报告如下。\n"
+            "一、2021年主要工作\n")
+    m = _meta(text)
+    assert m["doc_number"] is None and m["title"] is None
+    assert (m["report_year"], m["level"]) == (2021, "province")
+
+
+def test_wide_gold_meta_fields_all_match():
+    """The wide set's metadata, field by field (a regression net for every class above)."""
+    wrong = []
+    for gold_path in sorted((WIDE / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))["meta"]
+        got = _meta((WIDE / "raw" / f"{gold_path.stem}.txt").read_text(encoding="utf-8"))
+        wrong += [f"{gold_path.stem}.{k}" for k in ("level", "county", "township", "doc_number", "date",
+                                                     "report_year") if got[k] != gold[k]]
+    assert len(wrong) <= 3, wrong

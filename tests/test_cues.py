@@ -1,0 +1,28 @@
+"""Labels from cue words: the nearest cue whose indicator admits the number's kind of unit."""
+
+import pytest
+
+from llmx.candidates import cue_window
+from llmx.numbers import find_mentions
+from schemas.fazhi.models import CATALOGUE
+
+
+def _label(sentence: str, number: str) -> str | None:
+    mention = next(m for m in find_mentions(sentence) if m.text == number and m.kind == "candidate")
+    return CATALOGUE.cues.label(cue_window(sentence, mention), mention.unit)
+
+
+@pytest.mark.parametrize("sentence, number, key", [
+    ("开展法治培训4场次，覆盖镇村干部200余人。", "4", "legal_trainings"),
+    ("开展法治培训4场次，覆盖镇村干部200余人。", "200", "training_participants"),  # breakdown: earlier cue, unit decides
+    ("开展普法宣传41场次，覆盖群众2000余人次。", "2000", "publicity_reach"),
+    ("组织200余名工作人员参加宪法网上测试。", "200", "training_participants"),  # the head noun after the number
+    ("组织应知应会法律知识考试1次。", "1", None),  # an exam is not an event of any indicator
+    ("筹备召开4次法治建设(法治政府)工作推进会。", "4", "rule_of_law_meetings"),  # an aside does not end the clause
+    ("收到依申请政府信息公开10件。", "10", "info_requests"),
+    ("新增持证执法人员3名。", "3", "certified_officers"),  # the longest cue wins
+    ("网上可办率达100%。", "100%", None),  # a rate with no cue of its own
+    ("辖区20个村(社区)配备了法律顾问。", "20", "legal_adviser_villages"),
+])
+def test_nearest_fitting_cue_decides(sentence, number, key):
+    assert _label(sentence, number) == key

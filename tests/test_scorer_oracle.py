@@ -1,0 +1,56 @@
+"""The project's scorer agrees with the contract's independent implementation on every gold set.
+
+``tests/oracle/score.py`` is a copy of the shared reference scorer.  Both score
+the same predictions (the rules design, no model) on the bundled corpus and on
+wide; every metric both report must be equal.
+"""
+
+import json
+import sys
+
+import pytest
+
+from llmx.domain import load_domain
+from llmx.pipeline import Run
+from llmx.scoring import score_dirs
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "oracle"))
+import score as oracle  # noqa: E402
+
+SETS = {"corpus": (ROOT / "eval" / "gold", ROOT / "eval" / "corpus"),
+        "wide": (ROOT / "eval" / "wide" / "gold", ROOT / "eval" / "wide" / "raw")}
+PAIRS = {"figure_precision": "figure_p", "figure_recall": "figure_r", "figure_f1": "figure_f1",
+         "catalogue_f1": "catalogue_f1", "ungrounded": "ungrounded", "indicator_accuracy": "indicator_acc",
+         "unit_accuracy": "unit_acc", "qualifier_accuracy": "qualifier_acc", "target_accuracy": "target_acc",
+         "meta_mean": "meta_mean"}
+
+
+def _oracle_total(gold_dir, pred_dir, src_dir) -> dict:
+    rows = {}
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        pred = json.loads((pred_dir / gold_path.name).read_text(encoding="utf-8"))
+        rows[gold_path.stem] = oracle.score_doc(gold, pred, (src_dir / f"{gold_path.stem}.txt").read_text())
+    total = lambda k: sum(r[k] for r in rows.values())  # noqa: E731
+    p, r, f = oracle.prf(total("fig_tp"), total("fig_pred"), total("fig_gold"))
+    out = {"figure_p": p, "figure_r": r, "figure_f1": f, "ungrounded": total("ungrounded"),
+           "catalogue_f1": oracle.prf(total("cat_tp"), total("cat_pred"), total("cat_gold"))[2]}
+    for k in ("indicator", "unit", "qualifier", "target"):
+        hit, n = (sum(r[f"acc_{k}"][i] for r in rows.values()) for i in (0, 1))
+        out[f"{k}_acc"] = hit / n if n else None
+    fields = sorted({k for r in rows.values() for k in r["meta"]})
+    out["meta_mean"] = sum(sum(r["meta"][k] for r in rows.values()) / len(rows) for k in fields) / len(fields)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_own_scorer_agrees_with_the_oracle(name, tmp_path):
+    gold_dir, src_dir = SETS[name]
+    run = Run(load_domain("fazhi"), design="rules")
+    for src in sorted(src_dir.glob("*.txt")):
+        (tmp_path / f"{src.stem}.json").write_text(json.dumps(run.extract(src), ensure_ascii=False), encoding="utf-8")
+    ours = score_dirs(tmp_path, gold_dir, src_dir)["total"]
+    theirs = _oracle_total(gold_dir, tmp_path, src_dir)
+    for mine, ref in PAIRS.items():
+        assert ours[mine] == pytest.approx(theirs[ref], abs=1e-9), mine
