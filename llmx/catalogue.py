@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import add, itemgetter
 from pathlib import Path
 
 import yaml
@@ -92,9 +93,18 @@ class Catalogue:
     def _score(self, phrase: str, unit: str) -> tuple[tuple[str, float], ...]:
         """Every key with its score, best first; ties keep catalogue order."""
         best = self._references.best_overlaps(_bigrams(phrase))
-        scored = [(ind.key, score + _unit_bonus(unit, ind)) for ind, score in zip(self.indicators, best)]
-        scored.sort(key=lambda kv: kv[1], reverse=True)
+        scored = list(zip(self._indicator_keys, map(add, best, self._unit_bonuses(unit))))
+        scored.sort(key=itemgetter(1), reverse=True)
         return tuple(scored)
+
+    @cached_property
+    def _indicator_keys(self) -> tuple[str, ...]:
+        return tuple(i.key for i in self.indicators)
+
+    @cached_property
+    def _unit_bonuses(self) -> Callable[[str], tuple[float, ...]]:
+        """``_unit_bonus`` of every indicator for a unit, computed once per unit."""
+        return lru_cache(maxsize=256)(lambda unit: tuple(_unit_bonus(unit, ind) for ind in self.indicators))
 
 
 def _unit_bonus(unit: str, ind: Indicator) -> float:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 
 def fold(text: str) -> str:
     """NFKC-fold ``text`` and drop all whitespace (the contract's comparison form)."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    return "".join(unicodedata.normalize("NFKC", text).split())  # split() drops exactly the isspace() characters
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,13 @@ class FoldedText:
     def find_around(self, needle: str, pos: int) -> list[tuple[int, int]]:
         """The spans of :meth:`find_all` that can hold original offset ``pos``, found without a full scan.
 
-        Only occurrences starting within one needle length of ``pos`` are looked
-        for, so the cost does not grow with the text.
+        Only occurrences starting at most one needle length before the folded
+        pieces of ``pos`` and not after them are looked for, so the cost does not
+        grow with the text.
         """
         target = fold(needle)
-        at = bisect_left(self.index, pos)
-        return self._find(target, max(0, at - len(target)), at + len(target))
+        first, after = bisect_left(self.index, pos), bisect_right(self.index, pos)
+        return self._find(target, max(0, first - len(target)), after)
 
     def _find(self, target: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """Original spans of the occurrences of ``target`` starting in folded ``[lo, hi)``."""
