@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llmx import candidates
 from llmx.catalogue import Catalogue
 from llmx.domain import load_domain
 from llmx.textmap import FoldedText, fold
@@ -103,6 +104,50 @@ def test_a_wrong_value_still_names_every_number_the_evidence_holds() -> None:
     assert not verdict.ok and "no number" in verdict.problems[0]
     verdict = grounding.check(_figure(6, "纠纷7件"), near=11)
     assert verdict.problems[0].endswith("the source there says 7件, 7件, 7件")
+
+
+# ---------------------------------------------------------------------------
+# Clauses and sentences around a number
+# ---------------------------------------------------------------------------
+
+BREAKS = "，。；\n（）"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("法治5件 a" + BREAKS, max_size=80), st.data())
+def test_breaks_find_what_a_walk_finds(text: str, data: st.DataObject) -> None:
+    """The nearest break either side, as walking character by character finds it."""
+    pos = data.draw(st.integers(0, len(text)))
+    back = pos
+    while back > 0 and text[back - 1] not in BREAKS:
+        back -= 1
+    forward = pos
+    while forward < len(text) and text[forward] not in BREAKS:
+        forward += 1
+    breaks = candidates._Breaks.of(text, BREAKS)
+    assert (breaks.back_to(pos), breaks.forward_to(pos)) == (back, forward)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["法", "治", "5", " ", "a", "件件件", "1 2 3 " * 30, "，"]), max_size=60), st.data())
+def test_cjk_count_in_short_and_long_clauses(pieces: list[str], data: st.DataObject) -> None:
+    """Direct counting and the index of a long clause both count what a scan counts."""
+    text = "".join(pieces)
+    clauses = candidates._Breaks.of(text, "，")
+    counter = candidates._CjkCounter(text, clauses)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, clauses.forward_to(start)))
+    assert counter.count(start, end) == sum("\u4e00" <= ch <= "\u9fff" for ch in text[start:end])
+
+
+def test_numbers_on_one_long_line_get_their_own_clause() -> None:
+    """A converted table on one line: every number keeps an evidence of at most 80 characters holding it."""
+    text = "一、情况\n" + "".join(f"开展活动{i}次 " for i in range(100, 600))
+    mentions = Grounding(text).mentions
+    built = candidates.build_candidates(text, mentions, {}, load_domain("fazhi"))
+    assert len(built) == 500
+    assert all(c.mention.text in c.evidence and len(c.evidence) <= 80 for c in built)
+    assert {c.sentence_start for c in built} == {len("一、情况\n")}
 
 
 # ---------------------------------------------------------------------------
