@@ -12,8 +12,8 @@ the public pipeline (``Run(domain, design="rules").extract_document``), in a
 fresh interpreter per size (after a warm-up on a copy no size contains), so no
 memo of one size helps another.
 
-Printed: per size the characters, seconds, characters per second and figure
-count, then the ratios time(1M)/(10×time(100k)) and time(10M)/(10×time(1M)),
+Printed: per size the characters, seconds, characters per second, figure
+count and the share of catalogue rankings answered by the per-phrase memo, then the ratios time(1M)/(10×time(100k)) and time(10M)/(10×time(1M)),
 which are 1.0 for perfectly linear cost.
 """
 
@@ -87,9 +87,8 @@ def build_text(lines: list[str], size: int) -> str:
     return "".join(parts)[:size]
 
 
-def timed_run(text: str, profile: Path | None) -> tuple[float, int]:
+def timed_run(run: Run, text: str, profile: Path | None) -> tuple[float, int]:
     """Seconds for one end-to-end extraction of ``text`` and the number of figures it kept."""
-    run = Run(load_domain("fazhi"), design="rules")
     doc = Document(Path(f"scale_{len(text)}.txt"), text, "txt", "utf-8", "")
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
@@ -105,10 +104,15 @@ def timed_run(text: str, profile: Path | None) -> tuple[float, int]:
 def one_size(size: int, profile: Path | None) -> None:
     """Child process: warm up on a small text of other copies, then time one text; print JSON."""
     lines = paragraphs(ROOT / "eval" / "corpus")
-    timed_run(variant(lines, 10**6), None)  # compiled regexes, the catalogue index; a copy no size uses
+    run = Run(load_domain("fazhi"), design="rules")
+    timed_run(run, variant(lines, 10**6), None)  # compiled regexes, the catalogue index; a copy no size uses
+    memo = run.domain.catalogue._ranking  # the ranker's per-phrase memo: how much it saved is printed
+    memo.cache_clear()
     text = build_text(lines, size)
-    seconds, figures = timed_run(text, profile)
-    print(json.dumps({"chars": len(text), "seconds": seconds, "figures": figures}))
+    seconds, figures = timed_run(run, text, profile)
+    info = memo.cache_info()
+    print(json.dumps({"chars": len(text), "seconds": seconds, "figures": figures,
+                      "memo_hits": info.hits / max(1, info.hits + info.misses)}))
 
 
 def measure(size: int, profile: Path | None) -> dict[str, float]:
@@ -130,12 +134,12 @@ def main() -> None:
 
     sizes = sorted(args.sizes)
     seconds: dict[int, float] = {}
-    print(f"{'chars':>12} {'seconds':>9} {'chars/s':>12} {'figures':>9}")
+    print(f"{'chars':>12} {'seconds':>9} {'chars/s':>12} {'figures':>9} {'rank memo hits':>15}")
     for size in sizes:
         row = measure(size, args.profile if size == sizes[-1] else None)
         seconds[size] = row["seconds"]
         print(f"{row['chars']:>12,} {row['seconds']:>9.2f} {row['chars'] / row['seconds']:>12,.0f} "
-              f"{row['figures']:>9,}", flush=True)
+              f"{row['figures']:>9,} {row['memo_hits']:>15.0%}", flush=True)
     for small, large in zip(sizes, sizes[1:]):
         ratio = seconds[large] / (large / small * seconds[small])
         print(f"time({large:,})/({large / small:g}×time({small:,})) = {ratio:.2f}")

@@ -209,6 +209,6 @@ def test_scale_benchmark_runs_and_prints_ratios() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "scale.py"), "--sizes", "5000", "10000"],
                          check=True, capture_output=True, text=True, cwd=ROOT).stdout
     lines = out.splitlines()
-    assert lines[0].split() == ["chars", "seconds", "chars/s", "figures"]
+    assert lines[0].split() == ["chars", "seconds", "chars/s", "figures", "rank", "memo", "hits"]
     assert [line.split()[0] for line in lines[1:3]] == ["5,000", "10,000"]
     assert lines[3].startswith("time(10,000)/(2×time(5,000)) = ")
