@@ -99,6 +99,7 @@ class Catalogue:
 
     @cached_property
     def _indicator_keys(self) -> tuple[str, ...]:
+        """Keys in catalogue order, paired with scores without touching each Indicator."""
         return tuple(i.key for i in self.indicators)
 
     @cached_property
@@ -129,6 +130,7 @@ class _BigramIndex:
 
     @classmethod
     def of(cls, indicators: tuple[Indicator, ...]) -> "_BigramIndex":
+        """Index examples and names at full weight and definitions at half, as the ranking weighs them."""
         owners, sizes, weights = [], [], []
         postings: dict[str, list[int]] = {}
         for position, ind in enumerate(indicators):
