@@ -9,6 +9,7 @@ a target.  What the number counts (its indicator) is left to the labeller.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .cues import Window
@@ -23,6 +24,8 @@ _CONTEXT = 90
 _WINDOW = 160
 _CUE_CLAUSE_BREAK = "，,。；;：:！!？?\n"  # an aside in brackets belongs to its clause
 _LEAD_WORDS = re.compile(r"^(?:其中|共计|累计|合计|共|全年|今年以来|目前|现有|已)+")
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
+_DIRECT_COUNT = 256  # stretches up to this long are counted character by character
 
 
 @dataclass(frozen=True)
@@ -46,50 +49,96 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
                      domain: Domain) -> list[Candidate]:
     """One candidate per figure-candidate mention, numbered from 1 in document order."""
     out = []
+    clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, _SENTENCE_BREAK)
+    cue_clauses = _Breaks.of(text, _CUE_CLAUSE_BREAK)
+    cjk = _CjkCounter(text, clauses)
     for m in (m for m in mentions if m.kind == "candidate"):
-        start, end = evidence_span(text, m)
+        start, end = evidence_span(text, m, clauses, cjk)
         element = element_at(sections, m.start)
         out.append(Candidate(
             id=len(out) + 1, mention=m, evidence=text[start:end], evidence_start=start,
-            sentence_start=_back_to(text, m.start, _SENTENCE_BREAK),
-            context=_context(text, m), label=_label(text, m, start, end), element=element,
-            target=_is_target(text[start:m.start], element, domain), window=cue_window(text, m),
+            sentence_start=sentences.back_to(m.start),
+            context=_context(text, m, sentences), label=_label(text, m, start, end), element=element,
+            target=_is_target(text[start:m.start], element, domain),
+            window=cue_window(text, m, sentences, cue_clauses),
         ))
     return out
 
 
-def cue_window(text: str, m: Mention) -> Window:
+@dataclass(frozen=True)
+class _Breaks:
+    """Where one kind of break character stands in a text, found once.
+
+    The clause or sentence around a number is then a bisect away, however
+    long the text runs without a break (a converted table can be one line).
+    """
+
+    at: list[int]
+    length: int
+
+    @classmethod
+    def of(cls, text: str, chars: str) -> "_Breaks":
+        """One regex pass over the text, instead of a walk per number."""
+        return cls([m.start() for m in re.finditer(f"[{re.escape(chars)}]", text)], len(text))
+
+    def back_to(self, pos: int) -> int:
+        """Just after the last break before ``pos`` (0 if none): the start of its clause."""
+        i = bisect_left(self.at, pos)
+        return self.at[i - 1] + 1 if i else 0
+
+    def forward_to(self, pos: int) -> int:
+        """The first break at or after ``pos`` (the text's end if none): the end of its clause."""
+        i = bisect_left(self.at, pos)
+        return self.at[i] if i < len(self.at) else self.length
+
+
+class _CjkCounter:
+    """How many CJK characters a stretch of one clause holds.
+
+    Short stretches are counted directly; a long clause (a table converted to
+    one line) has its CJK positions listed once, so the many numbers in it do
+    not each count the clause again.
+    """
+
+    def __init__(self, text: str, clauses: _Breaks):
+        self.text, self.clauses = text, clauses
+        self.long_clauses: dict[int, list[int]] = {}
+
+    def count(self, start: int, end: int) -> int:
+        """CJK characters in ``text[start:end]``, a stretch without clause breaks."""
+        if end - start <= _DIRECT_COUNT:
+            return len(_CJK_CHAR.findall(self.text, start, end))
+        clause = self.clauses.back_to(start)
+        positions = self.long_clauses.get(clause)
+        if positions is None:
+            stop = self.clauses.forward_to(start)
+            positions = self.long_clauses[clause] = [m.start() for m in _CJK_CHAR.finditer(self.text, clause, stop)]
+        return bisect_left(positions, end) - bisect_left(positions, start)
+
+
+def cue_window(text: str, m: Mention, sentences: _Breaks | None = None, clauses: _Breaks | None = None) -> Window:
     """The number's sentence (at most ``_WINDOW`` characters of it) up to the end of its clause."""
-    left = max(_back_to(text, m.start, _SENTENCE_BREAK), m.start - _WINDOW)
-    clause = _back_to(text, m.start, _CUE_CLAUSE_BREAK)
-    right = _forward_to(text, m.end, _CUE_CLAUSE_BREAK)
+    sentences = sentences or _Breaks.of(text, _SENTENCE_BREAK)
+    clauses = clauses or _Breaks.of(text, _CUE_CLAUSE_BREAK)
+    left = max(sentences.back_to(m.start), m.start - _WINDOW)
+    clause, right = clauses.back_to(m.start), clauses.forward_to(m.end)
     return Window(text[left:right], m.start - left, m.end - left, max(clause, left) - left, right - left)
 
 
-def evidence_span(text: str, m: Mention) -> tuple[int, int]:
+def evidence_span(text: str, m: Mention, clauses: _Breaks, cjk: _CjkCounter) -> tuple[int, int]:
+
+
     """The clause holding the number, widened one clause left when it names too little."""
-    left = _back_to(text, m.start, _CLAUSE_BREAK)
-    right = _forward_to(text, m.end, _CLAUSE_BREAK)
-    if _cjk_count(text[left:m.start]) < 2 and _cjk_count(text[m.end:right]) < 3 and left > 0:
-        left = _back_to(text, left - 1, _CLAUSE_BREAK)
+    left = clauses.back_to(m.start)
+    right = clauses.forward_to(m.end)
+    if cjk.count(left, m.start) < 2 and cjk.count(m.end, right) < 3 and left > 0:
+        left = clauses.back_to(left - 1)
     left, right = _strip(text, left, right)
     if right - left > _MAX_EVIDENCE:
         left = max(left, m.start - (_MAX_EVIDENCE - (min(right, m.end + 20) - m.start)))
         right = min(right, left + _MAX_EVIDENCE)
         left, right = _strip(text, left, right)
     return left, right
-
-
-def _back_to(text: str, pos: int, breaks: str) -> int:
-    while pos > 0 and text[pos - 1] not in breaks:
-        pos -= 1
-    return pos
-
-
-def _forward_to(text: str, pos: int, breaks: str) -> int:
-    while pos < len(text) and text[pos] not in breaks:
-        pos += 1
-    return pos
 
 
 def _strip(text: str, left: int, right: int) -> tuple[int, int]:
@@ -101,14 +150,10 @@ def _strip(text: str, left: int, right: int) -> tuple[int, int]:
     return left, right
 
 
-def _cjk_count(s: str) -> int:
-    return sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff")
-
-
-def _context(text: str, m: Mention) -> str:
+def _context(text: str, m: Mention, sentences: _Breaks) -> str:
     """The sentence around the number, at most ``_CONTEXT`` characters, number marked."""
-    left = max(_back_to(text, m.start, _SENTENCE_BREAK), m.start - _CONTEXT // 2)
-    right = min(_forward_to(text, m.end, _SENTENCE_BREAK), m.end + _CONTEXT // 2)
+    left = max(sentences.back_to(m.start), m.start - _CONTEXT // 2)
+    right = min(sentences.forward_to(m.end), m.end + _CONTEXT // 2)
     unit_end = m.end + len(m.unit) if text.startswith(m.unit, m.end) else m.end
     body = text[left:m.start] + "【" + text[m.start:unit_end] + "】" + text[unit_end:right]
     return " ".join(body.split())

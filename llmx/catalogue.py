@@ -8,8 +8,10 @@ proposes likely keys for a phrase.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import add, itemgetter
 from pathlib import Path
 
 import yaml
@@ -75,27 +77,98 @@ class Catalogue:
 
         A character-bigram overlap is crude but language-agnostic, exact, and
         fast; it serves as a prior for the model and as a fallback without one.
+        A long compilation repeats its phrases, so each distinct (phrase, unit)
+        is scored once.
         """
-        grams = _bigrams(phrase)
-        scored = []
-        for ind in self.indicators:
-            sample = max((_overlap(grams, _bigrams(e)) for e in ind.examples), default=0.0)
-            name = _overlap(grams, _bigrams(ind.name))
-            definition = _overlap(grams, _bigrams(ind.definition)) * 0.5
-            bonus = 0.15 if unit and unit in ind.units else (-0.3 if unit and ind.units else 0.0)
-            scored.append((ind.key, max(sample, name, definition) + bonus))
-        scored.sort(key=lambda kv: kv[1], reverse=True)
-        return scored[:top]
+        return list(self._ranking(phrase, unit)[:top])
+
+    @cached_property
+    def _ranking(self) -> Callable[[str, str], tuple[tuple[str, float], ...]]:
+        """``_score`` memoised per catalogue (bounded, so a batch over many reports stays small)."""
+        return lru_cache(maxsize=1 << 16)(self._score)
+
+    @cached_property
+    def _references(self) -> "_BigramIndex":
+        """The bigrams of every name, definition and example, computed once per catalogue."""
+        return _BigramIndex.of(self.indicators)
+
+    def _score(self, phrase: str, unit: str) -> tuple[tuple[str, float], ...]:
+        """Every key with its score, best first; ties keep catalogue order."""
+        best = self._references.best_overlaps(_bigrams(phrase))
+        scored = list(zip(self._indicator_keys, map(add, best, self._unit_bonuses(unit))))
+        scored.sort(key=itemgetter(1), reverse=True)
+        return tuple(scored)
+
+    @cached_property
+    def _indicator_keys(self) -> tuple[str, ...]:
+        """Keys in catalogue order, paired with scores without touching each Indicator."""
+        return tuple(i.key for i in self.indicators)
+
+    @cached_property
+    def _unit_bonuses(self) -> Callable[[str], tuple[float, ...]]:
+        """``_unit_bonus`` of every indicator for a unit, computed once per unit."""
+        return lru_cache(maxsize=256)(lambda unit: tuple(_unit_bonus(unit, ind) for ind in self.indicators))
+
+
+def _unit_bonus(unit: str, ind: Indicator) -> float:
+    """A usual unit lifts a key; a unit the key never has lowers it."""
+    return 0.15 if unit and unit in ind.units else (-0.3 if unit and ind.units else 0.0)
+
+
+@dataclass(frozen=True)
+class _BigramIndex:
+    """Reference texts of all indicators as an inverted index from bigram to reference.
+
+    Scoring a phrase then touches only the references that share a bigram with
+    it, instead of intersecting the phrase with every name, definition and
+    example of the catalogue.
+    """
+
+    owners: tuple[int, ...]  # reference -> indicator position
+    sizes: tuple[int, ...]  # reference -> number of distinct bigrams
+    weights: tuple[float, ...]  # reference -> 1.0 (name, example) or 0.5 (definition)
+    postings: dict[str, tuple[int, ...]]  # bigram -> references holding it
+    indicators: int
+
+    @classmethod
+    def of(cls, indicators: tuple[Indicator, ...]) -> "_BigramIndex":
+        """Index examples and names at full weight and definitions at half, as the ranking weighs them."""
+        owners, sizes, weights = [], [], []
+        postings: dict[str, list[int]] = {}
+        for position, ind in enumerate(indicators):
+            texts = [(e, 1.0) for e in ind.examples] + [(ind.name, 1.0), (ind.definition, 0.5)]
+            for text, weight in texts:
+                grams = _bigrams(text)
+                if not grams:
+                    continue  # an empty reference scores 0.0, as every reference without a shared bigram
+                for gram in grams:
+                    postings.setdefault(gram, []).append(len(owners))
+                owners.append(position)
+                sizes.append(len(grams))
+                weights.append(weight)
+        return cls(tuple(owners), tuple(sizes), tuple(weights),
+                   {g: tuple(refs) for g, refs in postings.items()}, len(indicators))
+
+    def best_overlaps(self, grams: frozenset[str]) -> list[float]:
+        """Per indicator, the best weighted share of a reference's bigrams found in ``grams``.
+
+        The same arithmetic as ``_overlap(grams, reference) * weight`` maximised
+        over the indicator's references, so scores (and ties) are unchanged.
+        """
+        shared: dict[int, int] = {}
+        for gram in grams:
+            for ref in self.postings.get(gram, ()):
+                shared[ref] = shared.get(ref, 0) + 1
+        best = [0.0] * self.indicators
+        for ref, count in shared.items():
+            score = count / self.sizes[ref] * self.weights[ref]
+            owner = self.owners[ref]
+            if score > best[owner]:
+                best[owner] = score
+        return best
 
 
 def _bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the folded text, ignoring digits and punctuation."""
     chars = [c for c in fold(text) if c.isalpha()]
     return frozenset(a + b for a, b in zip(chars, chars[1:]))
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Share of ``b``'s bigrams present in ``a`` (how much of the reference is echoed)."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(b)

@@ -50,8 +50,5 @@ def _cue_clauses(body: str, cues: tuple[str, ...]) -> list[str]:
 
 
 def _dedupe(items) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        if item and item not in seen:
-            seen.append(item)
-    return seen
+    """Non-empty items, first occurrences, in order (a dict keeps it linear in long sections)."""
+    return list(dict.fromkeys(item for item in items if item))

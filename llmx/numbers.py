@@ -206,12 +206,29 @@ class _Context:
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_GROUPS = {"万": 10**4, "亿": 10**8}
 
 
 def chinese_to_int(numeral: str) -> int:
-    """Value of a Chinese numeral: positional (二〇二三 → 2023) or with 十百千万亿 (两万 → 20000)."""
+    """Value of a Chinese numeral as reports write it.
+
+    Positional digit strings (二〇二三 → 2023), standard numerals with 十百千万亿
+    (两万 → 20000, 一百零五 → 105), the colloquial short forms that drop the
+    last place word (三万五 → 35000, 一百一 → 110) and 万万 for 亿
+    (四万万 → 400000000).
+    """
     if len(numeral) > 1 and all(ch in _CN_DIGITS for ch in numeral):
-        return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
+        return _positional(numeral)
+    return _grouped(numeral.replace("万万", "亿"))
+
+
+def _positional(numeral: str) -> int:
+    """Digit by digit, as years and codes are written: 二〇二三, 一九九八."""
+    return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
+
+
+def _grouped(numeral: str) -> int:
+    """Numerals with place words; 万 closes a group of ten thousands, 亿 multiplies all before it."""
     total = section = digit = 0
     for ch in numeral:
         if ch in _CN_DIGITS:
@@ -225,7 +242,20 @@ def chinese_to_int(numeral: str) -> int:
         elif ch == "亿":
             total = (total + section + digit or 1) * 10**8
             section = digit = 0
-    return total + section + digit
+    return total + section + digit * _elided_place(numeral)
+
+
+def _elided_place(numeral: str) -> int:
+    """Place of a last digit written right after a place word: 三千五 is 三千五百, so 五 counts 100.
+
+    Speech and reports drop the last place word when it is one below the word
+    before the digit (三万五 = 三万五千, 一百一 = 一百一十, 三亿五 = 三亿五千万);
+    after 零 (一百零五) or another digit the last digit counts ones.
+    """
+    if len(numeral) < 2 or numeral[-1] not in _CN_DIGITS:
+        return 1
+    place = _CN_SMALL.get(numeral[-2]) or _CN_GROUPS.get(numeral[-2])
+    return place // 10 if place else 1
 
 
 def _decimal_to_number(value: Decimal) -> Number:

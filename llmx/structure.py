@@ -93,9 +93,10 @@ def find_sections(text: str, headings: list[Heading], domain: Domain) -> dict[st
     """
     found: dict[str, SectionSpan] = {}
     top = min((h.level for h in headings), default=1)
+    first_top = _first_at(headings, top)  # once: a compilation has thousands of headings
     for i, heading in enumerate(headings):
         key = element_of(heading, domain)
-        if key is None and heading is _first_at(headings, top):
+        if key is None and heading is first_top:
             key = next((e.key for e in domain.elements if e.default_first), None)
         if key is None:
             continue

@@ -8,6 +8,7 @@ failure precisely enough to be sent back to the model as a re-ask.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,28 +36,55 @@ class Grounding:
     numbered_names: tuple[str, ...] = ()
     folded: FoldedText = field(init=False)
     mentions: list[Mention] = field(init=False)
+    starts: list[int] = field(init=False)  # mention starts, ascending: a bisect finds the numbers of a span
 
     def __post_init__(self) -> None:
         self.folded = FoldedText.of(self.text)
         self.mentions = find_mentions(self.text, self.numbered_names)
+        self.starts = [m.start for m in self.mentions]
 
     def check(self, figure: dict[str, Any], near: int | None = None, max_evidence: int = 80) -> Verdict:
-        """Verify evidence, value, unit and qualifier of ``figure`` against the source."""
+        """Verify evidence, value, unit and qualifier of ``figure`` against the source.
+
+        With ``near`` the evidence is first looked for around that offset: if an
+        occurrence there holds a number of the figure's value starting exactly at
+        ``near``, that number is the one the full search would pick (the closest,
+        at distance 0), so the verdict is the same without scanning the whole text.
+        """
         name = f"figure {figure.get('label', '')!r} ({figure.get('value')}{figure.get('unit', '')})"
         evidence = str(figure.get("evidence", ""))
         if len(evidence) > max_evidence:
             return Verdict((f"{name}: evidence is {len(evidence)} characters; cite at most {max_evidence}",))
+        if near is not None:
+            here = [m for m in self._same_value(self.folded.find_around(evidence, near), figure)
+                    if m.start == near]
+            if here:
+                return Verdict(_agreement(name, figure, here[0]), here[0])
         spans = self.folded.find_all(evidence)
         if not spans:
             return Verdict((f"{name}: evidence {evidence!r} does not occur in the source; quote it verbatim",))
-        inside = [m for s, e in spans for m in self.mentions if s <= m.start and m.end <= e]
-        same = [m for m in inside if _equal(m.value, figure.get("value"))]
+        same = self._same_value(spans, figure)
         if not same:
-            stated = ", ".join(f"{m.text}{m.unit}" for m in inside) or "no number"
+            stated = ", ".join(f"{m.text}{m.unit}" for m in self._inside(spans)) or "no number"
             return Verdict((f"{name}: value {figure.get('value')} is not stated in evidence "
                             f"{evidence!r}; the source there says {stated}",))
         mention = min(same, key=lambda m: abs(m.start - near)) if near is not None else same[0]
         return Verdict(_agreement(name, figure, mention), mention)
+
+    def _inside(self, spans: list[tuple[int, int]]) -> list[Mention]:
+        """Mentions lying within any of ``spans``, span by span, each span's in text order."""
+        inside = []
+        for s, e in spans:
+            i = bisect_left(self.starts, s)
+            while i < len(self.starts) and self.starts[i] < e:
+                if self.mentions[i].end <= e:
+                    inside.append(self.mentions[i])
+                i += 1
+        return inside
+
+    def _same_value(self, spans: list[tuple[int, int]], figure: dict[str, Any]) -> list[Mention]:
+        """Mentions within ``spans`` whose value equals the figure's."""
+        return [m for m in self._inside(spans) if _equal(m.value, figure.get("value"))]
 
 
 def _equal(a: Any, b: Any) -> bool:
