@@ -46,6 +46,7 @@ from .config import LLMConfig
 from .domain import Domain, load_domain
 from .errors import LlmxError
 from .llm import LLM, digest, schema_hash
+from .ocr import text_beside
 from .output import to_json, write_atomic
 from .pipeline import Run
 from .runner import extract_noted
@@ -241,6 +242,8 @@ class Extractor:
                 doc = load_document(job.source)
                 run = Run(self.domain, design=self.design, llm=llm, prompt_version=self.prompt_version)
                 result, unusable = extract_noted(run, doc)
+                if doc.ocr:  # the text the offsets point into, beside the result
+                    write_atomic(text_beside(job.output), doc.text)
                 identity = config_hash(self.domain, self.design, self.prompt_version, llm)
                 # a result the model did not fully label is never "current": a rerun asks again
                 result |= {"source_sha256": doc.sha256,

@@ -17,6 +17,7 @@ import click
 from .cli_options import friendly, llm_config, llm_options, quiet_instructor
 from .domain import load_domain
 from .batch import batch_command
+from .export_command import export_command
 from .extract_command import extract_command
 from .review import review_command
 from .table import table_command
@@ -172,6 +173,7 @@ main.add_command(extract_command)
 main.add_command(batch_command)
 main.add_command(table_command)
 main.add_command(review_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":
     main()

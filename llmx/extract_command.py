@@ -12,6 +12,12 @@ Why it is shaped this way:
   a CI job shows it), plus a spinner while a report runs when it is a tty.
 - Warnings that a model answer was unusable reach stderr even with
   ``--quiet``: the result is no longer what the user asked for.
+- A report read by OCR gets its text saved beside its result
+  (``out/x.ocr.txt``): the evidence offsets point into that text, which
+  cannot be had again from the scan for free.
+- ``--json`` prints one JSON summary on stdout for scripts, so results must
+  then go to files (``-o``); ``-`` reads a report from stdin, ``-o -``
+  writes to stdout.
 """
 
 from __future__ import annotations
@@ -32,12 +38,16 @@ from .cli_options import friendly, llm_config, llm_options, sigterm_as_interrupt
 from .domain import load_domain
 from .errors import LlmxError
 from .output import to_json, write_atomic
+from .ocr import quiet_progress, text_beside
 from .runner import FALLBACK_WARNING, iter_extract
+from .sources import Document
+from .stdin import STDIN
+from .summaries import emit_json, report_entry
 
 
 def output_targets(paths: list[Path], output: str | None) -> list[Path | None]:
     """Where each report's JSON goes (None = stdout), decided before any work starts."""
-    if not output:
+    if not output or output == STDIN:
         if len(paths) > 1:
             raise LlmxError("several reports need -o FOLDER for their JSON files")
         return [None]
@@ -46,7 +56,7 @@ def output_targets(paths: list[Path], output: str | None) -> list[Path | None]:
         return [out]
     if out.exists() and not out.is_dir():
         raise LlmxError(f"{output}: exists and is not a folder")
-    targets = [out / f"{p.stem}.json" for p in paths]
+    targets = [out / f"{'stdin' if str(p) == STDIN else p.stem}.json" for p in paths]
     claims = Counter(targets)
     for path, target in zip(paths, targets):
         if claims[target] > 1:
@@ -98,30 +108,53 @@ class Progress:
               help="write JSON here instead of stdout; a folder (for <name>.json files) when it ends "
                    "in /, is a folder, or several REPORTS are given")
 @click.option("--quiet", is_flag=True, help="no summary or progress on stderr (warnings still)")
+@click.option("--json", "as_json", is_flag=True,
+              help="print a machine-readable JSON summary on stdout (results go to -o files)")
 @llm_options
 @friendly
-def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, **opts: Any) -> None:
-    """Extract REPORTS (.txt, .docx, .pdf, .html) to contract JSON, one model session for all."""
+def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, as_json: bool,
+                    **opts: Any) -> None:
+    """Extract REPORTS (.txt, .docx, .pdf, .html, scans: .png .jpg .tif; - = stdin) to contract JSON."""
     from .summary import print_summary
 
     paths = [Path(r) for r in reports]
     targets = output_targets(paths, output)
+    if as_json and None in targets:
+        raise LlmxError("--json prints the summary on stdout, so give -o FILE or FOLDER for the results")
+    quiet = quiet or as_json
     domain = load_domain(opts["report_type"])
     progress = Progress(len(paths), quiet)
     results = iter_extract(paths, domain, opts["design"], llm_config(opts), opts["prompt_version"],
                            starting=progress.start)
+    entries: list[dict[str, Any]] = []
     try:
-        with sigterm_as_interrupt(), closing(results):  # closing: a local server stops at once
-            for (path, result), target in zip(results, targets):
+        with sigterm_as_interrupt(), closing(results), quiet_progress(quiet):  # closing: a server stops at once
+            for (doc, result), target in zip(results, targets):
+                ocr_text = _keep_ocr_text(doc, target, quiet)
                 if target:
                     write_atomic(target, to_json(result))
                 else:
                     click.echo(to_json(result), nl=False)
                 if not quiet:
                     print_summary(result)
-                progress.done(path, target, result)
+                progress.done(doc.path, target, result)
+                entries.append(report_entry(doc.path, target, result, ocr_text))
     except LlmxError as exc:
         raise LlmxError(f"{exc}{progress.kept(targets)}") from exc
     except KeyboardInterrupt:
         click.echo(f"llmx: interrupted{progress.kept(targets)}", err=True)
         sys.exit(130)
+    if as_json:
+        emit_json({"reports": entries, "written": len(entries)})
+
+
+def _keep_ocr_text(doc: Document, target: Path | None, quiet: bool) -> Path | None:
+    """Save an OCR'd report's text beside its result (before the result, so a result never lacks it)."""
+    if not doc.ocr:
+        return None
+    if target is None:
+        if not quiet:
+            notices.warn(f"{doc.path}: read by OCR; give -o to keep its text (the offsets point into it)")
+        return None
+    write_atomic(text_beside(target), doc.text)
+    return text_beside(target)

@@ -22,6 +22,7 @@ from .items import section_items
 from .labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
 from .llm import LLM, Usage
 from .phrases import PhraseWriter
+from .regions import region_code
 from .sources import Document, load_document
 from .structure import SectionSpan, find_headings, find_sections
 from .validate import Grounding
@@ -52,9 +53,11 @@ class Run:
         candidates = build_candidates(text, grounding.mentions, sections, self.domain)
         candidates, labels, version = self._labels(candidates, _text_hash(text))
         figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
+        meta = extract_meta(cleaned, body_start, self.domain.title_words)
+        meta["region_code"] = region_code(meta, text, [meta.get("title") or "", *meta.get("issuers", [])])
         report = {
             "doc_id": doc.path.stem,
-            "meta": extract_meta(cleaned, body_start, self.domain.title_words),
+            "meta": meta,
             "sections": {e.key: _section(sections.get(e.key), cleaned) for e in self.domain.elements},
             "figures": figures,
             **{k: [cleaned.restore(i) for i in v] for k, v in self._lists(text, sections, headings).items()},

@@ -39,13 +39,16 @@ def esc(value: Any) -> str:
 
 
 def source_candidates(result_path: Path, doc_id: str) -> list[Path]:
-    """Where a result's source may live when ``--source`` is not given: beside it, or in eval/corpus/.
+    """Where a result's source may live when ``--source`` is not given: its OCR text, beside it, or in eval/corpus/.
 
     Only ``.txt``: an output folder often also holds ``<doc_id>.html`` review
     pages, which must never be mistaken for the report.
     """
+    from .ocr import text_beside
+
     name = Path(doc_id).name  # a doc_id is a file stem, never a path
-    return [folder / f"{name}.txt" for folder in (result_path.parent, Path.cwd() / "eval" / "corpus")]
+    return [text_beside(result_path), *(folder / f"{name}.txt"
+                                        for folder in (result_path.parent, Path.cwd() / "eval" / "corpus"))]
 
 
 def resolve_source(result_path: Path, doc_id: str, source: str | None) -> Path:

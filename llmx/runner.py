@@ -32,8 +32,8 @@ def extract_files(paths: Sequence[Path], domain: Domain, design: str, config: LL
 
 def iter_extract(paths: Sequence[Path], domain: Domain, design: str, config: LLMConfig,
                  prompt_version: str | None = None,
-                 starting: Callable[[int, Path], None] | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """``(path, result)`` per report as each is done; every file is read before any model is started.
+                 starting: Callable[[int, Path], None] | None = None) -> Iterator[tuple[Document, dict[str, Any]]]:
+    """``(document, result)`` per report as each is done; every file is read before any model is started.
 
     ``starting(index, path)`` is called before each report (for progress).  A
     failure on one report is an ``LlmxError`` naming that report.
@@ -49,7 +49,7 @@ def iter_extract(paths: Sequence[Path], domain: Domain, design: str, config: LLM
                 result, _ = extract_noted(run, doc)
             except LlmxError as exc:
                 raise LlmxError(f"{doc.path}: {exc}") from exc
-            yield doc.path, result
+            yield doc, result
 
 
 def extract_noted(run: Run, doc: Document) -> tuple[dict[str, Any], int]:

@@ -154,10 +154,15 @@ def test_pdf_text_layer(tmp_path: Path) -> None:
     assert (doc.format, doc.encoding) == ("pdf", None)
 
 
-@pytest.mark.parametrize("image", [False, True], ids=["blank", "image-only"])
-def test_pdf_without_text_layer(tmp_path: Path, image: bool) -> None:
-    path = write(tmp_path, "scan.pdf", make_pdf([[], []], image=image))
-    expect_error(path, "PDF has no text layer (scanned?); run OCR first")
+def test_pdf_without_text_or_images_needs_no_ocr_and_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, "blank.pdf", make_pdf([[], []]))
+    expect_error(path, "PDF has no text layer and OCR found no text on its pages")
+
+
+def test_pdf_whose_scan_holds_no_text_says_so(tmp_path: Path) -> None:
+    pytest.importorskip("rapidocr_onnxruntime", reason="the [ocr] extra is not installed")
+    path = write(tmp_path, "scan.pdf", make_pdf([[], []], image=True))  # a black square per page
+    expect_error(path, "PDF has no text layer and OCR found no text on its pages")
 
 
 def test_pdf_with_owner_password_only_loads(tmp_path: Path) -> None:

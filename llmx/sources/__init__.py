@@ -11,6 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmx.ocr import IMAGE_SUFFIXES, OCR_ENCODING, load_image
+from llmx.stdin import STDIN, read_stdin, sniff_suffix
+
 from ._common import Loader, fail
 from ._docx import load_docx
 from ._html import load_html
@@ -26,9 +29,14 @@ class Document:
 
     path: Path
     text: str
-    format: str  # "txt" | "docx" | "pdf" | "html"
-    encoding: str | None  # detected encoding for txt/html, else None
+    format: str  # "txt" | "docx" | "pdf" | "html" | "image"
+    encoding: str | None  # detected encoding for txt/html, "ocr" when OCR read it, else None
     sha256: str  # of the raw file bytes: the document's cache key
+
+    @property
+    def ocr(self) -> bool:
+        """True when the text came from OCR, so it must be kept beside the result to check offsets."""
+        return self.encoding == OCR_ENCODING
 
 
 #: File suffix (lower case) -> (format name, loader).
@@ -38,15 +46,23 @@ LOADERS: dict[str, tuple[str, Loader]] = {
     ".pdf": ("pdf", load_pdf),
     ".html": ("html", load_html),
     ".htm": ("html", load_html),
+    **{suffix: ("image", load_image) for suffix in IMAGE_SUFFIXES},
 }
 
 
 def load_document(path: str | Path) -> Document:
-    """Read ``path`` with the loader for its suffix and check it holds some text."""
-    path = Path(path)
-    _require_file(path)
-    fmt, loader = _loader_for(path)
-    raw = _read_bytes(path)
+    """Read ``path`` (``-``: standard input) with the loader for its suffix and check it holds some text."""
+    if str(path) == STDIN:
+        raw = read_stdin()
+        path = Path(f"stdin{sniff_suffix(raw)}")
+        fmt, loader = _loader_for(path)
+        if not raw.strip():
+            fail(path, "standard input is empty (no text)")
+    else:
+        path = Path(path)
+        _require_file(path)
+        fmt, loader = _loader_for(path)
+        raw = _read_bytes(path)
     text, encoding = loader(path, raw)
     if not text.strip():
         fail(path, "file is empty (no text)")

@@ -38,6 +38,7 @@ class Meta(BaseModel):
     level: Level | None = None
     township: str | None = None
     county: str | None = None
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")  # extra: 行政区划代码 (llmx.regions)
 
 
 class Section(BaseModel):

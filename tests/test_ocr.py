@@ -1,0 +1,141 @@
+"""OCR of scans (issue 14, point 1): a bundled report printed to page images, then a PDF, extracts as its text does.
+
+The scan is made here (``scanned``): the report's text drawn with a CJK font,
+one image per A4 page, saved as an image-only PDF.  It is extracted by the
+CLI in a real process (so per-page progress reaches a real stderr) and scored
+with the project scorer against the report's gold, using the OCR text saved
+beside the result as the source.  These tests skip, naming what is missing,
+without the [ocr] extra or a CJK font; .ci/run installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, GOLD, ROOT
+from llmx.cli import main
+from llmx.ocr import Line, group_lines, join_pages, mend_marks
+from llmx.scoring.report import score_report
+from scanned import pdf_of, render_pages, require_cjk_font
+
+REPORT = CORPUS / "000_463a946c1bd692f9.txt"  # the shortest bundled report: 5 pages, 27 gold figures
+OCR_EXTRA = "pip install 'llmx[ocr]'"
+
+
+def needs_ocr() -> Path:
+    pytest.importorskip("rapidocr_onnxruntime", reason="the [ocr] extra is not installed: " + OCR_EXTRA)
+    return require_cjk_font()
+
+
+@pytest.fixture(scope="module")
+def scanned_run(tmp_path_factory):
+    """The scan of REPORT extracted once by ``llmx extract --design rules``; what every test below reads."""
+    font = needs_ocr()
+    folder = tmp_path_factory.mktemp("scan")
+    pages = render_pages(REPORT.read_text(encoding="utf-8"), font)
+    pdf = folder / f"{REPORT.stem}.pdf"
+    pdf.write_bytes(pdf_of(pages))
+    out = folder / "out"
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "llmx.cli", "extract", str(pdf), "--design", "rules",
+                           "-o", f"{out}/"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    seconds = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr
+    print(f"\nOCR: {len(pages)} pages in {seconds:.1f} s = {seconds / len(pages):.1f} s per page")
+    return {"pages": len(pages), "pdf": pdf, "out": out, "stderr": proc.stderr,
+            "result": json.loads((out / f"{REPORT.stem}.json").read_text(encoding="utf-8")),
+            "text": (out / f"{REPORT.stem}.ocr.txt").read_text(encoding="utf-8")}
+
+
+def test_scanned_report_scores_like_its_text_against_gold(scanned_run, domain):
+    gold = json.loads((GOLD / f"{REPORT.stem}.json").read_text(encoding="utf-8"))
+    scores = score_report(scanned_run["result"], gold, scanned_run["text"], domain.numbered_names)["metrics"]
+    assert scores["figure_f1"] >= 0.95, scores
+    assert scores["ungrounded"] == 0 and scores["gold_unlocated"] == 0, scores
+
+
+def test_every_figure_is_at_its_offsets_in_the_saved_ocr_text(scanned_run):
+    text, figures = scanned_run["text"], scanned_run["result"]["figures"]
+    assert len(figures) >= 20
+    for fig in figures:
+        number = text[fig["start"]:fig["end"]]
+        assert float(number) == fig["value"], (number, fig)
+        at = text.rfind(fig["evidence"], 0, fig["start"] + 1)  # the occurrence holding the number
+        assert at != -1 and at <= fig["start"] and fig["end"] <= at + len(fig["evidence"]), fig
+
+
+def test_long_scan_reports_progress_per_page(scanned_run):
+    lines = [line for line in scanned_run["stderr"].splitlines() if line.startswith("llmx: OCR ")]
+    n = scanned_run["pages"]
+    assert n >= 3
+    assert lines == [f"llmx: OCR {scanned_run['pdf']}: page {i}/{n}" for i in range(1, n + 1)]
+
+
+def test_page_image_is_read_and_its_text_kept_beside_the_result(tmp_path):
+    font = needs_ocr()
+    page = render_pages("某镇2023年法治政府建设年度报告\n全年办理行政复议案件12件，纠错率8.3%。", font)[0]
+    image = tmp_path / "scan.png"
+    page.crop((0, 0, page.width, 300)).save(image)  # one short strip: OCR stays cheap
+    result = CliRunner().invoke(main, ["extract", str(image), "--design", "rules", "--quiet",
+                                       "-o", str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out.ocr.txt").read_text(encoding="utf-8")
+    assert "全年办理行政复议案件12件，纠错率8.3%。" in text
+    figures = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["figures"]
+    assert [(f["value"], text[f["start"]:f["end"]]) for f in figures][:1] == [(12, "12")]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_missing_ocr_extra_is_one_line_naming_it(tmp_path, suffix):
+    """A real process in which the engine cannot be imported, as without the extra."""
+    from PIL import Image
+
+    scan = tmp_path / f"scan{suffix}"
+    Image.new("L", (200, 100), 255).save(scan)  # Pillow writes an image-only PDF for .pdf
+    block = ("import sys; sys.modules['rapidocr_onnxruntime'] = None; sys.argv[0] = 'llmx'; "
+             "from llmx.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", block, "extract", str(scan), "--design", "rules",
+                           "-o", str(tmp_path / "out.json")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"llmx: error: {scan}: ") and OCR_EXTRA in proc.stderr
+    assert not list(tmp_path.glob("out*"))
+
+
+def box(text: str, left: float, right: float, top: float, height: float = 30):
+    """A RapidOCR result row: corners clockwise from top-left, text, score."""
+    return [[[left, top], [right, top], [right, top + height], [left, top + height]], text, 0.99]
+
+
+def test_boxes_become_lines_and_wrapped_lines_one_paragraph():
+    page = group_lines([
+        box("一、主要举措", 130, 400, 100),
+        box("　　全年办理行政复议案件", 190, 700, 150), box("12件，纠错率", 705, 1100, 152),  # one row, two boxes
+        box("8.3%。", 130, 260, 200),  # wrapped: the row above runs to the margin
+        box("二、存在问题", 130, 400, 250),
+    ])
+    assert [line.text for line in page] == ["一、主要举措", "　　全年办理行政复议案件12件，纠错率", "8.3%。", "二、存在问题"]
+    assert join_pages([page]).splitlines() == ["一、主要举措", "　　全年办理行政复议案件12件，纠错率8.3%。", "二、存在问题"]
+
+
+def test_a_paragraph_wrapped_over_a_page_break_is_joined_but_an_indented_one_is_not():
+    full = Line("培育法律明白人", 130, 1100, 1500, 1530)
+    follow, indented = Line("230人。", 130, 300, 100, 130), Line("二、下一步", 190, 400, 150, 180)
+    assert join_pages([[full], [follow, indented]]).splitlines() == ["培育法律明白人230人。", "二、下一步"]
+
+
+@pytest.mark.parametrize("read, meant", [
+    ('共培育“法律明白人"230人', "共培育“法律明白人”230人"),
+    ("晋英委〔2024】26号", "晋英委〔2024〕26号"),
+    ('他说"好"', '他说"好"'),  # no opener of its own: a straight quote the scan really has
+    ("（一）深入", "（一）深入"),
+])
+def test_misread_closing_marks_are_mended_only_after_their_opener(read, meant):
+    assert mend_marks(read) == meant
