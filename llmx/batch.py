@@ -47,6 +47,7 @@ from .domain import Domain, load_domain
 from .errors import LlmxError
 from .llm import LLM, digest, schema_hash
 from .ocr import text_beside
+from .summaries import emit_json
 from .output import to_json, write_atomic
 from .pipeline import Run
 from .runner import extract_noted
@@ -436,8 +437,8 @@ def _repeatable_base_url(func: Callable[..., Any]) -> Callable[..., Any]:
     """Replace the shared single ``--base-url`` with a repeatable one (work spreads across them)."""
     func.__click_params__ = [p for p in func.__click_params__ if p.name != "base_url"]  # type: ignore[attr-defined]
     return click.option("--base-url", "base_urls", multiple=True, metavar="URL",
-                        help="OpenAI-compatible endpoint; repeat to spread work across several "
-                             "[env LLMX_BASE_URL]; none = run the embedded model")(func)
+                        help="OpenAI-compatible endpoint; repeat to spread work across several"
+                             "; none = run the embedded model")(func)
 
 
 def _endpoint_configs(opts: dict[str, Any]) -> list[LLMConfig]:
@@ -453,12 +454,13 @@ def _endpoint_configs(opts: dict[str, Any]) -> list[LLMConfig]:
               help="folder for <name>.json per report, and errors.jsonl")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1),
               help="reports in flight at once [default: one per endpoint]")
+@click.option("--json", "as_json", is_flag=True, help="print the end-of-batch summary as JSON on stdout")
 @click.option("--retry-wait", type=float, default=1.0, hidden=True,
               help="base seconds of the backoff between transient-failure retries (tests)")
 @_repeatable_base_url
 @llm_options
 @friendly
-def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, retry_wait: float,
+def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, as_json: bool, retry_wait: float,
                   **opts: Any) -> None:
     """Extract every report in DIR_OR_GLOB... to OUTDIR, resumably; exit 1 if any report failed."""
     configs = _endpoint_configs(opts)
@@ -475,7 +477,10 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, re
         console.print(f"interrupted after {done} new outputs; run the same command again to resume")
         raise
     summary = summarize(batch.outcomes, time.perf_counter() - started)
-    print_summary(summary, outdir, console)
+    if as_json:
+        emit_json(summary | {"output": str(outdir)})
+    else:
+        print_summary(summary, outdir, console)
     if summary["failed"]:
         sys.exit(1)
 

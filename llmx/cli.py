@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from .cli_options import friendly, llm_config, llm_options, quiet_instructor
+from .conventions import CONTEXT, apply as apply_conventions
 from .domain import load_domain
 from .batch import batch_command
 from .export_command import export_command
@@ -24,7 +25,7 @@ from .table import table_command
 from .output import to_json, write_atomic
 
 
-@click.group()
+@click.group(context_settings=CONTEXT)
 @click.version_option(package_name="llmx")
 def main() -> None:
     """Verified structured data from annual reports, on local LLMs."""
@@ -153,19 +154,25 @@ def rescore_runs(ctx: click.Context, runs: tuple[str, ...]) -> None:
 @click.argument("pred_dir", type=click.Path(file_okay=False))
 @click.argument("gold_dir", type=click.Path(file_okay=False))
 @click.option("--source-dir", type=click.Path(file_okay=False), help="reports (default: GOLD_DIR/../corpus)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the scores as JSON")
+@click.option("-o", "--output", type=click.Path(), help="write the scores as JSON (a folder: FOLDER/scores.json)")
+@click.option("--json", "as_json", is_flag=True, help="print the total scores as JSON on stdout")
 @FAIL_UNDER
 @friendly
-def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | None,
+def score(pred_dir: str, gold_dir: str, source_dir: str | None, output: str | None, as_json: bool,
           fail_under: tuple[str, ...]) -> None:
     """Score a folder of outputs against gold labels (the scorer alone)."""
+    from .paths import output_file
     from .scoring import score_dirs
+    from .summaries import emit_json
 
     sources = Path(source_dir) if source_dir else Path(gold_dir).parent / "corpus"
     scores = score_dirs(Path(pred_dir), Path(gold_dir), sources)
     if output:
-        write_atomic(Path(output), to_json(scores))
-    _print_total(scores["total"], f"score: {pred_dir} vs {gold_dir}")
+        write_atomic(output_file(output, "scores.json"), to_json(scores))
+    if as_json:
+        emit_json(scores["total"])
+    else:
+        _print_total(scores["total"], f"score: {pred_dir} vs {gold_dir}")
     _fail_under(scores["total"], fail_under)
 
 
@@ -174,6 +181,7 @@ main.add_command(batch_command)
 main.add_command(table_command)
 main.add_command(review_command)
 main.add_command(export_command)
+apply_conventions(main)
 
 if __name__ == "__main__":
     main()

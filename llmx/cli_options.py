@@ -63,15 +63,18 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that may call a model."""
     options = [
         click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
-                     "[env LLMX_BASE_URL]; none = run the embedded model"),
-        click.option("--model", help="model name at the endpoint [env LLMX_MODEL]; default: the endpoint's first"),
-        click.option("--api-key", help="API key [env LLMX_API_KEY or OPENAI_API_KEY]"),
-        click.option("--mode", type=click.Choice(MODES), help="instructor mode [env LLMX_MODE; default json]"),
+                     "none = run the embedded model"),
+        click.option("--model", help="model name at the endpoint; default: the endpoint's first"),
+        click.option("--api-key", help="API key (also read from OPENAI_API_KEY)"),
+        click.option("--mode", type=click.Choice(MODES), help="instructor mode [default json]"),
         click.option("--model-path", type=click.Path(dir_okay=False), help="run this GGUF file instead of the embedded model"),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
+        click.option("--cache-dir", type=click.Path(),
+                     help="response cache (one that cannot be used is bypassed, with a warning)"),
         click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
+        click.option("--trace", "trace_dir", type=click.Path(file_okay=False), metavar="DIR",
+                     help="keep each model call's messages and raw answer as JSON files in DIR"),
         click.option("--timeout", metavar="SECONDS", help="longest wait for each model answer "
-                     "[env LLMX_TIMEOUT; default 180]; a server silent that long ends the run"),
+                     "[default 180]; a server silent that long ends the run"),
         click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
                      help="how figures are labelled (rules = no model at all)"),
         click.option("--prompt", "prompt_version", metavar="VERSION",
@@ -86,5 +89,5 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def llm_config(opts: dict[str, Any]) -> LLMConfig:
     """The LLM configuration named by a command's model options."""
-    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache", "timeout")
+    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache", "timeout", "trace_dir")
     return from_options(**{k: opts.get(k) for k in keys})

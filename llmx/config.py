@@ -51,6 +51,7 @@ class LLMConfig:
     model_path: Path | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     use_cache: bool = True
+    trace_dir: Path | None = None  # --trace: keep every call's prompt and raw answer (not in cache keys)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -84,6 +85,9 @@ def from_options(**options: object) -> LLMConfig:
         picked["cache_dir"] = Path(str(options["cache_dir"]))
     if options.get("no_cache"):
         picked["use_cache"] = False
+    trace = options.get("trace_dir") or env("LLMX_TRACE")
+    if trace:
+        picked["trace_dir"] = Path(str(trace))
     timeout = options.get("timeout") or env("LLMX_TIMEOUT")
     if timeout:
         picked["timeout"] = _seconds(timeout)

@@ -31,6 +31,7 @@ from .cache import ResponseCache
 from .config import LLMConfig
 from .errors import LlmxError, UnusableAnswer
 from .retries import describe, in_chain, is_shape_error, reask_retrying, transport_retrying
+from .trace import Tracer
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -83,6 +84,8 @@ class LLM:
                             timeout=config.http_timeout(), http_client=http_client)
         self._client = instructor.from_openai(raw, mode=_MODES[config.mode])
         self._client.on("completion:response", self._count)
+        if config.trace_dir is not None:
+            Tracer(config.trace_dir, base_url, model).attach(self._client)
 
     def _count(self, response: Any) -> None:
         """Every completion, re-asks included, counts as a call with its tokens."""

@@ -466,7 +466,8 @@ def build_page(result_file: Path, source: str | None, report_type: str = "fazhi"
 @click.argument("result", type=click.Path())
 @click.option("--source", type=click.Path(dir_okay=False),
               help="the report the result was extracted from [default: <doc_id>.txt beside RESULT or in eval/corpus/]")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write")
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="HTML file to write (a folder: FOLDER/<result name>.html)")
 @click.option("--type", "report_type", default="fazhi", show_default=True,
               help="report type whose catalogue and elements name things on the page")
 def review_command(result: str, source: str | None, output: str, report_type: str) -> None:
@@ -477,5 +478,8 @@ def review_command(result: str, source: str | None, output: str, report_type: st
 
 
 def _review(result: str, source: str | None, output: str, report_type: str) -> None:
-    write_atomic(Path(output), build_page(Path(result), source, report_type))
-    click.echo(f"wrote {output}", err=True)
+    from .paths import output_file
+
+    target = output_file(output, f"{Path(result).stem}.html")
+    write_atomic(target, build_page(Path(result), source, report_type))
+    click.echo(f"wrote {target}", err=True)

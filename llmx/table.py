@@ -252,10 +252,11 @@ def build_tables(outdir: Path, report_type: str = "fazhi") -> list[Table]:
 
 @click.command("table")
 @click.argument("outdir", type=click.Path())
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
-              help="indicators CSV; the reports table goes beside it as <name>_reports.csv")
-@click.option("--xlsx", "xlsx_file", type=click.Path(dir_okay=False),
-              help="one workbook with both tables as sheets (needs openpyxl)")
+@click.option("--csv", "csv_file", type=click.Path(),
+              help="indicators CSV; the reports table goes beside it as <name>_reports.csv "
+                   "(a folder: FOLDER/indicators.csv)")
+@click.option("--xlsx", "xlsx_file", type=click.Path(),
+              help="one workbook with both tables as sheets (a folder: FOLDER/summary.xlsx)")
 @click.option("--type", "report_type", default="fazhi", show_default=True,
               help="report type whose catalogue names the indicators")
 def table_command(outdir: str, csv_file: str | None, xlsx_file: str | None, report_type: str) -> None:
@@ -268,10 +269,13 @@ def table_command(outdir: str, csv_file: str | None, xlsx_file: str | None, repo
 def _table(outdir: str, csv_file: str | None, xlsx_file: str | None, report_type: str) -> None:
     if not csv_file and not xlsx_file:
         raise LlmxError("llmx table: give --csv FILE and/or --xlsx FILE")
+    from .paths import output_file
+
     indicators, reports = build_tables(Path(outdir), report_type)
     if csv_file:
-        write_atomic(Path(csv_file), to_csv(indicators))
-        write_atomic(reports_path(Path(csv_file)), to_csv(reports))
+        csv_path = output_file(csv_file, "indicators.csv")
+        write_atomic(csv_path, to_csv(indicators))
+        write_atomic(reports_path(csv_path), to_csv(reports))
     if xlsx_file:
-        write_xlsx(Path(xlsx_file), [indicators, reports])
+        write_xlsx(output_file(xlsx_file, "summary.xlsx"), [indicators, reports])
     click.echo(f"{len(reports.rows)} reports, {len(indicators.rows)} indicator rows", err=True)

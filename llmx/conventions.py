@@ -1,0 +1,65 @@
+"""The command-line habits every llmx command shares: ``-h``, and an environment variable per option.
+
+Why in one place, applied to the finished command tree: a command added
+later gets the same habits without remembering them.  Options every model
+command shares keep one short name whatever the command (``LLMX_BASE_URL``,
+``LLMX_DESIGN``, ``LLMX_TRACE``), because they mean the same everywhere;
+every other option is ``LLMX_<COMMAND>_<LONG OPTION>`` (``LLMX_EXTRACT_OUTPUT``,
+``LLMX_BATCH_JOBS``, ``LLMX_EVAL_COMPARE_HTML``), because ``-o`` of ``extract``
+and ``-o`` of ``score`` are different things.  Help shows each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+
+#: Context settings of the root group; subcommands inherit them.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+#: Option names (as the function receives them) that share one variable across commands.
+SHARED = {"base_url": "BASE_URL", "base_urls": "BASE_URL", "model": "MODEL", "api_key": "API_KEY",
+          "mode": "MODE", "model_path": "MODEL_PATH", "cache_dir": "CACHE_DIR", "no_cache": "NO_CACHE",
+          "timeout": "TIMEOUT", "design": "DESIGN", "prompt_version": "PROMPT", "report_type": "TYPE",
+          "trace_dir": "TRACE"}
+
+
+def commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Every command under ``group`` with its path of names (the root's is empty)."""
+    yield path, group
+    if isinstance(group, click.Group):
+        for name, command in sorted(group.commands.items()):
+            yield from commands(command, (*path, name))
+
+
+def env_name(path: tuple[str, ...], option: click.Option) -> str:
+    """The variable that sets ``option`` of the command at ``path``: named after its long flag, as users see it."""
+    if option.envvar:
+        return option.envvar if isinstance(option.envvar, str) else option.envvar[0]
+    if option.name in SHARED:
+        return f"LLMX_{SHARED[option.name]}"
+    flag = max(option.opts, key=len).lstrip("-")
+    return "_".join(["LLMX", *path, flag]).upper().replace("-", "_")
+
+
+def settable(option: click.Parameter) -> bool:
+    """Options a user sets (``--version`` is an action, not a setting)."""
+    return isinstance(option, click.Option) and option.expose_value
+
+
+def apply(root: click.Group) -> None:
+    """Give every command ``-h`` and every option its variable, shown in ``-h``.
+
+    ``-h`` is set on each command, not only inherited from the root: click
+    caches a command's help option the first time it runs, so a command run
+    on its own first (``batch_command`` in a test) would otherwise lose it.
+    """
+    for path, command in commands(root):
+        command.context_settings.update(CONTEXT)
+        for option in command.params:
+            if not settable(option):
+                continue
+            assert isinstance(option, click.Option)
+            option.envvar = env_name(path, option)
+            option.show_envvar = True
