@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import glob
 import hashlib
 import json
@@ -80,6 +81,12 @@ class Outcome:
     tokens: int = 0
     endpoint: str | None = None
     unusable: int = 0  # model answers that stayed unusable (rules labelled those figures)
+
+
+#: A job as its extraction ended: the outcome and, when done, the result to write.
+Finished = tuple[Job, Outcome, dict[str, Any] | None]
+#: Extracts jobs, yielding each as it finishes, in any order.
+Dispatch = Callable[[Sequence[Job]], Iterator[Finished]]
 
 
 # ---------------------------------------------------------------- finding and planning
@@ -305,17 +312,23 @@ class Batch:
         self._prepare_outdir()
         jobs = plan_jobs(sources, self.outdir)
         with sigterm_as_interrupt(), ExitStack() as stack:  # a kill still stops a local server
-            pool = EndpointPool(self._open_llms(stack), self.retry_wait)
-            accepted = {config_hash(self.domain, self.design, self.prompt_version, llm)
-                        for llm in (pool.llms or [None])}
+            accepted, extract_all = self._engine(stack)
             with self._progress(len(jobs)) as progress:
                 todo = self._settle_without_work(jobs, accepted, progress)
-                extract = Extractor(self.domain, self.design, self.prompt_version, pool)
-                results = _start_workers(self.workers, todo, extract)
-                for _ in todo:
-                    job, outcome, result = _next(results)
+                for job, outcome, result in extract_all(todo):
                     self._finish(job, outcome, result, progress)
         return self.outcomes
+
+    def _engine(self, stack: ExitStack) -> tuple[set[str], Dispatch]:
+        """The config hashes a current output may carry, and what extracts the jobs left (here: threads).
+
+        The one step another engine replaces (``llmx.ray_batch``): planning,
+        skipping, writing and progress stay here, so every engine shares them.
+        """
+        pool = EndpointPool(self._open_llms(stack), self.retry_wait)
+        accepted = {config_hash(self.domain, self.design, self.prompt_version, llm) for llm in (pool.llms or [None])}
+        extract = Extractor(self.domain, self.design, self.prompt_version, pool)
+        return accepted, functools.partial(_threaded, self.workers, extract)
 
     def _prepare_outdir(self) -> None:
         if self.outdir.exists() and not self.outdir.is_dir():
@@ -363,6 +376,12 @@ class Batch:
         with Progress(*columns, console=self.console) as progress:
             progress.add_task("batch", total=total)
             yield progress
+
+
+def _threaded(workers: int, extract: Extractor, todo: Sequence[Job]) -> Iterator[Finished]:
+    results = _start_workers(workers, todo, extract)
+    for _ in todo:
+        yield _next(results)
 
 
 def _next(results: queue.Queue) -> tuple[Job, Outcome, dict[str, Any] | None]:
@@ -452,17 +471,28 @@ def _endpoint_configs(opts: dict[str, Any]) -> list[LLMConfig]:
               help="reports in flight at once [default: one per endpoint]")
 @click.option("--retry-wait", type=float, default=1.0, hidden=True,
               help="base seconds of the backoff between transient-failure retries (tests)")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: threads in this process; ray: tasks on a Ray cluster (needs the [ray] extra)")
+@click.option("--address", metavar="ADDR", help="Ray cluster to join with --engine ray [env RAY_ADDRESS]; "
+              "default: start one on this machine with -j CPUs")
 @_repeatable_base_url
 @llm_options
 @friendly
 def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, retry_wait: float,
-                  **opts: Any) -> None:
+                  engine: str, address: str | None, **opts: Any) -> None:
     """Extract every report in DIR_OR_GLOB... to OUTDIR, resumably; exit 1 if any report failed."""
     configs = _endpoint_configs(opts)
     console = Console(stderr=True)
-    batch = Batch(load_domain(opts["report_type"]), opts["design"], configs, outdir,
-                  workers=workers or len(configs), prompt_version=opts["prompt_version"],
-                  retry_wait=retry_wait, console=console)
+    if address and engine != "ray":
+        raise LlmxError("--address names a Ray cluster: it goes with --engine ray")
+    kind: type[Batch] = Batch
+    extra: dict[str, Any] = {"workers": workers or len(configs)}
+    if engine == "ray":
+        from .ray_batch import RayBatch  # imported late: Ray is an optional extra
+
+        kind, extra = RayBatch, {"workers": workers or 0, "address": address}
+    batch = kind(load_domain(opts["report_type"]), opts["design"], configs, outdir,
+                 prompt_version=opts["prompt_version"], retry_wait=retry_wait, console=console, **extra)
     sources = find_reports(inputs)
     started = time.perf_counter()
     try:
