@@ -129,21 +129,26 @@ def estimate(rows: list[tuple[str, str, int, float]], cpus: int, delay: float, c
     rules_cpu = per[("rules", "local, 1 thread, warm")]  # CPU seconds per report on one core
     ray_warm = per[("rules", f"ray {cpus} CPUs, warm")] * cpus  # CPU-seconds per report, Ray included
     model_local, model_ray = per[("model", f"local, -j {cpus}")], per[("model", f"ray {cpus} CPUs, warm")]
-    ray_cost = max(0.0, model_ray - model_local) * cpus  # Ray's own seconds per report per slot, warm
+    ray_cost = (model_ray - model_local) * cpus  # Ray's own seconds per report per slot, warm
     predictions = json.loads(EMBEDDED_RUN.read_text(encoding="utf-8"))["predictions"]
     usage = [p["usage"] for p in predictions.values()]
     embedded = sum(u["seconds"] for u in usage) / len(usage)
     print(f"\nmeasured: rules {rules_cpu * 1000:.0f} ms/report on one core ({ray_warm * 1000:.0f} ms "
-          f"per CPU on Ray, warm); Ray adds {ray_cost:.2f} s per report per slot (warm) at {delay} s/answer; "
+          f"per CPU on Ray, warm); Ray warm minus local at equal concurrency: {ray_cost:+.3f} s per report per "
+          f"slot at {delay} s/answer; "
           f"embedded model {embedded:.1f} s/report ({EMBEDDED_RUN.name}: {len(usage)} reports, "
           f"{sum(u['calls'] for u in usage)} calls, {sum(u['cache_hits'] for u in usage)} cache hits, "
           f"2 CPU cores, one request at a time)")
     print(f"\n| {REPORTS:,} reports | node cost | 1 node | 10 nodes | 50 nodes |")
     print("| --- | --- | ---: | ---: | ---: |")
     for label, per_node in ((f"rules, {cpus}-CPU nodes like this one", ray_warm / cpus),
-                            ("embedded model, 2-core nodes like this one", embedded + ray_cost)):
-        hours = [REPORTS * per_node / nodes / 3600 for nodes in (1, 10, 50)]
-        print(f"| {label} | {per_node:.3f} s/report | " + " | ".join(f"{h:.2f} h" for h in hours) + " |")
+                            ("embedded model, 2-core nodes like this one", embedded + max(0.0, ray_cost))):
+        spans = [_span(REPORTS * per_node / nodes) for nodes in (1, 10, 50)]
+        print(f"| {label} | {per_node:.3f} s/report | " + " | ".join(spans) + " |")
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ import functools
 import itertools
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from types import ModuleType
@@ -130,7 +132,7 @@ class RayBatch(Batch):
         try:
             accepted = {ray.get(ray.remote(max_retries=MAX_RETRIES)(worker_identity).remote(spec))}
         except ray.exceptions.RayError as exc:
-            raise _worker_error(exc) from exc
+            raise _worker_error(ray, exc) from exc
         in_flight = self.workers or 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
         extract = ray.remote(max_retries=MAX_RETRIES)(worker_extract)
         return accepted, functools.partial(_dispatch, ray, extract, spec, in_flight)
@@ -140,6 +142,7 @@ class RayBatch(Batch):
         if ray.is_initialized():  # a program that called ray.init itself keeps its connection
             return
         local = not (self.address or os.environ.get("RAY_ADDRESS"))
+        on_term = signal.getsignal(signal.SIGTERM)
         try:
             ray.init(address=self.address, num_cpus=(self.workers or None) if local else None,
                      include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
@@ -147,6 +150,8 @@ class RayBatch(Batch):
             where = self.address or os.environ.get("RAY_ADDRESS") or "a local Ray cluster"
             raise LlmxError(f"{where}: cannot start or join Ray ({' '.join(str(exc).split())})") from exc
         stack.callback(ray.shutdown)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, on_term)  # Ray's handler exits at once; a kill must unwind as Ctrl-C
 
 
 def _dispatch(ray: ModuleType, extract: Any, spec: WorkerSpec, in_flight: int,
@@ -170,15 +175,16 @@ def _collect(ray: ModuleType, ref: Any, job: Job) -> tuple[Outcome, dict[str, An
     try:
         outcome, result = ray.get(ref)
     except ray.exceptions.RayError as exc:
-        return Outcome(job.source, "failed", str(_worker_error(exc))), None
+        return Outcome(job.source, "failed", str(_worker_error(ray, exc))), None
     return dataclasses.replace(outcome, source=job.source), result
 
 
-def _worker_error(exc: Exception) -> LlmxError:
+def _worker_error(ray: ModuleType, exc: Exception) -> LlmxError:
     """One line for a failure on the Ray side (an llmx error raised in a worker keeps its own line)."""
     cause = getattr(exc, "cause", None)
     if isinstance(cause, LlmxError):
         return cause
-    first = next((line for line in str(cause or exc).splitlines() if line.strip()), type(exc).__name__)
-    return LlmxError(f"Ray task failed ({type(exc).__name__}: {first.strip()}; a dead worker's task is retried "
-                     f"{MAX_RETRIES} times; is llmx[ray] installed on every node?)")
+    first = next((line.strip() for line in str(cause or exc).splitlines() if line.strip()), "")
+    if isinstance(exc, (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError)):
+        return LlmxError(f"its Ray worker died on each of {1 + MAX_RETRIES} attempts ({type(exc).__name__}: {first})")
+    return LlmxError(f"Ray task failed ({type(exc).__name__}: {first}); is llmx[ray] installed on every node?")

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EMBEDDED_ALIAS, ROOT
-from faultserver import LoopbackServer, Reply, recorded_answers, replay
+from conftest import EMBEDDED_ALIAS, ROOT, comparable_body
+from faultserver import LoopbackServer, Replaying, Reply, kill_after_outputs, recorded_answers, replay
+from llmx.ray_batch import MAX_RETRIES
 from test_batch import copies_of_004, corpus_copy, mtimes, outputs, run_cli, summary_row
 
 ray = pytest.importorskip("ray", reason="--engine ray needs the [ray] extra: pip install -e '.[ray]'")
@@ -102,6 +103,38 @@ def test_without_ray_or_with_a_stray_address_one_line(tmp_path):
     stray = run_cli(str(ROOT / "eval" / "corpus"), "-o", str(tmp_path / "o"), "--address", "auto")
     assert stray.exit_code == 2 and stray.stderr.count("\n") == 1 and "--engine ray" in stray.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_endpoint_down_on_the_workers_is_one_line_before_any_report(tmp_path, cluster):
+    result = run_cli(str(ROOT / "eval" / "corpus"), "-o", str(tmp_path / "o"), "--engine", "ray",
+                     "--base-url", "http://127.0.0.1:9/v1", "--no-cache")  # nothing listens on port 9
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("llmx: error: http://127.0.0.1:9/v1: "
+                                              "endpoint unreachable (is the server running?)")
+    assert not list((tmp_path / "o").glob("*.json"))
+
+
+def test_killed_driver_keeps_whole_files_and_a_rerun_does_only_the_rest(tmp_path, cluster, answers, domain):
+    reports = copies_of_004(tmp_path / "in", n_txt=7)
+    out = tmp_path / "out"
+    args = [str(tmp_path / "in"), "-o", str(out), "--address", cluster, "--no-cache"]
+    with Replaying(answers, delay=0.2) as slow:
+        code, stderr = kill_after_outputs(["llmx.batch", *args, "--engine", "ray", "--base-url", slow.url],
+                                          out, 3, signal.SIGTERM, ROOT)
+        assert code == 130 and "interrupted after" in stderr, stderr  # unwound like Ctrl-C, not Ray's exit
+        kept = outputs(out)
+        assert 3 <= len(kept) < len(reports)
+        assert not [p for p in out.iterdir() if p.name.startswith(".")]
+        before = mtimes(out)
+        code, stderr = ray_cli(*args, "--base-url", slow.url)
+    assert code == 0, stderr
+    assert summary_row(stderr)[:3] == [str(len(reports) - len(kept)), str(len(kept)), "0"]
+    results = outputs(out)
+    assert set(results) == {p.stem for p in reports}
+    assert len({r["usage"]["calls"] for r in results.values()}) == 1
+    for result in results.values():
+        domain.report_model.model_validate(result)
+    assert {k: mtimes(out)[k] for k in before} == before
 
 
 # ---------------------------------------------------------------- a worker killed mid-report
@@ -189,3 +222,29 @@ def test_killed_worker_loses_nothing_finished_and_its_report_is_redone(tmp_path,
         again = run_cli(*args)
         assert summary_row(again.stderr)[:3] == ["0", str(len(reports)), "0"]
         assert server.requests == asked  # current wherever made: the template is the endpoint's identity
+
+
+def test_report_that_kills_every_worker_fails_alone_after_the_retries(tmp_path, cluster, answers):
+    reports = corpus_copy(tmp_path / "in")
+    out = tmp_path / "out"
+    killed: list[int] = []
+    deadly: list[object] = []  # the first request asked: the report that sent it kills every worker trying it
+    answer = replay(answers)
+
+    def respond(n: int, body: bytes) -> Reply:
+        if not deadly or comparable_body(body) == deadly[0]:
+            deadly[:] = [comparable_body(body)]
+            killed.append(socket_owner(server.peers[n - 1][1]))
+            os.kill(killed[-1], signal.SIGKILL)
+            return Reply(drop=True)
+        return answer(n, body)
+
+    with LoopbackServer(respond, model=EMBEDDED_ALIAS) as server:
+        result = run_cli(str(tmp_path / "in"), "-o", str(out), "--engine", "ray", "--no-cache",
+                         "--base-url", server.url)
+    assert result.exit_code == 1
+    assert len(killed) == 1 + MAX_RETRIES and len(set(killed)) == len(killed)  # a fresh worker for every attempt
+    assert summary_row(result.stderr)[:3] == [str(len(reports) - 1), "0", "1"]
+    (file, error), = error_lines(out)  # one line, however many attempts died
+    assert error.startswith(f"its Ray worker died on each of {1 + MAX_RETRIES} attempts (WorkerCrashedError: ")
+    assert {Path(file).stem} == {p.stem for p in reports} - set(outputs(out))
