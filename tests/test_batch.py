@@ -21,9 +21,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from llmx.batch import ERRORS_FILE, Batch, batch_command, summarize
-from llmx.config import LLMConfig
-from llmx.sources import load_document
+from llmx.apps.batch import ERRORS_FILE, Batch, batch_command, summarize
+from llmx.model.config import LLMConfig
+from llmx.text.sources import load_document
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
 from faultserver import Replaying as FakeEndpoint, kill_after_outputs, recorded_answers
 
@@ -200,7 +200,7 @@ def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, 
     out = tmp_path / "out"
     args = [str(tmp_path / "in"), "-o", str(out), "-j", "2", "--no-cache", "--cache-dir", str(tmp_path / "cache")]
     with FakeEndpoint(answers, delay=0.1) as slow:
-        returncode, stderr = kill_after_outputs(["llmx.batch", *args, "--base-url", slow.url], out, 3, sig, ROOT)
+        returncode, stderr = kill_after_outputs(["llmx.apps.batch", *args, "--base-url", slow.url], out, 3, sig, ROOT)
         assert returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr
         kept = outputs(out)  # every file there parses: none is partial
         assert 3 <= len(kept) < len(reports)

@@ -5,10 +5,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from llmx.cli import main
-from llmx.config import from_options
+from llmx.apps.cli import main
+from llmx.model.config import from_options
 from llmx.errors import LlmxError
-from llmx.output import write_atomic
+from llmx.extract.output import write_atomic
 from conftest import CORPUS
 
 

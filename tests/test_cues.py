@@ -2,8 +2,8 @@
 
 import pytest
 
-from llmx.candidates import cue_window
-from llmx.numbers import find_mentions
+from llmx.extract.candidates import cue_window
+from llmx.text.numbers import find_mentions
 from schemas.fazhi.models import CATALOGUE
 
 

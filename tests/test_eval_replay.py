@@ -9,8 +9,8 @@ import json
 
 from click.testing import CliRunner
 
-from llmx.cli import main
-from llmx.labelling import DESIGNS
+from llmx.apps.cli import main
+from llmx.extract.labelling import DESIGNS
 from conftest import CORPUS, GOLD, ROOT
 
 DEFAULT = DESIGNS[0]

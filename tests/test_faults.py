@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.batch import batch_command
-from llmx.cli import main
-from llmx.config import LLMConfig
+from llmx.apps.batch import batch_command
+from llmx.apps.cli import main
+from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError, UnusableAnswer
-from llmx.llm import LLM, ResponseCache
-from llmx.phrases import Phrases
+from llmx.model.llm import LLM, ResponseCache
+from llmx.extract.phrases import Phrases
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT
 from faultserver import (DROP, HANG, MALFORMED, OFF_SCHEMA, LoopbackServer, Replaying, Reply, always,
                          completion, kill_after_outputs, recorded_answers, replay, status)
@@ -331,7 +331,7 @@ def test_killed_multi_report_extract_keeps_finished_results(tmp_path, answers, s
     reports = copies(tmp_path / "in", 8)
     out = tmp_path / "out"
     with Replaying(answers, delay=0.2) as slow:
-        args = ["llmx.cli", "extract", *map(str, reports), "-o", str(out), "--quiet", "--no-cache",
+        args = ["llmx.apps.cli", "extract", *map(str, reports), "-o", str(out), "--quiet", "--no-cache",
                 *model_args(slow, tmp_path / "c")]
         returncode, stderr = kill_after_outputs(args, out, 2, sig, ROOT)
     assert returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr
@@ -368,7 +368,7 @@ def test_bad_pdf_is_one_line_without_pypdf_chatter(tmp_path):
     pdf = tmp_path / "cut.pdf"
     pdf.write_bytes(make_pdf([["某市2023年法治政府建设年度报告"]])[:-6])  # cut: pypdf logs "EOF marker not found"
     # a real process: under pytest, logging goes to pytest's handler instead of stderr
-    proc = subprocess.run([sys.executable, "-m", "llmx.cli", "extract", str(pdf), "--design", "rules"],
+    proc = subprocess.run([sys.executable, "-m", "llmx.apps.cli", "extract", str(pdf), "--design", "rules"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert proc.stderr.startswith(f"llmx: error: {pdf}: not a readable PDF file")

@@ -7,15 +7,15 @@ conftest.py); replay needs no server.
 import httpx
 import pytest
 
-from llmx.config import LLMConfig
+from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError
-from llmx.labelling import labels_model, unsure
-from llmx.llm import LLM, ResponseCache
-from llmx.pipeline import Run
-from llmx.sources import load_document
-from llmx.candidates import build_candidates
-from llmx.structure import find_headings, find_sections
-from llmx.validate import Grounding
+from llmx.extract.labelling import labels_model, unsure
+from llmx.model.llm import LLM, ResponseCache
+from llmx.extract.pipeline import Run
+from llmx.text.sources import load_document
+from llmx.extract.candidates import build_candidates
+from llmx.extract.structure import find_headings, find_sections
+from llmx.extract.validate import Grounding
 from conftest import CORPUS
 
 REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.review import Placement, figure_title, regions, review_command
+from llmx.apps.review import Placement, figure_title, regions, review_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "eval" / "corpus"

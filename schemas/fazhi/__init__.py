@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from llmx.domain import Domain, read_elements
-from llmx.numbers import load_numbered_names
+from llmx.domain.domain import Domain, read_elements
+from llmx.text.numbers import load_numbered_names
 
 from .models import CATALOGUE, Report
 

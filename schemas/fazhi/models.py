@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmx.catalogue import Catalogue
-from llmx.cues import Cues
+from llmx.domain.catalogue import Catalogue
+from llmx.domain.cues import Cues
 
 CATALOGUE = replace(Catalogue.load(Path(__file__).with_name("indicators.yaml")),
                     cues=Cues.load(Path(__file__).with_name("cues.yaml")))

@@ -1,0 +1,1 @@
+"""The pipeline of one report: segment, candidates, label, verify, assemble, write."""
