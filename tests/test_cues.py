@@ -4,7 +4,7 @@ import pytest
 
 from llmx.extract.candidates import cue_window
 from llmx.text.numbers import find_mentions
-from schemas.fazhi.models import CATALOGUE
+from llmx.reports.fazhi.models import CATALOGUE
 
 
 def _label(sentence: str, number: str) -> str | None:

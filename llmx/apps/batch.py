@@ -163,8 +163,7 @@ def config_hash(domain: Domain, design: str, prompt_version: str | None, llm: LL
 
 
 def _prompt_versions(domain: Domain) -> dict[str, str]:
-    names = {p.name.split(".v")[0] for p in domain.prompts_dir.glob("*.v*.yaml")}
-    return {name: domain.prompt(name).version for name in sorted(names)}
+    return {name: domain.prompt(name).version for name in domain.prompt_names()}
 
 
 def is_current(job: Job, accepted: set[str]) -> bool:

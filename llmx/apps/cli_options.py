@@ -57,7 +57,7 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--prompt", "prompt_version", metavar="VERSION",
                      help="prompt version for the design (e.g. choice-v1); default: the newest"),
         click.option("--type", "report_type", default="fazhi", show_default=True,
-                     help="report type: a package under schemas/"),
+                     help="report type: bundled (schemas/) or an installed llmx.report_types plug-in"),
     ]
     for option in reversed(options):
         func = option(func)

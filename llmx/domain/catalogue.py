@@ -8,17 +8,21 @@ proposes likely keys for a phrase.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from operator import add, itemgetter
-from pathlib import Path
 
 import yaml
 
 from llmx.domain.cues import Cues
 from llmx.errors import LlmxError
 from llmx.text.textmap import fold
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
+    from importlib.resources.abc import Traversable
 
 OTHER = "other"
 
@@ -43,10 +47,10 @@ class Catalogue:
     cues: Cues | None = None  # the report type's cue words, when it has them: labels by cue, not by bigrams
 
     @classmethod
-    def load(cls, path: Path) -> "Catalogue":
+    def load(cls, path: Traversable) -> "Catalogue":
         """Read a catalogue YAML file of ``group -> key -> fields``."""
         try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise LlmxError(f"{path}: cannot read indicator catalogue: {exc}") from exc
         items = []

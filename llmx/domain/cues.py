@@ -13,14 +13,18 @@ whose indicator admits the number's kind of unit; with no such cue it is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import yaml
 
 from llmx.errors import LlmxError
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
+    from importlib.resources.abc import Traversable
 
 OTHER = "other"
 _AFTER_PENALTY = 12  # a cue after the number, in its clause, is weaker than one before it
@@ -46,9 +50,9 @@ class Cues:
     indicators: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]  # (key, kinds, words)
 
     @classmethod
-    def load(cls, path: Path) -> "Cues":
+    def load(cls, path: Traversable) -> "Cues":
         try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             kinds = {k: frozenset(map(str, v)) for k, v in raw["unit_kinds"].items()}
             entries = tuple((key, frozenset(spec["kinds"]), tuple(spec["words"]))
                             for key, spec in raw["cues"].items())

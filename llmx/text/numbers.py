@@ -32,7 +32,10 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
+    from importlib.resources.abc import Traversable
 
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Kind = Literal["candidate", "excluded"]
@@ -682,10 +685,10 @@ def candidates(mentions: Sequence[Mention]) -> list[Mention]:
     return [m for m in mentions if m.kind == "candidate"]
 
 
-def load_numbered_names(path: str | Path) -> tuple[str, ...]:
+def load_numbered_names(path: Path | Traversable) -> tuple[str, ...]:
     """Phrases from a names file: one per line, blank lines and ``#`` comments ignored, order kept."""
     names: dict[str, None] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         phrase = re.split(r"\s#", line, maxsplit=1)[0].strip()
         if phrase and not phrase.startswith("#"):
             names[phrase] = None
