@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 from rich.console import Console
@@ -46,12 +46,14 @@ from llmx.apps.friendly import friendly
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain, load_domain
 from llmx.errors import LlmxError
-from llmx.model.llm import LLM, digest, schema_hash
+from llmx.model.records import digest, schema_hash
 from llmx.extract.output import to_json, write_atomic
 from llmx.extract.pipeline import Run
 from llmx.extract.runner import extract_noted
-from llmx.model.session import open_llm
 from llmx.text.sources import LOADERS, load_document
+
+if TYPE_CHECKING:  # the model stack loads only when a model is used
+    from llmx.model.llm import LLM
 
 ERRORS_FILE = "errors.jsonl"
 #: ``config_hash`` prefix of a result labelled partly or wholly by rules because model answers were unusable.
@@ -219,6 +221,8 @@ class EndpointPool:
     def _thread_llm(self, index: int) -> LLM:
         mine: dict[int, LLM] = self._local.__dict__.setdefault("llms", {})
         if index not in mine:
+            from llmx.model.llm import LLM  # only model runs lease an LLM
+
             base = self.llms[index]
             mine[index] = LLM(base.config, base_url=base.base_url, model=base.model,
                               endpoint_id=base.endpoint_id, cache=base.cache, retry_wait=self._retry_wait)
@@ -328,6 +332,8 @@ class Batch:
         """One LLM per endpoint (the embedded model starts once); none for ``rules``."""
         if self.design == "rules":
             return []
+        from llmx.model.session import open_llm  # the model stack, only when a model is used
+
         return [stack.enter_context(open_llm(config)) for config in self.configs]
 
     def _settle_without_work(self, jobs: Sequence[Job], accepted: set[str], progress: Progress) -> list[Job]:

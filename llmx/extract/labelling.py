@@ -19,7 +19,7 @@ the batch falls back to the ranker rather than losing the figures.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationInfo, create_model, field_validator, model_validator
 from rapidfuzz import process
@@ -29,7 +29,9 @@ from llmx.domain.catalogue import OTHER, Catalogue
 from llmx.domain.cues import Cues
 from llmx.domain.domain import Domain
 from llmx.errors import UnusableAnswer
-from llmx.model.llm import LLM
+
+if TYPE_CHECKING:  # the model stack loads only when a model is used
+    from llmx.model.llm import LLM
 
 NONE = "none"
 DESIGNS = ("hybrid", "rules", "choice", "llm", "llm-topk")

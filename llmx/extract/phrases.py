@@ -15,14 +15,16 @@ wording cut by code (measured closer to the gold labels, see eval/README.md).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from llmx.extract.candidates import Candidate, check_batch_ids
 from llmx.domain.domain import Domain
 from llmx.errors import UnusableAnswer
-from llmx.model.llm import LLM
+
+if TYPE_CHECKING:  # the model stack loads only when a model is used
+    from llmx.model.llm import LLM
 
 _BATCH = 15
 

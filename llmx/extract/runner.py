@@ -9,16 +9,18 @@ Each result also says when the model's answers could not be used (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.extract.pipeline import Run
-from llmx.model.session import open_llm
 from llmx.text.sources import Document, load_document
+
+if TYPE_CHECKING:  # the model stack loads only when a model is used
+    from llmx.model.llm import LLM
 
 #: How the warning about unusable model answers starts (the summary prints it once, not twice).
 FALLBACK_WARNING = "model answer unusable"
@@ -39,7 +41,12 @@ def iter_extract(paths: Sequence[Path], domain: Domain, design: str, config: LLM
     failure on one report is an ``LlmxError`` naming that report.
     """
     documents = [load_document(p) for p in paths]
-    session = nullcontext(None) if design == "rules" else open_llm(config)
+    if design == "rules":
+        session: AbstractContextManager[LLM | None] = nullcontext(None)
+    else:
+        from llmx.model.session import open_llm  # the model stack, only when a model is used
+
+        session = open_llm(config)
     with session as llm:
         run = Run(domain, design=design, llm=llm, prompt_version=prompt_version)
         for index, doc in enumerate(documents):

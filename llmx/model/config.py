@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from llmx.errors import LlmxError
+
+if TYPE_CHECKING:
+    import httpx
 
 MODES = ("json", "tools", "md_json")
 DEFAULT_TIMEOUT = 180.0  # seconds to wait for an answer (read), per request
@@ -63,6 +65,8 @@ class LLMConfig:
 
     def http_timeout(self) -> httpx.Timeout:
         """Connect quickly or fail; wait up to ``timeout`` for each read, write and pooled connection."""
+        import httpx  # with the model stack: a rules run never opens a connection
+
         return httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout))
 
     def sampling(self) -> dict[str, object]:

@@ -17,10 +17,8 @@ batch) is what this model says to this question, so that verdict is cached.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 import instructor
@@ -29,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from llmx.model.cache import ResponseCache
 from llmx.model.config import LLMConfig
+from llmx.model.records import Usage, digest, schema_hash
 from llmx.errors import LlmxError, UnusableAnswer
 from llmx.model.retries import describe, in_chain, is_shape_error, reask_retrying, transport_retrying
 
@@ -39,30 +38,6 @@ __all__ = ["LLM", "ResponseCache", "Usage", "digest", "schema_hash"]
 _REJECTED = "__llmx_rejected__"  # a cached answer the caller's checks rejected (see above)
 _LEGACY = "__llmx_unusable__"  # how llmx before issue 12 cached every failure; such entries are dropped
 _MODES = {"json": instructor.Mode.JSON, "tools": instructor.Mode.TOOLS, "md_json": instructor.Mode.MD_JSON}
-
-
-@dataclass
-class Usage:
-    """What a run cost; the contract's ``usage`` block."""
-
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    seconds: float = 0.0
-    cache_hits: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"seconds": round(self.seconds, 2)}
-
-
-def digest(value: Any) -> str:
-    """A stable sha256 of any JSON-able value."""
-    blob = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def schema_hash(model: type[BaseModel]) -> str:
-    return digest(model.model_json_schema())[:16]
 
 
 class LLM:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 import importlib.util
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from llmx.errors import LlmxError
 
@@ -32,9 +32,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NAME_OPENERS = ("中共",)
 
 
-@dataclass(frozen=True)
-class Division:
-    """One gazetteer entry."""
+class Division(NamedTuple):
+    """One gazetteer entry (a named tuple: the gazetteer builds some 47 000 of them on
+    first use, and a tuple is built several times faster than a frozen dataclass)."""
 
     name: str
     kind: Kind
@@ -141,9 +141,9 @@ def read_divisions(path: Path):  # type: ignore[no-untyped-def]
     county_code: str | None = None
     with open(path, encoding="utf-8") as lines:
         for line in lines:
-            depth = len(line) - len(line.lstrip("\t"))
-            if depth > 3:
+            if line.startswith("\t\t\t\t"):  # villages: most of the file, cheapest to skip first
                 continue
+            depth = len(line) - len(line.lstrip("\t"))
             fields = line.strip().split("\t")
             name = fields[0]
             code = fields[1] if len(fields) > 1 else None

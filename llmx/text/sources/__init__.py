@@ -8,13 +8,11 @@ library exception escapes.  Formats are registered in ``LOADERS``.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from llmx.text.sources._common import Loader, fail
-from llmx.text.sources._docx import load_docx
-from llmx.text.sources._html import load_html
-from llmx.text.sources._pdf import load_pdf
 from llmx.text.sources._text import load_txt
 
 __all__ = ["Document", "load_document", "LOADERS"]
@@ -31,13 +29,27 @@ class Document:
     sha256: str  # of the raw file bytes: the document's cache key
 
 
+def _on_first_use(module: str, name: str) -> Loader:
+    """A loader whose module is imported when a file of its kind first comes.
+
+    python-docx, pypdf and BeautifulSoup together take about 0.4 s to import;
+    a run over .txt files needs none of them.
+    """
+
+    def load(path: Path, raw: bytes) -> tuple[str, str | None]:
+        loader: Loader = getattr(importlib.import_module(f"llmx.text.sources.{module}"), name)
+        return loader(path, raw)
+
+    return load
+
+
 #: File suffix (lower case) -> (format name, loader).
 LOADERS: dict[str, tuple[str, Loader]] = {
     ".txt": ("txt", load_txt),
-    ".docx": ("docx", load_docx),
-    ".pdf": ("pdf", load_pdf),
-    ".html": ("html", load_html),
-    ".htm": ("html", load_html),
+    ".docx": ("docx", _on_first_use("_docx", "load_docx")),
+    ".pdf": ("pdf", _on_first_use("_pdf", "load_pdf")),
+    ".html": ("html", _on_first_use("_html", "load_html")),
+    ".htm": ("html", _on_first_use("_html", "load_html")),
 }
 
 
