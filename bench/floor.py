@@ -11,7 +11,7 @@ stops it at the end; everything below runs against that one server, one request 
 Per report it measures:
 
 * llmx, cold: LLM calls, prompt and completion tokens, LLM seconds (time inside the
-  model calls) and wall seconds of ``llmx.extract.pipeline.Run`` with a fresh temporary response
+  model calls) and wall seconds of ``llmx.engine.pipeline.Run`` with a fresh temporary response
   cache, so every call is real;
 * llmx, warm: the same run again on that cache (calls must be 0) and its wall seconds;
 * the floor: the report's tokens (``usage.prompt_tokens`` of a plain chat completion whose
@@ -54,7 +54,7 @@ if str(ROOT) not in sys.path:
 from llmx.apps.cli_options import quiet_instructor  # noqa: E402
 from llmx.model.config import LLMConfig  # noqa: E402
 from llmx.domain.domain import load_domain  # noqa: E402
-from llmx.extract.pipeline import Run  # noqa: E402
+from llmx.engine.pipeline import Run  # noqa: E402
 from llmx.eval.scoring.sets import score_set  # noqa: E402
 from llmx.model.session import open_llm  # noqa: E402
 from llmx.text.sources import load_document  # noqa: E402
@@ -297,8 +297,8 @@ def markdown(m: dict[str, Any]) -> str:
 
 def hybrid_batches(result: dict[str, Any]) -> tuple[int, int]:
     """Numbers the hybrid design asked about (every candidate: figures, rejected, uncovered) and
-    its batches of ``llmx.extract.phrases._BATCH``; calls beyond one per batch are re-asks."""
-    from llmx.extract.phrases import _BATCH
+    its batches of ``llmx.engine.phrases._BATCH``; calls beyond one per batch are re-asks."""
+    from llmx.engine.phrases import _BATCH
 
     asked = len(result["figures"]) + len(result["rejected"]) + len(result["uncovered"])
     return asked, -(-asked // _BATCH)

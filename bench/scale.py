@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from llmx.domain.domain import load_domain  # noqa: E402
-from llmx.extract.pipeline import Run  # noqa: E402
+from llmx.engine.pipeline import Run  # noqa: E402
 from llmx.text.sources import Document  # noqa: E402
 
 SIZES = (100_000, 1_000_000, 10_000_000)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from llmx.apps.cli import main
 from llmx.model.config import from_options
 from llmx.errors import LlmxError
-from llmx.extract.output import write_atomic
+from llmx.engine.output import write_atomic
 from conftest import CORPUS
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from llmx.extract.candidates import cue_window
+from llmx.engine.candidates import cue_window
 from llmx.text.numbers import find_mentions
 from llmx.reports.fazhi.models import CATALOGUE
 

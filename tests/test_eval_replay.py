@@ -10,7 +10,7 @@ import json
 from click.testing import CliRunner
 
 from llmx.apps.cli import main
-from llmx.extract.labelling import DESIGNS
+from llmx.engine.labelling import DESIGNS
 from conftest import CORPUS, GOLD, ROOT
 
 DEFAULT = DESIGNS[0]

@@ -25,7 +25,7 @@ from llmx.apps.cli import main
 from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError, UnusableAnswer
 from llmx.model.llm import LLM, ResponseCache
-from llmx.extract.phrases import Phrases
+from llmx.engine.phrases import Phrases
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT
 from faultserver import (DROP, HANG, MALFORMED, OFF_SCHEMA, LoopbackServer, Replaying, Reply, always,
                          completion, kill_after_outputs, recorded_answers, replay, status)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from llmx.text.gongwen import extract_meta
-from llmx.extract.structure import find_headings
+from llmx.engine.structure import find_headings
 from llmx.text.textmap import fold
 from conftest import GOLD, corpus_files
 

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmx.extract import candidates
+from llmx.engine import candidates
 from llmx.domain.catalogue import Catalogue
 from llmx.domain.domain import load_domain
 from llmx.text.textmap import FoldedText, fold
-from llmx.extract.validate import Grounding
+from llmx.engine.validate import Grounding
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_domain("fazhi").catalogue

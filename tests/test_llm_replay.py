@@ -9,13 +9,13 @@ import pytest
 
 from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError
-from llmx.extract.labelling import labels_model, unsure
+from llmx.engine.labelling import labels_model, unsure
 from llmx.model.llm import LLM, ResponseCache
-from llmx.extract.pipeline import Run
+from llmx.engine.pipeline import Run
 from llmx.text.sources import load_document
-from llmx.extract.candidates import build_candidates
-from llmx.extract.structure import find_headings, find_sections
-from llmx.extract.validate import Grounding
+from llmx.engine.candidates import build_candidates
+from llmx.engine.structure import find_headings, find_sections
+from llmx.engine.validate import Grounding
 from conftest import CORPUS
 
 REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"

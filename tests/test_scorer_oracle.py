@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from llmx.domain.domain import load_domain
-from llmx.extract.pipeline import Run
+from llmx.engine.pipeline import Run
 from llmx.eval.scoring import score_dirs
 from conftest import ROOT
 

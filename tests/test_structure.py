@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from llmx.extract.items import section_items
-from llmx.extract.structure import element_at, find_headings, find_sections
+from llmx.engine.items import section_items
+from llmx.engine.structure import element_at, find_headings, find_sections
 from llmx.text.textmap import fold
 from conftest import GOLD, corpus_files
 

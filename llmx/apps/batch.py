@@ -47,9 +47,9 @@ from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain, load_domain
 from llmx.errors import LlmxError
 from llmx.model.records import digest, schema_hash
-from llmx.extract.output import to_json, write_atomic
-from llmx.extract.pipeline import Run
-from llmx.extract.runner import extract_noted
+from llmx.engine.output import to_json, write_atomic
+from llmx.engine.pipeline import Run
+from llmx.engine.runner import extract_noted
 from llmx.text.sources import LOADERS, load_document
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used

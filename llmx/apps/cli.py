@@ -21,7 +21,7 @@ from llmx.apps.batch import batch_command
 from llmx.apps.extract_command import extract_command
 from llmx.apps.review import review_command
 from llmx.apps.table import table_command
-from llmx.extract.output import to_json, write_atomic
+from llmx.engine.output import to_json, write_atomic
 
 
 @click.group()

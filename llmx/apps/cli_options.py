@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from llmx.model.config import MODES, LLMConfig, from_options
-from llmx.extract.labelling import DESIGNS
+from llmx.engine.labelling import DESIGNS
 
 
 def quiet_instructor() -> None:

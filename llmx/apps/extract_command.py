@@ -32,8 +32,8 @@ from llmx.apps.cli_options import llm_config, llm_options, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
 from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError
-from llmx.extract.output import to_json, write_atomic
-from llmx.extract.runner import FALLBACK_WARNING, iter_extract
+from llmx.engine.output import to_json, write_atomic
+from llmx.engine.runner import FALLBACK_WARNING, iter_extract
 
 
 def output_targets(paths: list[Path], output: str | None) -> list[Path | None]:

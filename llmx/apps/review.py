@@ -24,7 +24,7 @@ from llmx.domain.catalogue import OTHER
 from llmx.domain.domain import Domain
 from llmx.apps.friendly import friendly
 from llmx.errors import LlmxError
-from llmx.extract.output import write_atomic
+from llmx.engine.output import write_atomic
 from llmx.apps.table import format_value, read_result
 from llmx.text.textmap import FoldedText
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from llmx.extract.runner import FALLBACK_WARNING
+from llmx.engine.runner import FALLBACK_WARNING
 
 
 def print_summary(result: dict[str, Any], console: Console | None = None) -> None:

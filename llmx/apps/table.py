@@ -24,7 +24,7 @@ import click
 from llmx.domain.catalogue import Catalogue
 from llmx.apps.friendly import friendly
 from llmx.errors import LlmxError
-from llmx.extract.output import write_atomic
+from llmx.engine.output import write_atomic
 
 Cell = str | int | float | None
 

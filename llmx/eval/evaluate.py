@@ -20,8 +20,8 @@ from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.model.records import schema_hash
-from llmx.extract.output import to_json, write_atomic
-from llmx.extract.runner import extract_files
+from llmx.engine.output import to_json, write_atomic
+from llmx.engine.runner import extract_files
 from llmx.eval.scoring import load_source, score_set
 from llmx.text.sources import LOADERS
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ValidationInfo, create_model, field_validator, model_validator
 from rapidfuzz import process
 
-from llmx.extract.candidates import Candidate, check_batch_ids
+from llmx.engine.candidates import Candidate, check_batch_ids
 from llmx.domain.catalogue import OTHER, Catalogue
 from llmx.domain.cues import Cues
 from llmx.domain.domain import Domain

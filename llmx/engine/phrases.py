@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from llmx.extract.candidates import Candidate, check_batch_ids
+from llmx.engine.candidates import Candidate, check_batch_ids
 from llmx.domain.domain import Domain
 from llmx.errors import UnusableAnswer
 

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmx.extract.candidates import Candidate, build_candidates
+from llmx.engine.candidates import Candidate, build_candidates
 from llmx.domain.domain import Domain
 from llmx.text.clean import CleanText, clean
 from llmx.text.gongwen import extract_meta
-from llmx.extract.items import section_items
-from llmx.extract.labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
+from llmx.engine.items import section_items
+from llmx.engine.labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
 from llmx.model.records import Usage
-from llmx.extract.phrases import PhraseWriter
+from llmx.engine.phrases import PhraseWriter
 from llmx.text.sources import Document, load_document
-from llmx.extract.structure import SectionSpan, find_headings, find_sections
-from llmx.extract.validate import Grounding
+from llmx.engine.structure import SectionSpan, find_headings, find_sections
+from llmx.engine.validate import Grounding
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
-from llmx.extract.pipeline import Run
+from llmx.engine.pipeline import Run
 from llmx.text.sources import Document, load_document
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used

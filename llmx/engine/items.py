@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from llmx.extract.structure import Heading
+from llmx.engine.structure import Heading
 
 _INLINE = re.compile(r"[一二三四五六七八九十]+是")
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from llmx.domain.cues import Window
 from llmx.domain.domain import Domain
 from llmx.text.numbers import Mention
-from llmx.extract.structure import SectionSpan, element_at
+from llmx.engine.structure import SectionSpan, element_at
 
 _CLAUSE_BREAK = "，,。；;：:、（）()！!？?\n【】"
 _SENTENCE_BREAK = "。；;！!？?\n"

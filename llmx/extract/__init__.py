@@ -1,1 +1,0 @@
-"""The pipeline of one report: segment, candidates, label, verify, assemble, write."""
