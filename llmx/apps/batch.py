@@ -244,7 +244,8 @@ class Extractor:
             with self.pool.lease() as llm:
                 doc = load_document(job.source)
                 run = Run(self.domain, design=self.design, llm=llm, prompt_version=self.prompt_version)
-                result, unusable = extract_noted(run, doc)
+                report, unusable = extract_noted(run, doc)
+                result = report.model_dump(mode="json")
                 identity = config_hash(self.domain, self.design, self.prompt_version, llm)
                 # a result the model did not fully label is never "current": a rerun asks again
                 result |= {"source_sha256": doc.sha256,
@@ -311,7 +312,7 @@ class Batch:
         with sigterm_as_interrupt(), ExitStack() as stack:  # a kill still stops a local server
             pool = EndpointPool(self._open_llms(stack), self.retry_wait)
             accepted = {config_hash(self.domain, self.design, self.prompt_version, llm)
-                        for llm in (pool.llms or [None])}
+                        for llm in (pool.llms or [None])}  # type: ignore[list-item]  # None: rules
             with self._progress(len(jobs)) as progress:
                 todo = self._settle_without_work(jobs, accepted, progress)
                 extract = Extractor(self.domain, self.design, self.prompt_version, pool)

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from llmx.errors import LlmxError
 from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor
 from llmx.apps.friendly import friendly
 from llmx.domain.domain import load_domain

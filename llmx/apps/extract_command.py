@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from contextlib import AbstractContextManager, closing, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,10 @@ from rich.markup import escape
 from llmx import notices
 from llmx.apps.cli_options import llm_config, llm_options, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
-from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError
 from llmx.engine.output import to_json, write_atomic
-from llmx.engine.runner import FALLBACK_WARNING, iter_extract
+from llmx.api import Extractor, read_source
+from llmx.engine.runner import FALLBACK_WARNING
 
 
 def output_targets(paths: list[Path], output: str | None) -> list[Path | None]:
@@ -107,13 +107,14 @@ def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, *
 
     paths = [Path(r) for r in reports]
     targets = output_targets(paths, output)
-    domain = load_domain(opts["report_type"])
     progress = Progress(len(paths), quiet)
-    results = iter_extract(paths, domain, opts["design"], llm_config(opts), opts["prompt_version"],
-                           starting=progress.start)
+    extractor = Extractor(design=opts["design"], report_type=opts["report_type"],
+                          prompt_version=opts["prompt_version"], config=llm_config(opts))
+    documents = [read_source(p) for p in paths]  # every file is read before any model is started
     try:
-        with sigterm_as_interrupt(), closing(results):  # closing: a local server stops at once
-            for (path, result), target in zip(results, targets):
+        with sigterm_as_interrupt(), extractor:  # leaving: a local server stops at once
+            for (path, report), target in zip(extractor.extract_many(documents, starting=progress.start), targets):
+                result = report.model_dump(mode="json")
                 if target:
                     write_atomic(target, to_json(result))
                 else:

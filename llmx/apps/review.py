@@ -224,7 +224,7 @@ def source_notice(figures: list[dict[str, Any]], missing: list[int], loose: int,
 # --- panels ---------------------------------------------------------------
 
 
-def panel(title: str, body: str, count: int | None = None, cls: str = "") -> str:
+def panel(title: str, body: str, count: int | str | None = None, cls: str = "") -> str:
     badge = f' <span class="count">{count}</span>' if count is not None else ""
     return f'<section class="panel {cls}"><h2>{esc(title)}{badge}</h2>{body}</section>'
 
@@ -258,9 +258,9 @@ def checklist_panel(result: dict[str, Any], domain: Domain) -> str:
         heading = esc((section or {}).get("heading")) if present else '<span class="none">missing</span>'
         rows.append(f'<li class="{"present" if present else "absent"}" title="{esc(names.get(key, ""))}">'
                     f'{sign}<b>{esc(key)}</b><span class="heading">{heading}</span></li>')
-    present = sum(1 for s in (result.get("sections") or {}).values() if (s or {}).get("present"))
+    count = sum(1 for s in (result.get("sections") or {}).values() if (s or {}).get("present"))
     return panel("Template elements", f'<ul class="checklist">{"".join(rows)}</ul>',
-                 f"{present}/{len(rows)}")
+                 f"{count}/{len(rows)}")
 
 
 def legend_panel(figures: list[dict[str, Any]], domain: Domain) -> str:

@@ -137,7 +137,9 @@ class _BigramIndex:
     @classmethod
     def of(cls, indicators: tuple[Indicator, ...]) -> "_BigramIndex":
         """Index examples and names at full weight and definitions at half, as the ranking weighs them."""
-        owners, sizes, weights = [], [], []
+        owners: list[int] = []
+        sizes: list[int] = []
+        weights: list[float] = []
         postings: dict[str, list[int]] = {}
         for position, ind in enumerate(indicators):
             texts = [(e, 1.0) for e in ind.examples] + [(ind.name, 1.0), (ind.definition, 0.5)]

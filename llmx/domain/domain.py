@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel
 
 from llmx.domain.catalogue import Catalogue
-from llmx.errors import LlmxError
+from llmx.errors import ConfigurationError, LlmxError
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
@@ -132,7 +132,7 @@ def load_domain(name: str) -> Domain:
     for entry points costs time every run needs not pay.
     """
     if not name.isidentifier():
-        raise LlmxError(f"unknown report type {name!r}: not a package name")
+        raise ConfigurationError(f"unknown report type {name!r}: not a package name")
     try:
         module = importlib.import_module(f"llmx.reports.{name}")
     except ModuleNotFoundError as exc:
@@ -146,9 +146,8 @@ def report_types() -> list[str]:
     """Every report type this installation can load: bundled ones and plug-ins."""
     from importlib.metadata import entry_points
 
-    import llmx.reports
-
-    bundled = {m.name for m in pkgutil.iter_modules(llmx.reports.__path__) if m.ispkg}
+    bundled_types = importlib.import_module("llmx.reports")  # by name, like the types themselves
+    bundled = {m.name for m in pkgutil.iter_modules(bundled_types.__path__) if m.ispkg}
     return sorted(bundled | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
@@ -157,16 +156,16 @@ def _plugin(name: str) -> Domain:
 
     found = entry_points(group=ENTRY_POINT_GROUP, name=name)
     if not found:
-        raise LlmxError(f"unknown report type {name!r} (installed: {', '.join(report_types())})")
+        raise ConfigurationError(f"unknown report type {name!r} (installed: {', '.join(report_types())})")
     point = next(iter(found))
     try:
         domain = point.load()
     except Exception as exc:  # a broken plug-in is the user's to fix: name it, in one line
-        raise LlmxError(f"report type {name!r} ({point.value}) cannot be loaded: {exc}") from exc
+        raise ConfigurationError(f"report type {name!r} ({point.value}) cannot be loaded: {exc}") from exc
     return _checked(name, domain)
 
 
 def _checked(name: str, domain: object) -> Domain:
     if not isinstance(domain, Domain):
-        raise LlmxError(f"report type {name!r} offers no Domain as DOMAIN")
+        raise ConfigurationError(f"report type {name!r} offers no Domain as DOMAIN")
     return domain

@@ -48,7 +48,7 @@ class Candidate:
 def build_candidates(text: str, mentions: list[Mention], sections: dict[str, SectionSpan],
                      domain: Domain) -> list[Candidate]:
     """One candidate per figure-candidate mention, numbered from 1 in document order."""
-    out = []
+    out: list[Candidate] = []
     clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, _SENTENCE_BREAK)
     cue_clauses = _Breaks.of(text, _CUE_CLAUSE_BREAK)
     cjk = _CjkCounter(text, clauses)

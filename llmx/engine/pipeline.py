@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from llmx.engine.candidates import Candidate, build_candidates
 from llmx.domain.domain import Domain
 from llmx.text.clean import CleanText, clean
 from llmx.text.gongwen import extract_meta
 from llmx.engine.items import section_items
-from llmx.engine.labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
+from llmx.engine.labelling import DESIGNS, NONE, ChoiceLabeller, ModelLabeller, rule_labels
+from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
 from llmx.text.sources import Document, load_document
@@ -39,11 +42,24 @@ class Run:
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
 
+    def __post_init__(self) -> None:
+        """Refuse what cannot run as asked: a design must never change silently into another."""
+        if self.design not in DESIGNS:
+            raise ConfigurationError(f"unknown design {self.design!r}: choose one of {', '.join(DESIGNS)}")
+        if self.design != "rules" and self.llm is None:
+            raise ConfigurationError(f"design {self.design!r} needs a model and none was given "
+                                     f"(give one, or ask for design 'rules')")
+
     def extract(self, path: str | Path) -> dict[str, Any]:
-        """Load and extract one report file."""
+        """Load and extract one report file, as contract JSON."""
         return self.extract_document(load_document(path))
 
     def extract_document(self, doc: Document) -> dict[str, Any]:
+        """One report as contract JSON (the report type's model, dumped)."""
+        return self.report(doc).model_dump(mode="json")
+
+    def report(self, doc: Document) -> BaseModel:
+        """One report as the report type's model, validated."""
         started = time.perf_counter()
         before = _snapshot(self.llm)
         cleaned = clean(doc.text)
@@ -68,11 +84,11 @@ class Run:
             "prompt_version": version,
             "usage": _usage_since(self.llm, before, time.perf_counter() - started),
         }
-        return self.domain.report_model.model_validate(report).model_dump(mode="json")
+        return self.domain.report_model.model_validate(report)
 
     def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[list[Candidate], dict[int, str], str]:
         """Candidates (relabelled where the design names them) and their indicators."""
-        if self.design == "rules" or self.llm is None:
+        if self.design == "rules" or self.llm is None:  # None only with "rules": see __post_init__
             return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
         if self.design == "hybrid":
             writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)

@@ -76,7 +76,7 @@ def figure_flips(a_reports: dict, b_reports: dict) -> list[dict]:
             was = ea is not None and ea["status"] == "correct"
             now = eb is not None and eb["status"] == "correct"
             if was != now:
-                ref = eb or ea
+                ref: dict = eb or ea or {}
                 flips.append({"doc_id": doc_id, "gold_index": index, "value": ref.get("value"),
                               "indicator": ref.get("indicator"), "evidence": ref.get("evidence"),
                               "a": _status_text(ea), "b": _status_text(eb),

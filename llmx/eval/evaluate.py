@@ -21,9 +21,9 @@ from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.model.records import schema_hash
 from llmx.engine.output import to_json, write_atomic
-from llmx.engine.runner import extract_files
+from llmx.api import Extractor
 from llmx.eval.scoring import load_source, score_set
-from llmx.text.sources import LOADERS
+from llmx.text.sources import LOADERS, load_document
 
 
 def gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
@@ -71,7 +71,9 @@ def run_eval(domain: Domain, design: str, config: LLMConfig, sets: Sequence[Gold
     """Extract every gold report of every set (one model session, through the cache), score, record."""
     pairs = {s.name: gold_pairs(s.gold_dir, s.source_dir) for s in sets}
     flat = [(s, gold, src) for s in sets for gold, src in pairs[s.name]]
-    results = extract_files([src for _, _, src in flat], domain, design, config, prompt_version)
+    documents = [load_document(src) for _, _, src in flat]  # all read before any model is started
+    with Extractor(design=design, report_type=domain, prompt_version=prompt_version, config=config) as extractor:
+        results = [report.model_dump(mode="json") for _, report in extractor.extract_many(documents)]
     predictions = {_doc_key(sets, s, gold): pred | {"doc_id": gold.stem}
                    for (s, gold, _), pred in zip(flat, results)}
     first = results[0] if results else {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmx.errors import LlmxError
+from llmx.errors import ConfigurationError
 
 if TYPE_CHECKING:
     import httpx
@@ -56,7 +56,7 @@ class LLMConfig:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            raise LlmxError(f"unknown instructor mode {self.mode!r}: choose one of {', '.join(MODES)}")
+            raise ConfigurationError(f"unknown instructor mode {self.mode!r}: choose one of {', '.join(MODES)}")
 
     @property
     def embedded(self) -> bool:
@@ -92,7 +92,7 @@ def from_options(**options: object) -> LLMConfig:
     if timeout:
         picked["timeout"] = _seconds(timeout)
     if picked["base_url"] and "model_path" in picked:
-        raise LlmxError("give either --base-url (a running server) or --model-path (a GGUF to run), not both")
+        raise ConfigurationError("give either --base-url (a running server) or --model-path (a GGUF to run), not both")
     return LLMConfig(**picked)
 
 
@@ -103,5 +103,5 @@ def _seconds(value: object) -> float:
     except ValueError:
         seconds = float("nan")
     if not seconds > 0 or seconds == float("inf"):
-        raise LlmxError(f"timeout {value!r}: give a positive number of seconds (--timeout or LLMX_TIMEOUT)")
+        raise ConfigurationError(f"timeout {value!r}: give a positive number of seconds (--timeout or LLMX_TIMEOUT)")
     return seconds

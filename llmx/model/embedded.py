@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -192,7 +192,7 @@ class _progress_bar:
 
     def __init__(self, enabled: bool, total: int | None, name: str) -> None:
         self.enabled, self.total, self.name = enabled, total, name
-        self._progress = None
+        self._progress: Any = None  # a rich Progress once started (rich is imported late)
 
     def __enter__(self) -> Callable[[int], None]:
         if not self.enabled:
@@ -313,7 +313,7 @@ class LocalServer:
         self.base_url = ""
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
-        self._log = None
+        self._log: BinaryIO | None = None
 
     def server_command(self, port: int) -> list[str]:
         """The default command line: llama-cpp-python's OpenAI-compatible server."""

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from llmx.model.cache import ResponseCache
 from llmx.model.config import LLMConfig
 from llmx.model.records import Usage, digest, schema_hash
-from llmx.errors import LlmxError, UnusableAnswer
+from llmx.errors import ModelError, UnusableAnswer
 from llmx.model.retries import describe, in_chain, is_shape_error, reask_retrying, transport_retrying
 
 T = TypeVar("T", bound=BaseModel)
@@ -129,7 +129,7 @@ class LLM:
         except Exception as exc:  # every failure leaves as one line naming the endpoint
             reason = describe(exc, self.config.timeout)
             if in_chain(exc, (openai.APIError,)) is not None:
-                raise LlmxError(f"{self.base_url}: {reason}") from exc
+                raise ModelError(f"{self.base_url}: {reason}") from exc
             raise UnusableAnswer(f"{self.base_url}: {reason}",
                                  malformed=is_shape_error(in_chain(exc, (ValidationError, ValueError)))) from exc
         finally:

@@ -121,7 +121,7 @@ def describe(exc: BaseException, timeout: float) -> str:
     if is_transient(exc):
         return "endpoint unreachable or failing after retries (" + type(_root(exc)).__name__ + ")"
     status = in_chain(exc, (openai.APIStatusError,))
-    if status is not None:
+    if isinstance(status, openai.APIStatusError):
         return f"endpoint refused the request: HTTP {status.status_code} {' '.join(str(status).split())[:200]}"
     text = " ".join(str(exc).split())
     return f"model answer unusable after re-asks: {text[:300]}"

@@ -18,7 +18,7 @@ import openai
 
 from llmx.model.config import LLMConfig
 from llmx.model.cache import ResponseCache
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, ModelError
 from llmx.model.llm import LLM
 from llmx.model.retries import timeout_message
 
@@ -80,8 +80,8 @@ def _first_model(base_url: str, config: LLMConfig) -> str:
     try:
         return client.models.list().data[0].id
     except openai.APITimeoutError as exc:
-        raise LlmxError(f"{base_url}: {timeout_message(config.timeout)}") from exc
+        raise ModelError(f"{base_url}: {timeout_message(config.timeout)}") from exc
     except openai.APIConnectionError as exc:
-        raise LlmxError(f"{base_url}: endpoint unreachable (is the server running?)") from exc
+        raise ModelError(f"{base_url}: endpoint unreachable (is the server running?)") from exc
     except (openai.APIError, IndexError) as exc:
-        raise LlmxError(f"{base_url}: cannot list models ({type(exc).__name__}); pass --model") from exc
+        raise ModelError(f"{base_url}: cannot list models ({type(exc).__name__}); pass --model") from exc

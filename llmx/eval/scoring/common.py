@@ -19,7 +19,7 @@ from llmx.text.textmap import fold
 # exactly on the edge (e.g. 0.9 from 1 - 2/20) is not lost to float rounding.
 EPSILON = 1e-9
 
-Counts = Counter  # additive counters of one report; summing them gives the totals
+Counts = Counter[str]  # additive counters of one report; summing them gives the totals
 
 
 def norm_str(value: Any) -> str | None:

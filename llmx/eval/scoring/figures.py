@@ -150,7 +150,7 @@ def score_figures(pred_figures: Any, gold_figures: Any, source: FoldedText,
     preds = locate_all(pred_figures, source, mentions)
     golds = locate_all(gold_figures, source, mentions)
     pairs = match(preds, golds)
-    counts: Counts = Counter(figure_tp=len(pairs), figure_fp=len(preds) - len(pairs),
+    counts: Counter[str] = Counter(figure_tp=len(pairs), figure_fp=len(preds) - len(pairs),
                              figure_fn=len(golds) - len(pairs),
                              ungrounded=sum(p.reason is not None for p in preds),
                              gold_unlocated=sum(g.reason is not None for g in golds))

@@ -28,7 +28,7 @@ def _usage_counts(pred: dict) -> Counts:
     usage = pred.get("usage")
     if not isinstance(usage, dict):
         return Counter()
-    counts: Counts = Counter(usage_reports=1)
+    counts: Counter[str] = Counter(usage_reports=1)
     for key in USAGE_KEYS:
         value = usage.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -108,8 +108,8 @@ def metrics_from_counts(counts: Counts) -> dict:
     for name in LIST_BLOCKS:
         m.update(_prf_metrics(name, c[f"{name}_tp"], c[f"{name}_fp"], c[f"{name}_fn"],
                               c[f"{name}_reports"] > 0))
-    m.update(_prf_metrics("list", *(sum(c[f"{n}_{k}"] for n in LIST_BLOCKS) for k in ("tp", "fp", "fn")),
-                          any(c[f"{n}_reports"] for n in LIST_BLOCKS)))
+    tp, fp, fn = (sum(c[f"{n}_{k}"] for n in LIST_BLOCKS) for k in ("tp", "fp", "fn"))
+    m.update(_prf_metrics("list", tp, fp, fn, any(c[f"{n}_reports"] for n in LIST_BLOCKS)))
 
     for key in USAGE_KEYS:
         m[key] = c[key] if c["usage_reports"] else None

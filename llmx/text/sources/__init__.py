@@ -12,10 +12,11 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmx.errors import InputError
 from llmx.text.sources._common import Loader, fail
 from llmx.text.sources._text import load_txt
 
-__all__ = ["Document", "load_document", "LOADERS"]
+__all__ = ["Document", "document_from_text", "load_document", "LOADERS"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,14 @@ def load_document(path: str | Path) -> Document:
     if not text.strip():
         fail(path, "file is empty (no text)")
     return Document(path, text, fmt, encoding, hashlib.sha256(raw).hexdigest())
+
+
+def document_from_text(text: str, name: str | None = None) -> Document:
+    """A report given as text: named ``name``, else ``text-<its hash>`` (the result's ``doc_id``)."""
+    if not text.strip():
+        raise InputError("the report text is empty")
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Document(Path(name or f"text-{sha256[:16]}"), text, "txt", None, sha256)
 
 
 def _loader_for(path: Path) -> tuple[str, Loader]:

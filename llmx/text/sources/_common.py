@@ -1,11 +1,11 @@
-"""Helpers shared by the format loaders: every failure becomes a one-line LlmxError."""
+"""Helpers shared by the format loaders: every failure becomes a one-line InputError."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable, NoReturn
 
-from llmx.errors import LlmxError
+from llmx.errors import InputError
 
 #: A loader turns the raw bytes of one file into ``(text, encoding)``;
 #: ``encoding`` is the detected text encoding, or ``None`` for binary formats.
@@ -14,7 +14,7 @@ Loader = Callable[[Path, bytes], tuple[str, "str | None"]]
 
 def fail(path: Path, problem: str) -> NoReturn:
     """Raise the user-facing error; the message always starts with the path."""
-    raise LlmxError(f"{path}: {problem}")
+    raise InputError(f"{path}: {problem}")
 
 
 def describe(exc: BaseException) -> str:

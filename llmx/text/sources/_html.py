@@ -93,7 +93,7 @@ def _declared_charset(raw: bytes) -> str | None:
 
 def _attr_values(tag: Tag) -> list[str]:
     """The tag's id and class values, which is where CMSs name page regions."""
-    classes = tag.get("class") or []
+    classes: object = tag.get("class") or []
     values = classes if isinstance(classes, list) else str(classes).split()
     tag_id = tag.get("id")
     return [*values, str(tag_id)] if tag_id else list(values)
