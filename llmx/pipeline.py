@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from .domain import Domain
 from .clean import CleanText, clean
 from .gongwen import extract_meta
 from .items import section_items
-from .labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels
+from .labelling import NONE, ChoiceLabeller, ModelLabeller, rule_labels, unsure
 from .llm import LLM, Usage
 from .phrases import PhraseWriter
 from .sources import Document, load_document
@@ -71,9 +71,11 @@ class Run:
         """Candidates (relabelled where the design names them) and their indicators."""
         if self.design == "rules" or self.llm is None:
             return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
-        if self.design == "hybrid":
+        if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
-            read = writer(candidates)
+            asked = candidates if self.design == "hybrid-all" else unsure(candidates, self.domain.catalogue)
+            readings = {c.id: c.reading for c in writer(asked)}
+            read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
             return read, rule_labels(read, self.domain.catalogue), writer.version
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":
