@@ -43,7 +43,8 @@ def extract(*args: str, env: dict[str, str] | None = None):
 
 
 def model_args(server: LoopbackServer, cache: Path, *more: str) -> list[str]:
-    return ["--base-url", server.url, "--model", server.model, "--cache-dir", str(cache), *more]
+    return ["--base-url", server.url, "--model", server.model, "--cache-dir", str(cache), "--design", "hybrid-all",
+            *more]
 
 
 def one_error_line(result, *fragments: str) -> str:
@@ -130,7 +131,7 @@ def test_a_healthy_server_after_a_broken_one_is_asked_again(tmp_path, answers):
 def test_batch_counts_degraded_reports_and_redoes_them_on_resume(tmp_path, answers):
     reports = copies(tmp_path / "in", 2)
     out = tmp_path / "out"
-    args = [str(tmp_path / "in"), "-o", str(out), "--no-cache", "--retry-wait", "0.01"]
+    args = [str(tmp_path / "in"), "-o", str(out), "--no-cache", "--retry-wait", "0.01", "--design", "hybrid-all"]
     responder = Switchable(answers, OFF_SCHEMA)
     with LoopbackServer(responder, model=EMBEDDED_ALIAS) as server:
         broken = CliRunner().invoke(batch_command, [*args, "--base-url", server.url], catch_exceptions=False)
@@ -296,7 +297,7 @@ def test_cache_folder_that_is_a_file_is_bypassed(tmp_path, answers, blocked):
     (tmp_path / blocked).write_text("not a folder")
     with Replaying(answers) as server:  # LLMX_CACHE_DIR, which no click check guards
         result = CliRunner().invoke(batch_command, [str(REPORT), "-o", str(tmp_path / "out"), "--base-url",
-                                                    server.url, "--model", server.model],
+                                                    server.url, "--model", server.model, "--design", "hybrid-all"],
                                     env={"LLMX_CACHE_DIR": str(tmp_path / "cache")}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     warned = warnings_on_stderr(result)
@@ -375,6 +376,7 @@ def test_bad_pdf_is_one_line_without_pypdf_chatter(tmp_path):
 
 
 def test_server_down_is_not_told_to_pass_a_model(tmp_path):
-    result = extract(str(REPORT), "--base-url", "http://127.0.0.1:9/v1", "--cache-dir", str(tmp_path))
+    result = extract(str(REPORT), "--base-url", "http://127.0.0.1:9/v1", "--cache-dir", str(tmp_path),
+                     "--design", "hybrid-all")
     line = one_error_line(result, "http://127.0.0.1:9/v1", "unreachable")
     assert "--model" not in line

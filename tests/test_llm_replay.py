@@ -40,8 +40,8 @@ def _unsure_count(path, domain) -> int:
 def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, domain, tmp_path):
     doc = load_document(REPORT_004)
     with recorder.use_cassette("hybrid_004.yaml"):
-        first = Run(domain, design="hybrid", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
-        second = Run(domain, design="hybrid", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        first = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        second = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
     assert first["usage"]["calls"] >= 1 and first["usage"]["prompt_tokens"] > 0
     assert second["usage"]["calls"] == 0 and second["usage"]["cache_hits"] >= 1
     assert first["figures"] == second["figures"]

@@ -51,9 +51,9 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--cache-dir", type=click.Path(file_okay=False), help="response cache [env LLMX_CACHE_DIR]"),
         click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
         click.option("--timeout", metavar="SECONDS", help="longest wait for each model answer "
-                     "[env LLMX_TIMEOUT; default 180]; a server silent that long ends the run"),
+                     "[env LLMX_TIMEOUT; default 300]; a server silent that long ends the run"),
         click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
-                     help="how figures are labelled (rules = no model at all)"),
+                     envvar="LLMX_DESIGN", help="how figures are labelled [env LLMX_DESIGN] (rules = no model at all)"),
         click.option("--prompt", "prompt_version", metavar="VERSION",
                      help="prompt version for the design (e.g. choice-v1); default: the newest"),
         click.option("--type", "report_type", default="fazhi", show_default=True,

@@ -31,6 +31,12 @@ _AFTER_PENALTY = 12  # a cue after the number, in its clause, is weaker than one
 _EARLIER_CLAUSE_PENALTY = 24  # a cue in an earlier clause of the sentence is weaker still
 
 
+def _split(written: str) -> tuple[str, tuple[str, ...]]:
+    """``学习+法|宪法`` -> (``学习``, (``法``, ``宪法``))."""
+    word, _, needs = written.partition("+")
+    return word, tuple(n for n in needs.split("|") if n)
+
+
 @dataclass(frozen=True)
 class Window:
     """The text a number's cues are looked for in, with the number's and its clause's offsets in it."""
@@ -48,6 +54,8 @@ class Cues:
 
     unit_kinds: dict[str, frozenset[str]]
     indicators: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]  # (key, kinds, words)
+    # A word written ``学习+法|宪法`` is a cue only where one of the words after ``+`` is in the
+    # number's window too: a generic verb (学习, 检查, 审核) names an indicator only with its legal object.
 
     @classmethod
     def load(cls, path: Traversable) -> "Cues":
@@ -65,15 +73,16 @@ class Cues:
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
-        words = sorted({w for _, _, ws in self.indicators for w in ws}, key=len, reverse=True)
+        words = sorted({_split(w)[0] for _, _, ws in self.indicators for w in ws}, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, words)))
 
     @cached_property
-    def _by_word(self) -> dict[str, list[tuple[str, frozenset[str]]]]:
-        out: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    def _by_word(self) -> dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]]:
+        out: dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]] = {}
         for key, kinds, words in self.indicators:
-            for word in words:
-                out.setdefault(word, []).append((key, kinds))
+            for written in words:
+                word, needs = _split(written)
+                out.setdefault(word, []).append((key, kinds, needs))
         return out
 
     def kinds_of(self, unit: str) -> frozenset[str]:
@@ -84,9 +93,10 @@ class Cues:
         kinds = self.kinds_of(unit)
         if not kinds:
             return None
+        around = reading + window.text
         for _, word in sorted(self._found(window, reading)):
-            for key, admits in self._by_word[word]:
-                if admits & kinds:
+            for key, admits, needs in self._by_word[word]:
+                if admits & kinds and (not needs or any(n in around for n in needs)):
                     return None if key == OTHER else key
         return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from llmx.domain.domain import Domain
 from llmx.text.clean import CleanText, clean
 from llmx.text.gongwen import extract_meta
 from llmx.engine.items import section_items
-from llmx.engine.labelling import DESIGNS, NONE, ChoiceLabeller, ModelLabeller, rule_labels
+from llmx.engine.labelling import DESIGNS, NONE, ChoiceLabeller, ModelLabeller, rule_labels, unsure
 from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
@@ -38,7 +38,7 @@ class Run:
     """How a report is processed: the labelling design and, for model designs, the LLM."""
 
     domain: Domain
-    design: str = "hybrid"
+    design: str = "rules"
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
 
@@ -90,9 +90,11 @@ class Run:
         """Candidates (relabelled where the design names them) and their indicators."""
         if self.design == "rules" or self.llm is None:  # None only with "rules": see __post_init__
             return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
-        if self.design == "hybrid":
+        if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
-            read = writer(candidates)
+            asked = candidates if self.design == "hybrid-all" else unsure(candidates, self.domain.catalogue)
+            readings = {c.id: c.reading for c in writer(asked)}
+            read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
             return read, rule_labels(read, self.domain.catalogue), writer.version
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
 MODES = ("json", "tools", "md_json")
-DEFAULT_TIMEOUT = 180.0  # seconds to wait for an answer (read), per request
+DEFAULT_TIMEOUT = 300.0  # seconds to wait for an answer (read), per request: a loaded 2-core machine needs it
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection; a local server accepts at once
 
 

@@ -46,7 +46,11 @@ _LABEL = re.compile(
     "(?<![\u4e00-\u9fff])(" + "|".join(
         _SPACED.join(map(re.escape, label.replace(" ", "")))
         for label in sorted(_INDEX_LABELS, key=len, reverse=True)) + rf"){_SPACED}(?:[:：]|{_DATE_AHEAD})")
-_BULLET = re.compile(r"^[ \t\u3000\xa0]*[•·▪●◆■□\-–—*]+[ \t\u3000\xa0]*")
+_BULLET = re.compile(r"^[ \t\u3000\xa0]*(?:[•·▪●◆■□]+|[-*](?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*")
+# A count in a bulleted line (● 办理行政复议案件12件) makes it the report's, not the page's.
+_COUNT = re.compile(r"[0-9０-９一二三四五六七八九十两]\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|台|期|批|所|处)")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、．.]|[（(]\s*[一二三四五六七八九十]+\s*[）)])")
+_SHORT_SENTENCE = 12
 _BREADCRUMB = re.compile(r"(?:当前|所在|您的|现在的)\S{0,4}位置|^\s*首页\s*[>›»/]|[>›»]\s*\S{1,12}\s*[>›»]")
 _TOOLS = re.compile(
     r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
@@ -54,7 +58,7 @@ _TOOLS = re.compile(
 _DATE_LINE = re.compile(
     r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
-_PAGE_SUFFIX = re.compile(r"_[^_\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
+_PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
 _TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
 _PROSE = re.compile(r"[，,。；;]")
 _MAX_FURNITURE_LINE = 160
@@ -82,6 +86,8 @@ class CleanText:
         at = self.text.find(piece)
         if at >= 0:
             return self.original[at:at + len(piece)]
+        if " " in piece.strip():  # a string joined from parts (a collapsed title): each part by position
+            return " ".join(self.restore(part) or part for part in piece.split(" "))
         return "".join(self._back.get(ch, ch) for ch in piece)
 
 
@@ -92,49 +98,58 @@ def clean(original: str) -> CleanText:
     spans: list[tuple[int, int]] = []
     index: dict[str, str] = {}
     pos = after_breadcrumb = 0
-    body_started = False
+    pending: str | None = None  # an index label whose value is on the next line
     for line in folded.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if not body_started and _BREADCRUMB.search(body):
+        if _BREADCRUMB.search(body):
             after_breadcrumb = pos + len(line)
-        for start, end in _furniture_in(body, index, head=not body_started):
+        found, pending = _furniture_in(body, index, pending)
+        for start, end in found:
             spans.append((pos + start, pos + end))
             for i in range(pos + start, pos + end):
                 chars[i] = " "
-        if not body_started and _is_body(body, spans, pos):
-            body_started = True
+        if not found and _opens_body(body):
+            break  # furniture is the page's: above the report's first sentence or heading
         pos += len(line)
     return CleanText(original, "".join(chars), index, tuple(spans), after_breadcrumb)
 
 
-def _is_body(line: str, spans: list[tuple[int, int]], pos: int) -> bool:
-    """A prose line that was not furniture opens the body."""
-    if spans and spans[-1] == (pos, pos + len(line)) or _BULLET.match(line):
-        return False
+def _opens_body(line: str) -> bool:
+    """A line that is the report's: a sentence (a prose line, or a shorter one with 。/，), or a numbered heading."""
     stripped = line.strip()
-    return len(stripped) >= 40 and bool(_PROSE.search(stripped))
+    if not stripped or _BULLET.match(line):
+        return False
+    if _HEADING.match(stripped):
+        return True
+    return (len(stripped) >= 40 and bool(_PROSE.search(stripped))) or (
+        len(stripped) >= _SHORT_SENTENCE and bool(re.search(r"[。，,；]", stripped)))
 
 
-def _furniture_in(line: str, index: dict[str, str], *, head: bool) -> list[tuple[int, int]]:
-    """Spans of ``line`` that are page furniture; index fields found on the way go to ``index``."""
+def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tuple[list[tuple[int, int]], str | None]:
+    """Spans of a page-zone ``line`` that are furniture, and an index label left waiting for its value.
+
+    Index fields found on the way go to ``index``.
+    """
     stripped = line.strip()
     if not stripped or len(stripped) > _MAX_FURNITURE_LINE:
-        return []
+        return [], None
     whole = [(0, len(line))]
+    if pending and not _PROSE.search(stripped) and len(stripped) <= 40:
+        index.setdefault(pending, stripped)
+        return whole, None
     date = _DATE_LINE.match(line)
-    if date and head and len(stripped) <= 60 and not _PROSE.search(stripped):
-        index.setdefault("published", date.group(0).strip(" (（)）"))
-        return whole
+    if date and len(stripped) <= 60 and not _PROSE.search(stripped):
+        index.setdefault("published", date.group(0).strip(" (（)）•·-"))
+        return whole, None
     labels = list(_LABEL.finditer(line))
-    if labels and (labels[0].start() == _BULLET.match(line).end() if _BULLET.match(line) else
-                   not line[:labels[0].start()].strip()):
-        _read_fields(line, labels, index)
-        return whole
+    bullet = _BULLET.match(line)
+    if labels and not line[bullet.end() if bullet else 0:labels[0].start()].strip():
+        return whole, _read_fields(line, labels, index)
     if _BREADCRUMB.search(stripped) or (_TOOLS.search(stripped) and not _PROSE.search(stripped)):
         _read_fields(line, labels, index)
-        return whole
-    if head and _BULLET.match(line) and not stripped.startswith(("-", "*")):
-        return whole
+        return whole, None
+    if bullet and not _COUNT.search(stripped):
+        return whole, None
     spans = []
     tag = _TAG_PREFIX.match(line)
     if tag:
@@ -142,15 +157,21 @@ def _furniture_in(line: str, index: dict[str, str], *, head: bool) -> list[tuple
     suffix = _PAGE_SUFFIX.search(line)
     if suffix and not _PROSE.search(line[:suffix.start()]):
         spans.append(suffix.span())
-        index.setdefault("site", suffix.group(0).strip("_ "))
-    return spans
+        index.setdefault("site", suffix.group(0).strip("_|｜-–— "))
+    return spans, None
 
 
-def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) -> None:
-    """``label: value`` pairs of one line; the first value of each field wins."""
+def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) -> str | None:
+    """``label: value`` pairs of one line; the first value of each field wins.
+
+    Returns the field of a last label with no value (its value is on the next line).
+    """
+    waiting = None
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
         value = line[m.end():end].strip(" \t\u3000\xa0•·|丨")
         name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1))]
         if value and name != "other":
             index.setdefault(name, value)
+        waiting = None if value else name
+    return waiting

@@ -115,7 +115,13 @@ def _before_prose(head: list[Line]) -> list[Line]:
 
 def _opening(head: list[Line]) -> str:
     """The first sentence-bearing line: where the reporting body names itself."""
-    return next((ln.text for ln in head if _SENTENCE.search(ln.text) and not _DOC_NUMBER.match(ln.text)), "")
+    return next((ln.text for ln in head if _SENTENCE.search(ln.text) and not _DOC_NUMBER.match(ln.text)
+                 and not _is_address(ln.text)), "")  # a 主送 line names the superiors
+
+
+def _is_address(text: str) -> bool:
+    """A 主送 line: short, no full stop, ends with a colon."""
+    return text.endswith(("：", ":")) and len(text) <= 60 and "。" not in text
 
 
 def _first(pattern: re.Pattern[str], lines: list[Line]) -> str | None:

@@ -173,7 +173,8 @@ _ORG_SUFFIX = re.compile(
 _HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}\Z")
 _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
-_VERSION_AFTER = re.compile(r"版|时代|模式")
+_VERSION_AFTER = re.compile(r"版|时代|模式|平台|系统")
+_VERSION_SHAPE = re.compile(r"\d\.\d")
 _ARTICLE_BEFORE = re.compile(rf"(?:作为|成为|当作|每人?|今后|这|那){_WS}\Z")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"「『‘", "”\"」』’"
 
@@ -573,22 +574,24 @@ def _rule_year_range(ctx: _Context, r: _Reading) -> str | None:
 
 
 def _rule_glued_date(ctx: _Context, r: _Reading) -> str | None:
-    """20256月: digits run into 月/日 are a damaged date, never a count."""
-    if r.chinese or r.unit:
+    """20256月, 2025612日: a year run into a month or day is a damaged date, never a count
+    (20日内 and 由20日压缩至5日 are durations and stay)."""
+    if r.chinese or r.unit or len(r.digits) < 5:
         return None
     nxt = _next_nonspace(ctx.text, r.end)
     return "date" if ctx.text.startswith(("月", "日"), nxt) else None
 
 
 def _rule_version(ctx: _Context, r: _Reading) -> str | None:
-    """综窗2.0改革, 升级至3.0版本: a version number names a release, it counts nothing."""
+    """综窗2.0改革, 升级至3.0版本, 4.0版: a one-digit decimal before 版/改革/平台… or written N.0
+    names a release; it counts nothing (得分95.0 does count)."""
     if r.chinese or r.unit:
         return None
     written = unicodedata.normalize("NFKC", ctx.text[r.start:r.end])
+    if not _VERSION_SHAPE.fullmatch(written):
+        return None
     nxt = _next_nonspace(ctx.text, r.end)
-    if _VERSION_AFTER.match(ctx.text, nxt) or (written.endswith(".0") and "." in written):
-        return "version"
-    return None
+    return "version" if written.endswith(".0") or _VERSION_AFTER.match(ctx.text, nxt) else None
 
 
 def _rule_article(ctx: _Context, r: _Reading) -> str | None:

@@ -25,7 +25,8 @@ from typing import Literal, NamedTuple
 from llmx.errors import LlmxError
 
 Kind = Literal["province", "city", "county", "township"]
-_SUFFIX_CHARS = frozenset("省市州盟区县旗镇乡道街")
+_SUFFIX_CHARS = frozenset("省市州盟区县旗镇乡道街木")
+_TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "苏木")
 _MAX_NAME = 12
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Prefixes after which a two-character name still starts a name: 中共渠县县委.
@@ -71,6 +72,8 @@ class Gazetteer:
     def __init__(self, entries: list[Division]):
         self.by_name: dict[str, list[Division]] = {}
         for entry in entries:
+            if entry.kind == "township" and not entry.name.endswith(_TOWNSHIP_SUFFIXES):
+                continue  # 工业园区, 开发区, 社区: township-level units, but words, not township names
             self.by_name.setdefault(entry.name, []).append(entry)
             for alias in _short_forms(entry):
                 self.by_name.setdefault(alias, []).append(entry)

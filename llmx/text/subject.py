@@ -13,6 +13,7 @@ municipality 上海市 from both, and confirms that a township lies in a county.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,10 +41,11 @@ _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 _DEPARTMENT = re.compile(
     r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}政府)")
 _CLAUSES = 6
+_OFFICE = re.compile(r"^(?:人民)?政府办公室|^(?:党)?委办公室")  # 县政府办公室 is a department
 _OPENING = 200
 _ABOUT = re.compile(r"关(?:[(（][a-zü\u00e0-\u01dc]{1,6}[)）])?于")
 _MAX_LEAD = 30
-_UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡)(?:人民)?政府")
+_UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
 _SUPERIORS = re.compile(
     r"在[^，,。；]{0,40}?(?:领导|指导|监督|支持|关心|部署)[^，,。；]{0,6}下|(?:根据|按照|围绕|贯彻|落实|依据)[^，,。；]*")
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
@@ -91,14 +93,12 @@ def _starts_with_place(text: str) -> bool:
 
 def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, opening: str) -> Subject:
     """Level, township and county of the reporting body."""
-    probes = [*issuers, title_body(title), ct.index.get("publisher", ""), opening[:_OPENING]]
+    # The page's publisher comes last: a county portal publishes its townships' reports.
+    probes = [*issuers, title_body(title), opening[:_OPENING], ct.index.get("publisher", "")]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
     places = _places(ct, [*issuers, title or "", *ct.index.values()])
     township = _township(places, [p for p in probes if p]) if level == "township" else None
-    county = _county(places, township, level, probes)
-    if level == "township" and township is None and county:
-        township = _short_township(ct.text, county)
-    return Subject(level, township, county)
+    return Subject(level, township, _county(places, township, level, probes))
 
 
 def title_body(title: str | None) -> str:
@@ -118,26 +118,31 @@ def level_of(text: str) -> Level | None:
     Reports name themselves at the head of a clause (``2022年，東城區政府堅持…``,
     ``现将我局…``, ``松洲街以…``); bodies named inside a clause are someone else.
     """
+    unnamed: Level | None = None
     for clause in re.split(r"[，,。；;:：]", _SUPERIORS.sub("，", text))[:_CLAUSES]:
-        level = _clause_level(_LEAD.sub("", clause.strip()))
+        clause = _LEAD.sub("", clause.strip())
+        level = _clause_level(clause)
         if level:
             return level
-    return None
+        m = _UNNAMED_GOV.match(clause)
+        unnamed = unnamed or (_SELF[m.group(1)] if m else None)
+    return unnamed  # 镇党委、政府坚持…: only an unnamed body; 县委、县政府高度重视 in a township's report loses to 大坪镇
 
 
 def _clause_level(clause: str) -> Level | None:
     self_ref = _SELF_REF.match(clause)
     if self_ref:
         return _SELF[self_ref.group(1) or self_ref.group(2)]
-    unnamed = _UNNAMED_GOV.match(clause)
-    if unnamed:
-        return _SELF[unnamed.group(1)]
+    if _UNNAMED_GOV.match(clause):
+        return None
     bare = clause.removeprefix("中共")
     places = _leading_places(bare)
     names = [p.name for p in places] or _like_run(bare)
     if names:
         rest = bare[sum(map(len, names)):]
-        if _DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest):
+        if places and places[-1].is_a("township") and rest.startswith("办"):
+            return "township"  # 城南街道办
+        if (_DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest)) or _OFFICE.match(rest):
             return "department"
         if places:
             return _place_level(places[-1])
@@ -202,7 +207,8 @@ def _township(places: list[Place], probes: list[str]) -> str | None:
         like = _like_run(probe.removeprefix("中共"))
         if like and like[-1].endswith(("街道", "镇", "乡")):
             return like[-1]
-    return next((p.name for p in places if p.is_a("township") and len(p.name) >= 3), None)
+    named = Counter(p.name for p in places if p.is_a("township") and len(p.name) >= 3)
+    return named.most_common(1)[0][0] if named else None  # the report names itself more than a cited town
 
 
 def _county(places: list[Place], township: str | None, level: Level | None, probes: list[str]) -> str | None:
@@ -211,11 +217,10 @@ def _county(places: list[Place], township: str | None, level: Level | None, prob
     if not counties:
         return _unknown_county(probes) if level in ("township", "county") else None
     if level == "township":
-        if township:
-            inside = next((p.name for p in counties if gazetteer().within(township, p.name)), None)
-            if inside:
-                return inside
-        return counties[0].name if counties else None
+        if township and gazetteer().lookup(township):
+            # a county the gazetteer puts the township in, or none: a county named elsewhere is cited
+            return next((p.name for p in counties if gazetteer().within(township, p.name)), None)
+        return counties[0].name
     if level == "county":
         return counties[0].name if counties else None
     if level == "department":
@@ -238,11 +243,3 @@ def _unknown_county(probes: list[str]) -> str | None:
 def _prefecture_city(place: Place) -> bool:
     """A name that is both (吉林市 the city, 吉林 the county?) reads as the higher level when it ends in 市."""
     return place.name.endswith("市") and place.is_a("city")
-
-
-def _short_township(text: str, county: str) -> str | None:
-    """A street office of the named county written without 街道 (``鱼复`` for 鱼复街道), the one named most."""
-    shorts = {name[:-2] for name, entries in gazetteer().by_name.items() if name.endswith("街道")
-              and any(d.kind == "township" and d.county == county for d in entries)}
-    counted = sorted(((text.count(s), s) for s in shorts if len(s) >= 2), reverse=True)
-    return counted[0][1] if counted and counted[0][0] else None
