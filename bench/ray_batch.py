@@ -17,7 +17,7 @@ apart; a real cluster is started once for many batches):
 
 Then the worked estimate for 40,000 reports, from the measured numbers and
 the per-report model time of the embedded model measured by ``llmx eval``
-(eval/runs/design_hybrid.json).  Printed as Markdown for docs/scale.md.
+(eval/runs/corpus-only/design_hybrid.json).  Printed as Markdown for docs/scale.md.
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ sys.path.insert(0, str(ROOT / "tests"))  # the loopback endpoint that replays re
 
 from faultserver import Replaying, recorded_answers  # noqa: E402
 
-from llmx.batch import Batch  # noqa: E402
-from llmx.cli_options import quiet_instructor  # noqa: E402
-from llmx.config import LLMConfig  # noqa: E402
-from llmx.domain import load_domain  # noqa: E402
-from llmx.ray_batch import RayBatch, import_ray  # noqa: E402
+from llmx.apps.batch import Batch  # noqa: E402
+from llmx.apps.cli_options import quiet_instructor  # noqa: E402
+from llmx.model.config import LLMConfig  # noqa: E402
+from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.apps.ray_batch import RayBatch, import_ray  # noqa: E402
 
 REPORTS = 40_000
-EMBEDDED_RUN = ROOT / "eval" / "runs" / "design_hybrid.json"
+EMBEDDED_RUN = ROOT / "eval" / "runs" / "corpus-only" / "design_hybrid.json"  # the model reading every number
 
 
 def timed(batch: Batch, sources: list[Path]) -> float:

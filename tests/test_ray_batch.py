@@ -23,7 +23,7 @@ import pytest
 
 from conftest import EMBEDDED_ALIAS, ROOT, comparable_body
 from faultserver import LoopbackServer, Replaying, Reply, kill_after_outputs, recorded_answers, replay
-from llmx.ray_batch import MAX_RETRIES
+from llmx.apps.ray_batch import MAX_RETRIES
 from test_batch import copies_of_004, corpus_copy, mtimes, outputs, run_cli, summary_row
 
 ray = pytest.importorskip("ray", reason="--engine ray needs the [ray] extra: pip install -e '.[ray]'")
@@ -48,7 +48,7 @@ def cluster():
 
 def ray_cli(*args: str) -> tuple[int, str]:
     """``llmx batch ... --engine ray`` as its own driver process joining the cluster."""
-    proc = subprocess.run([sys.executable, "-m", "llmx.batch", *args, "--engine", "ray"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "llmx.apps.batch", *args, "--engine", "ray"], cwd=ROOT,
                           env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
     return proc.returncode, proc.stderr
 
@@ -93,7 +93,7 @@ def test_rules_outputs_and_errors_equal_the_local_batch_and_resume_across_engine
 
 
 def test_without_ray_or_with_a_stray_address_one_line(tmp_path):
-    blocked = "import sys; sys.modules['ray'] = None; from llmx.batch import batch_command; batch_command()"
+    blocked = "import sys; sys.modules['ray'] = None; from llmx.apps.batch import batch_command; batch_command()"
     proc = subprocess.run([sys.executable, "-c", blocked, str(ROOT / "eval" / "corpus"), "-o", str(tmp_path / "o"),
                            "--design", "rules", "--engine", "ray"], cwd=ROOT, capture_output=True, text=True,
                           env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=60)
@@ -107,7 +107,7 @@ def test_without_ray_or_with_a_stray_address_one_line(tmp_path):
 
 def test_endpoint_down_on_the_workers_is_one_line_before_any_report(tmp_path, cluster):
     result = run_cli(str(ROOT / "eval" / "corpus"), "-o", str(tmp_path / "o"), "--engine", "ray",
-                     "--base-url", "http://127.0.0.1:9/v1", "--no-cache")  # nothing listens on port 9
+                     "--base-url", "http://127.0.0.1:9/v1", "--no-cache", "--design", "hybrid-all")  # nothing on port 9
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == ("llmx: error: http://127.0.0.1:9/v1: "
                                               "endpoint unreachable (is the server running?)")
@@ -117,9 +117,9 @@ def test_endpoint_down_on_the_workers_is_one_line_before_any_report(tmp_path, cl
 def test_killed_driver_keeps_whole_files_and_a_rerun_does_only_the_rest(tmp_path, cluster, answers, domain):
     reports = copies_of_004(tmp_path / "in", n_txt=7)
     out = tmp_path / "out"
-    args = [str(tmp_path / "in"), "-o", str(out), "--address", cluster, "--no-cache"]
+    args = [str(tmp_path / "in"), "-o", str(out), "--address", cluster, "--no-cache", "--design", "hybrid-all"]
     with Replaying(answers, delay=0.2) as slow:
-        code, stderr = kill_after_outputs(["llmx.batch", *args, "--engine", "ray", "--base-url", slow.url],
+        code, stderr = kill_after_outputs(["llmx.apps.batch", *args, "--engine", "ray", "--base-url", slow.url],
                                           out, 3, signal.SIGTERM, ROOT)
         assert code == 130 and "interrupted after" in stderr, stderr  # unwound like Ctrl-C, not Ray's exit
         kept = outputs(out)
@@ -196,7 +196,7 @@ def test_killed_worker_loses_nothing_finished_and_its_report_is_redone(tmp_path,
 
     # the endpoint on the node's own address, named by the per-node template
     with LoopbackServer(respond, model=EMBEDDED_ALIAS, host=ray.util.get_node_ip_address()) as server:
-        args = [str(tmp_path / "in"), "-o", str(out), "--engine", "ray", "--no-cache",
+        args = [str(tmp_path / "in"), "-o", str(out), "--engine", "ray", "--no-cache", "--design", "hybrid-all",
                 "--base-url", f"http://{{node_ip}}:{server.port}/v1"]
         result = run_cli(*args)
         assert result.exit_code == 0, result.stderr
@@ -241,7 +241,7 @@ def test_report_that_kills_every_worker_fails_alone_after_the_retries(tmp_path, 
 
     with LoopbackServer(respond, model=EMBEDDED_ALIAS) as server:
         result = run_cli(str(tmp_path / "in"), "-o", str(out), "--engine", "ray", "--no-cache",
-                         "--base-url", server.url)
+                         "--design", "hybrid-all", "--base-url", server.url)
     assert result.exit_code == 1
     assert len(killed) == 1 + MAX_RETRIES and len(set(killed)) == len(killed)  # a fresh worker for every attempt
     assert summary_row(result.stderr)[:3] == [str(len(reports) - 1), "0", "1"]
