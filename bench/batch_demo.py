@@ -73,7 +73,7 @@ def main() -> None:
     shutil.rmtree(opts.work, ignore_errors=True)
     inbox, outdir = opts.work / "inbox", opts.work / "out"
     files = build_inbox(inbox)
-    command = [sys.executable, "-m", "llmx.cli", "batch", str(inbox), "-o", str(outdir),
+    command = [sys.executable, "-m", "llmx.apps.cli", "batch", str(inbox), "-o", str(outdir),
                "--design", opts.design, "--cache-dir", str(opts.work / "cache")]
     code, seconds, _ = run(command, opts.kill_after)
     first = outputs(outdir)

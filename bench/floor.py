@@ -4,14 +4,14 @@ Usage:
     python bench/floor.py [--base-url URL [--model NAME]] [--design hybrid] [--corpus eval/corpus]
                           [--batch-reports N] [--json OUT.json]
 
-With no ``--base-url`` it starts the embedded model once (``llmx.embedded.LocalServer``) and
+With no ``--base-url`` it starts the embedded model once (``llmx.model.embedded.LocalServer``) and
 stops it at the end; everything below runs against that one server, one request at a time
 (except the batch throughput runs, which send 1, 2 or 4 at once).
 
 Per report it measures:
 
 * llmx, cold: LLM calls, prompt and completion tokens, LLM seconds (time inside the
-  model calls) and wall seconds of ``llmx.pipeline.Run`` with a fresh temporary response
+  model calls) and wall seconds of ``llmx.engine.pipeline.Run`` with a fresh temporary response
   cache, so every call is real;
 * llmx, warm: the same run again on that cache (calls must be 0) and its wall seconds;
 * the floor: the report's tokens (``usage.prompt_tokens`` of a plain chat completion whose
@@ -51,13 +51,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from llmx.cli_options import quiet_instructor  # noqa: E402
-from llmx.config import LLMConfig  # noqa: E402
-from llmx.domain import load_domain  # noqa: E402
-from llmx.pipeline import Run  # noqa: E402
-from llmx.scoring.sets import score_set  # noqa: E402
-from llmx.session import open_llm  # noqa: E402
-from llmx.sources import load_document  # noqa: E402
+from llmx.apps.cli_options import quiet_instructor  # noqa: E402
+from llmx.model.config import LLMConfig  # noqa: E402
+from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.engine.pipeline import Run  # noqa: E402
+from llmx.eval.scoring.sets import score_set  # noqa: E402
+from llmx.model.session import open_llm  # noqa: E402
+from llmx.text.sources import load_document  # noqa: E402
 
 EXTRA_TOP = ("rejected", "uncovered", "warnings", "usage", "model", "prompt_version")
 EXTRA_FIGURE = ("start", "end", "verified")
@@ -74,7 +74,7 @@ def serve(base_url: str | None, model: str | None) -> Iterator[tuple[str, str]]:
     if base_url:
         yield base_url, model or openai.OpenAI(base_url=base_url, api_key="x").models.list().data[0].id
         return
-    from llmx.embedded import LocalServer, ensure_embedded_model
+    from llmx.model.embedded import LocalServer, ensure_embedded_model
 
     with LocalServer(ensure_embedded_model(), n_ctx=8192) as server:
         yield server.base_url, model or server.model
@@ -204,7 +204,7 @@ def batch_throughput(base_url: str, model: str, paths: Sequence[Path], design: s
     out = []
     for n in jobs:
         with tempfile.TemporaryDirectory(prefix="llmx-bench-batch-") as tmp:
-            cmd = [sys.executable, "-m", "llmx.cli", "batch", *map(str, paths), "-o", f"{tmp}/out",
+            cmd = [sys.executable, "-m", "llmx.apps.cli", "batch", *map(str, paths), "-o", f"{tmp}/out",
                    "-j", str(n), "--base-url", base_url, "--model", model, "--design", design,
                    "--no-cache", "--cache-dir", f"{tmp}/cache"]
             started = time.perf_counter()
@@ -297,8 +297,8 @@ def markdown(m: dict[str, Any]) -> str:
 
 def hybrid_batches(result: dict[str, Any]) -> tuple[int, int]:
     """Numbers the hybrid design asked about (every candidate: figures, rejected, uncovered) and
-    its batches of ``llmx.phrases._BATCH``; calls beyond one per batch are re-asks."""
-    from llmx.phrases import _BATCH
+    its batches of ``llmx.engine.phrases._BATCH``; calls beyond one per batch are re-asks."""
+    from llmx.engine.phrases import _BATCH
 
     asked = len(result["figures"]) + len(result["rejected"]) + len(result["uncovered"])
     return asked, -(-asked // _BATCH)

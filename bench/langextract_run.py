@@ -17,13 +17,13 @@ at most 1,024 output tokens per call (as llmx), ``UnicodeTokenizer`` (Chinese te
 The prompt asks for every statistic with its indicator key (the catalogue's keys and
 names, or ``other``); the few-shot examples are catalogue examples from
 ``schemas/fazhi/indicators.yaml`` (extraction class = indicator key, extraction text = the
-example phrase, attributes value/unit read by ``llmx.numbers.find_mentions``).
+example phrase, attributes value/unit read by ``llmx.text.numbers.find_mentions``).
 
 Calls, tokens and seconds are counted by wrapping the provider's OpenAI client.
 Extractions become contract figures: evidence = the extraction text, value/unit/qualifier
 from ``find_mentions`` over that text (its first candidate number, else its first number,
 else the ``value`` attribute), indicator = the extraction class; scored with
-``llmx.scoring.score_set`` against eval/gold.
+``llmx.eval.scoring.score_set`` against eval/gold.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ if str(ROOT) not in sys.path:
 import yaml  # noqa: E402
 
 from bench.floor import corpus_paths, figure_scores, serve  # noqa: E402
-from llmx.domain import load_domain  # noqa: E402
-from llmx.numbers import find_mentions  # noqa: E402
-from llmx.sources import load_document  # noqa: E402
+from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.text.numbers import find_mentions  # noqa: E402
+from llmx.text.sources import load_document  # noqa: E402
 
 # Catalogue examples used as few-shot examples: three example texts of four phrases each.
 EXAMPLE_KEYS = (

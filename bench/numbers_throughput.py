@@ -1,4 +1,4 @@
-"""Throughput of llmx.numbers.find_mentions over the eval corpus.
+"""Throughput of llmx.text.numbers.find_mentions over the eval corpus.
 
 Usage: python bench/numbers_throughput.py [--repeat N]
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from llmx.numbers import find_mentions, load_numbered_names  # noqa: E402
+from llmx.text.numbers import find_mentions, load_numbered_names  # noqa: E402
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 from bench.floor import add_args, batch_subset, corpus_paths, markdown, measure, ratios, serve  # noqa: E402
 from bench.langextract_run import run_langextract  # noqa: E402
-from llmx.cli_options import quiet_instructor  # noqa: E402
+from llmx.apps.cli_options import quiet_instructor  # noqa: E402
 
 
 def comparison(m: dict[str, Any], le: dict[str, Any] | None) -> str:

@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from llmx.domain import load_domain  # noqa: E402
-from llmx.pipeline import Run  # noqa: E402
-from llmx.sources import Document  # noqa: E402
+from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.engine.pipeline import Run  # noqa: E402
+from llmx.text.sources import Document  # noqa: E402
 
 SIZES = (100_000, 1_000_000, 10_000_000)
 _SMALL_NUMBER = re.compile(r"(?<![0-9])[0-9]{1,3}(?![0-9])")

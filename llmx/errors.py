@@ -1,4 +1,9 @@
-"""The one exception type the CLI turns into a one-line message and a non-zero exit."""
+"""The exception types: ``LlmxError`` and, under it, what kind of problem it is.
+
+The CLI turns every ``LlmxError`` into one line and exit 2; a library caller
+can catch the kind it can handle (``InputError`` to skip a bad file, say).
+At the bottom of the layers: every other module may import it.
+"""
 
 
 class LlmxError(Exception):
@@ -20,3 +25,16 @@ class UnusableAnswer(LlmxError):
     def __init__(self, message: str, *, malformed: bool = False):
         super().__init__(message)
         self.malformed = malformed
+
+
+class InputError(LlmxError):
+    """A report that cannot be read: missing, empty, binary, unsupported, damaged, no text layer."""
+
+
+class ConfigurationError(LlmxError):
+    """What was asked cannot be run as given: an unknown report type or design, a design
+    that needs a model with none to ask, conflicting model options."""
+
+
+class ModelError(LlmxError):
+    """The model endpoint failed: unreachable, timed out, or answering with errors."""

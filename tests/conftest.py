@@ -110,7 +110,7 @@ def endpoint():
     if RECORD_MODE == "none":
         yield REPLAY_URL, EMBEDDED_ALIAS
         return
-    from llmx.embedded import LocalServer, ensure_embedded_model
+    from llmx.model.embedded import LocalServer, ensure_embedded_model
 
     with LocalServer(ensure_embedded_model(), n_ctx=8192, alias=EMBEDDED_ALIAS) as server:
         yield server.base_url, server.model
@@ -118,7 +118,7 @@ def endpoint():
 
 @pytest.fixture(scope="session")
 def domain():
-    from llmx.domain import load_domain
+    from llmx.domain.domain import load_domain
 
     return load_domain("fazhi")
 

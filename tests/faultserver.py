@@ -8,7 +8,7 @@ A server answers each chat-completion request with a ``Reply`` chosen by a
 responder, ``respond(n, body)`` (``n`` counts requests from 1).  The broken
 answers below (``MALFORMED``, ``OFF_SCHEMA``) are fault fixtures, not model
 answers; the only well-formed answers ever served are ones recorded from the
-real model (``Replaying``).  Every server binds 127.0.0.1 only, never waits
+real model (``Replaying``).  Every server binds one local address (127.0.0.1 unless told), never waits
 longer than its ``lifetime``, and stops itself after it even if a test forgets.
 """
 
@@ -72,15 +72,18 @@ def always(reply: Reply) -> Responder:
 class LoopbackServer:
     """A threaded server on a free 127.0.0.1 port; ``with`` it, point llmx at ``url``."""
 
-    def __init__(self, respond: Responder, *, lifetime: float = 120.0, model: str = "fault-model"):
+    def __init__(self, respond: Responder, *, lifetime: float = 120.0, model: str = "fault-model",
+                 host: str = "127.0.0.1"):
         self.respond, self.lifetime, self.model = respond, lifetime, model
         self.replies: list[Reply] = []  # one per chat request, in arrival order
+        self.peers: list[tuple[str, int]] = []  # the client's (address, port) of each chat request
         self.times: list[float] = []  # monotonic arrival time of each chat request
         self._lock = threading.Lock()
         self._stopped = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        self.port = self._server.server_address[1]
+        self.url = f"http://{host}:{self.port}/v1"
 
     def __enter__(self) -> "LoopbackServer":
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -111,10 +114,11 @@ class LoopbackServer:
         with self._lock:
             return sum(r.status == status and not (r.hang or r.drop) for r in self.replies)
 
-    def _reply(self, body: bytes) -> Reply:
+    def _reply(self, body: bytes, peer: tuple[str, int]) -> Reply:
         with self._lock:
             n = len(self.replies) + 1
             self.times.append(time.monotonic())
+            self.peers.append(peer)
             self.replies.append(Reply())  # placeholder, keeps n unique across threads
         reply = self.respond(n, body)
         with self._lock:
@@ -134,7 +138,7 @@ class LoopbackServer:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                self._send(server._reply(body))
+                self._send(server._reply(body, self.client_address))
 
             def _send(self, reply: Reply) -> None:
                 if reply.hang:

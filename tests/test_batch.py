@@ -21,9 +21,10 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from llmx.batch import ERRORS_FILE, Batch, batch_command, summarize
-from llmx.config import LLMConfig
-from llmx.sources import load_document
+from llmx.apps.batch import ERRORS_FILE, Batch, summarize
+from llmx.apps.batch_command import batch_command
+from llmx.model.config import LLMConfig
+from llmx.text.sources import load_document
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
 from faultserver import Replaying as FakeEndpoint, kill_after_outputs, recorded_answers
 
@@ -155,7 +156,7 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
     reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in", n_txt=2)
     out = tmp_path / "out"
     with FakeEndpoint(answers, fail_every=4, delay=0.05) as a, FakeEndpoint(answers, fail_every=5) as b:
-        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--base-url", a.url, "--base-url", b.url,
+        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all", "--base-url", a.url, "--base-url", b.url,
                          "--no-cache", "--cache-dir", str(tmp_path / "cache"), "--retry-wait", "0.01")
         assert result.exit_code == 0, result.stderr
         assert a.count(200) > 0 and b.count(200) > 0  # both endpoints answered
@@ -175,7 +176,7 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
         assert copies[0] and all(figures == copies[0] for figures in copies)
 
         served = a.count(200) + b.count(200)
-        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--base-url", b.url, "--base-url", a.url,
+        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all", "--base-url", b.url, "--base-url", a.url,
                         "--no-cache", "--cache-dir", str(tmp_path / "cache"))
         assert summary_row(again.stderr)[:3] == ["0", str(len(reports)), "0"]
         assert a.count(200) + b.count(200) == served
@@ -185,7 +186,7 @@ def test_failing_endpoint_fails_reports_not_the_batch(tmp_path, answers):
     copies_of_004(tmp_path / "in")
     out = tmp_path / "out"
     with FakeEndpoint(answers, fail_every=1, fail_status=500) as down:
-        result = run_cli(str(tmp_path / "in" / "*.txt"), "-o", str(out), "--base-url", down.url,
+        result = run_cli(str(tmp_path / "in" / "*.txt"), "-o", str(out), "--design", "hybrid-all", "--base-url", down.url,
                          "--model", EMBEDDED_ALIAS, "--no-cache", "--retry-wait", "0.001")
     assert result.exit_code == 1
     errors = (out / ERRORS_FILE).read_text(encoding="utf-8").splitlines()
@@ -198,9 +199,10 @@ def test_failing_endpoint_fails_reports_not_the_batch(tmp_path, answers):
 def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, answers, domain, sig):
     reports = copies_of_004(tmp_path / "in", n_txt=11)
     out = tmp_path / "out"
-    args = [str(tmp_path / "in"), "-o", str(out), "-j", "2", "--no-cache", "--cache-dir", str(tmp_path / "cache")]
+    args = [str(tmp_path / "in"), "-o", str(out), "-j", "2", "--no-cache", "--cache-dir", str(tmp_path / "cache"),
+            "--design", "hybrid-all"]
     with FakeEndpoint(answers, delay=0.1) as slow:
-        returncode, stderr = kill_after_outputs(["llmx.batch", *args, "--base-url", slow.url], out, 3, sig, ROOT)
+        returncode, stderr = kill_after_outputs(["llmx.apps.batch_command", *args, "--base-url", slow.url], out, 3, sig, ROOT)
         assert returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr
         kept = outputs(out)  # every file there parses: none is partial
         assert 3 <= len(kept) < len(reports)
@@ -210,7 +212,7 @@ def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, 
             assert not [p for p in out.iterdir() if p.name.startswith(".")]
         before, served = mtimes(out), slow.count(200)
 
-        again = run_cli(*args, "--base-url", slow.url)
+        again = run_cli(*args, "--design", "hybrid-all", "--base-url", slow.url)
         assert again.exit_code == 0, again.stderr
         assert summary_row(again.stderr)[:3] == [str(len(reports) - len(kept)), str(len(kept)), "0"]
         new = {k: v for k, v in outputs(out).items() if k not in kept}

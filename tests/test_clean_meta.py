@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from llmx.clean import clean
-from llmx.gongwen import extract_meta
-from llmx.places import gazetteer
-from llmx.script import simplify
-from llmx.structure import find_headings
-from llmx.subject import level_of, split_orgs
+from llmx.text.clean import clean
+from llmx.text.gongwen import extract_meta
+from llmx.text.places import gazetteer
+from llmx.text.script import simplify
+from llmx.engine.structure import find_headings
+from llmx.text.subject import level_of, split_orgs
 from conftest import ROOT
 
 WIDE = ROOT / "eval" / "wide"

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from conftest import CORPUS, GOLD, ROOT
 from faultserver import MALFORMED, LoopbackServer, Replaying, always, recorded_answers
-from llmx.cli import main
-from llmx.conventions import commands, env_name, settable
+from llmx.apps.cli import main
+from llmx.apps.conventions import commands, env_name, settable
 
 REPORT = CORPUS / "000_463a946c1bd692f9.txt"
 TRACED = CORPUS / "004_10dd5ecf361dedb7.txt"  # its hybrid traffic is recorded (cassettes/)
@@ -204,7 +204,8 @@ def test_trace_keeps_the_raw_text_of_an_unusable_answer(tmp_path):
     trace = tmp_path / "trace"
     with LoopbackServer(always(MALFORMED)) as server:
         result = llmx("extract", str(TRACED), "--quiet", "-o", str(tmp_path / "out.json"), "--base-url", server.url,
-                      "--model", server.model, "--cache-dir", str(tmp_path / "cache"), "--trace", str(trace))
+                      "--model", server.model, "--cache-dir", str(tmp_path / "cache"), "--trace", str(trace),
+                      "--design", "hybrid-all")
         asked = server.requests
     assert result.exit_code == 0, result.output
     calls = traces(trace)
@@ -219,7 +220,8 @@ def test_trace_of_a_healthy_run_holds_each_recorded_answer_and_its_prompt(tmp_pa
     trace = tmp_path / "trace"
     with Replaying(answers) as server:
         result = llmx("extract", str(TRACED), "--quiet", "-o", str(tmp_path / "out.json"), "--base-url", server.url,
-                      "--model", server.model, "--cache-dir", str(tmp_path / "cache"), "--trace", str(trace))
+                      "--model", server.model, "--cache-dir", str(tmp_path / "cache"), "--trace", str(trace),
+                      "--design", "hybrid-all")
         assert server.count(400) == 0
         asked = server.requests
     assert result.exit_code == 0, result.output

@@ -1,10 +1,10 @@
-"""llmx.compare on two small hand-made runs (no scoring needed to build them)."""
+"""llmx.eval.compare on two small hand-made runs (no scoring needed to build them)."""
 
 from __future__ import annotations
 
 from rich.console import Console
 
-from llmx.compare import compare, direction, render_html, render_markdown, render_rich
+from llmx.eval.compare import compare, direction, render_html, render_markdown, render_rich
 
 
 def matched(index, evidence, wrong=()):

@@ -5,10 +5,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from llmx.cli import main
-from llmx.config import from_options
+from llmx.apps.cli import main
+from llmx.model.config import from_options
 from llmx.errors import LlmxError
-from llmx.output import write_atomic
+from llmx.files import write_atomic
 from conftest import CORPUS
 
 
@@ -65,7 +65,8 @@ def test_endpoint_down_is_one_line_naming_the_url(tmp_path):
     out = tmp_path / "out.json"
     report = CORPUS / "000_463a946c1bd692f9.txt"
     result = CliRunner().invoke(main, ["extract", str(report), "--base-url", "http://127.0.0.1:9/v1",
-                                       "--model", "m", "--cache-dir", str(tmp_path / "c"), "-o", str(out)])
+                                       "--model", "m", "--design", "hybrid", "--cache-dir", str(tmp_path / "c"),
+                                       "-o", str(out)])
     assert result.exit_code == 2
     assert "http://127.0.0.1:9/v1" in result.output and "unreachable" in result.output
     assert not out.exists()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from llmx.candidates import cue_window
-from llmx.numbers import find_mentions
-from schemas.fazhi.models import CATALOGUE
+from llmx.engine.candidates import cue_window
+from llmx.text.numbers import find_mentions
+from llmx.reports.fazhi.models import CATALOGUE
 
 
 def _label(sentence: str, number: str) -> str | None:

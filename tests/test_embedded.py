@@ -16,8 +16,8 @@ import uuid
 import httpx
 import pytest
 
-from llmx import embedded
-from llmx.embedded import LocalServer, assemble_model, model_cache_dir
+from llmx.model import embedded
+from llmx.model.embedded import LocalServer, assemble_model, model_cache_dir
 from llmx.errors import LlmxError
 
 CHUNKS = [b"GGUF" + os.urandom(1000), os.urandom(3000), b"tail" * 10]

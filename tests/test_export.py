@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, ROOT
-from llmx.cli import main
+from llmx.apps.cli import main
 
 DOCS = ROOT / "docs" / "export.md"
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.batch import batch_command
-from llmx.cli import main
-from llmx.config import LLMConfig
+from llmx.apps.batch_command import batch_command
+from llmx.apps.cli import main
+from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError, UnusableAnswer
-from llmx.llm import LLM, ResponseCache
-from llmx.phrases import Phrases
+from llmx.model.llm import LLM, ResponseCache
+from llmx.engine.phrases import Phrases
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT
 from faultserver import (DROP, HANG, MALFORMED, OFF_SCHEMA, LoopbackServer, Replaying, Reply, always,
                          completion, kill_after_outputs, recorded_answers, replay, status)
@@ -43,7 +43,8 @@ def extract(*args: str, env: dict[str, str] | None = None):
 
 
 def model_args(server: LoopbackServer, cache: Path, *more: str) -> list[str]:
-    return ["--base-url", server.url, "--model", server.model, "--cache-dir", str(cache), *more]
+    return ["--base-url", server.url, "--model", server.model, "--cache-dir", str(cache), "--design", "hybrid-all",
+            *more]
 
 
 def one_error_line(result, *fragments: str) -> str:
@@ -130,7 +131,7 @@ def test_a_healthy_server_after_a_broken_one_is_asked_again(tmp_path, answers):
 def test_batch_counts_degraded_reports_and_redoes_them_on_resume(tmp_path, answers):
     reports = copies(tmp_path / "in", 2)
     out = tmp_path / "out"
-    args = [str(tmp_path / "in"), "-o", str(out), "--no-cache", "--retry-wait", "0.01"]
+    args = [str(tmp_path / "in"), "-o", str(out), "--no-cache", "--retry-wait", "0.01", "--design", "hybrid-all"]
     responder = Switchable(answers, OFF_SCHEMA)
     with LoopbackServer(responder, model=EMBEDDED_ALIAS) as server:
         broken = CliRunner().invoke(batch_command, [*args, "--base-url", server.url], catch_exceptions=False)
@@ -296,7 +297,7 @@ def test_cache_folder_that_is_a_file_is_bypassed(tmp_path, answers, blocked):
     (tmp_path / blocked).write_text("not a folder")
     with Replaying(answers) as server:  # LLMX_CACHE_DIR, which no click check guards
         result = CliRunner().invoke(batch_command, [str(REPORT), "-o", str(tmp_path / "out"), "--base-url",
-                                                    server.url, "--model", server.model],
+                                                    server.url, "--model", server.model, "--design", "hybrid-all"],
                                     env={"LLMX_CACHE_DIR": str(tmp_path / "cache")}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     warned = warnings_on_stderr(result)
@@ -331,7 +332,7 @@ def test_killed_multi_report_extract_keeps_finished_results(tmp_path, answers, s
     reports = copies(tmp_path / "in", 8)
     out = tmp_path / "out"
     with Replaying(answers, delay=0.2) as slow:
-        args = ["llmx.cli", "extract", *map(str, reports), "-o", str(out), "--quiet", "--no-cache",
+        args = ["llmx.apps.cli", "extract", *map(str, reports), "-o", str(out), "--quiet", "--no-cache",
                 *model_args(slow, tmp_path / "c")]
         returncode, stderr = kill_after_outputs(args, out, 2, sig, ROOT)
     assert returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL), stderr
@@ -368,13 +369,14 @@ def test_bad_pdf_is_one_line_without_pypdf_chatter(tmp_path):
     pdf = tmp_path / "cut.pdf"
     pdf.write_bytes(make_pdf([["某市2023年法治政府建设年度报告"]])[:-6])  # cut: pypdf logs "EOF marker not found"
     # a real process: under pytest, logging goes to pytest's handler instead of stderr
-    proc = subprocess.run([sys.executable, "-m", "llmx.cli", "extract", str(pdf), "--design", "rules"],
+    proc = subprocess.run([sys.executable, "-m", "llmx.apps.cli", "extract", str(pdf), "--design", "rules"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert proc.stderr.startswith(f"llmx: error: {pdf}: not a readable PDF file")
 
 
 def test_server_down_is_not_told_to_pass_a_model(tmp_path):
-    result = extract(str(REPORT), "--base-url", "http://127.0.0.1:9/v1", "--cache-dir", str(tmp_path))
+    result = extract(str(REPORT), "--base-url", "http://127.0.0.1:9/v1", "--cache-dir", str(tmp_path),
+                     "--design", "hybrid-all")
     line = one_error_line(result, "http://127.0.0.1:9/v1", "unreachable")
     assert "--model" not in line

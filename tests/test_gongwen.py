@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from llmx.gongwen import extract_meta
-from llmx.structure import find_headings
-from llmx.textmap import fold
+from llmx.text.gongwen import extract_meta
+from llmx.engine.structure import find_headings
+from llmx.text.textmap import fold
 from conftest import GOLD, corpus_files
 
 

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmx import candidates
-from llmx.catalogue import Catalogue
-from llmx.domain import load_domain
-from llmx.textmap import FoldedText, fold
-from llmx.validate import Grounding
+from llmx.engine import candidates
+from llmx.domain.catalogue import Catalogue
+from llmx.domain.domain import load_domain
+from llmx.text.textmap import FoldedText, fold
+from llmx.engine.validate import Grounding
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_domain("fazhi").catalogue
@@ -189,7 +189,7 @@ def test_rank_is_the_bigram_overlap(unit: str) -> None:
 
 def test_rank_scores_each_distinct_phrase_once() -> None:
     catalogue = Catalogue(CATALOGUE.indicators)
-    with mock.patch("llmx.catalogue._bigrams", wraps=lambda text: frozenset(_bigrams(text))) as bigrams:
+    with mock.patch("llmx.domain.catalogue._bigrams", wraps=lambda text: frozenset(_bigrams(text))) as bigrams:
         catalogue.rank(PHRASES[0])  # the first call also indexes the catalogue's own texts
         indexing = bigrams.call_count
         first = catalogue.rank(PHRASES[1], "次", top=3)

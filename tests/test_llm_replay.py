@@ -7,15 +7,15 @@ conftest.py); replay needs no server.
 import httpx
 import pytest
 
-from llmx.config import LLMConfig
+from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError
-from llmx.labelling import labels_model, unsure
-from llmx.llm import LLM, ResponseCache
-from llmx.pipeline import Run
-from llmx.sources import load_document
-from llmx.candidates import build_candidates
-from llmx.structure import find_headings, find_sections
-from llmx.validate import Grounding
+from llmx.engine.labelling import labels_model, unsure
+from llmx.model.llm import LLM, ResponseCache
+from llmx.engine.pipeline import Run
+from llmx.text.sources import load_document
+from llmx.engine.candidates import build_candidates
+from llmx.engine.structure import find_headings, find_sections
+from llmx.engine.validate import Grounding
 from conftest import CORPUS
 
 REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"
@@ -40,8 +40,8 @@ def _unsure_count(path, domain) -> int:
 def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, domain, tmp_path):
     doc = load_document(REPORT_004)
     with recorder.use_cassette("hybrid_004.yaml"):
-        first = Run(domain, design="hybrid", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
-        second = Run(domain, design="hybrid", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        first = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        second = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
     assert first["usage"]["calls"] >= 1 and first["usage"]["prompt_tokens"] > 0
     assert second["usage"]["calls"] == 0 and second["usage"]["cache_hits"] >= 1
     assert first["figures"] == second["figures"]

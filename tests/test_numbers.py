@@ -1,4 +1,4 @@
-"""Tests for llmx.numbers, the deterministic number pass every statistic is verified against.
+"""Tests for llmx.text.numbers, the deterministic number pass every statistic is verified against.
 
 Run as a script (``python tests/test_numbers.py``) to print, for the lead to
 inspect, the per-report candidate precision and every Arabic-digit mention in
@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # allow `python tests/test_numbers.py`
     sys.path.insert(0, str(ROOT))
 
-from llmx import numbers  # noqa: E402
-from llmx.numbers import Mention, chinese_to_int, find_mentions, load_numbered_names  # noqa: E402
-from llmx.textmap import FoldedText  # noqa: E402
+from llmx.text import numbers  # noqa: E402
+from llmx.text.numbers import Mention, chinese_to_int, find_mentions, load_numbered_names  # noqa: E402
+from llmx.text.textmap import FoldedText  # noqa: E402
 
 NAMES_FILE = ROOT / "schemas" / "fazhi" / "numbered_names.txt"
 NAMES = load_numbered_names(NAMES_FILE)

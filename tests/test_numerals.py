@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from llmx.numbers import chinese_to_int, find_mentions
+from llmx.text.numbers import chinese_to_int, find_mentions
 
 _PLACE_WORDS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _DIGITS = "零〇一二三四五六七八九两"

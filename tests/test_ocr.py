@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, GOLD, ROOT
-from llmx.cli import main
-from llmx.ocr import Line, group_lines, join_pages, mend_marks
-from llmx.scoring.report import score_report
+from llmx.apps.cli import main
+from llmx.text.ocr import Line, group_lines, join_pages, mend_marks
+from llmx.eval.scoring.report import score_report
 from scanned import pdf_of, render_pages, require_cjk_font
 
 REPORT = CORPUS / "000_463a946c1bd692f9.txt"  # the shortest bundled report: 5 pages, 27 gold figures
@@ -44,7 +44,7 @@ def scanned_run(tmp_path_factory):
     pdf.write_bytes(pdf_of(pages))
     out = folder / "out"
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "llmx.cli", "extract", str(pdf), "--design", "rules",
+    proc = subprocess.run([sys.executable, "-m", "llmx.apps.cli", "extract", str(pdf), "--design", "rules",
                            "-o", f"{out}/"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - started
     assert proc.returncode == 0, proc.stderr
@@ -62,7 +62,7 @@ def test_scanned_report_scores_like_its_text_against_gold(scanned_run, domain):
 
 
 def test_every_figure_is_at_its_offsets_in_the_saved_ocr_text(scanned_run, domain):
-    from llmx.numbers import find_mentions
+    from llmx.text.numbers import find_mentions
 
     text, figures = scanned_run["text"], scanned_run["result"]["figures"]
     numbers = {(m.start, m.end): m.value for m in find_mentions(text, tuple(domain.numbered_names))}
@@ -102,7 +102,7 @@ def test_missing_ocr_extra_is_one_line_naming_it(tmp_path, suffix):
     scan = tmp_path / f"scan{suffix}"
     Image.new("L", (200, 100), 255).save(scan)  # Pillow writes an image-only PDF for .pdf
     block = ("import sys; sys.modules['rapidocr_onnxruntime'] = None; sys.argv[0] = 'llmx'; "
-             "from llmx.cli import main; main()")
+             "from llmx.apps.cli import main; main()")
     proc = subprocess.run([sys.executable, "-c", block, "extract", str(scan), "--design", "rules",
                            "-o", str(tmp_path / "out.json")], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)

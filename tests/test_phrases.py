@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from llmx.phrases import Phrases
+from llmx.engine.phrases import Phrases
 
 
 @pytest.mark.parametrize("labels", [

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from llmx.domain import load_domain
+from llmx.domain.domain import load_domain
 from conftest import CORPUS
 
 pytestmark = pytest.mark.real_model
@@ -21,7 +21,7 @@ REPORT = CORPUS / "004_10dd5ecf361dedb7.txt"
 def _extract(tmp_path, name):
     out = tmp_path / f"{name}.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "llmx.cli", "extract", str(REPORT), "--design", "hybrid",
+        [sys.executable, "-m", "llmx.apps.cli", "extract", str(REPORT), "--design", "hybrid-all",
          "--cache-dir", str(tmp_path / "cache"), "-o", str(out)],
         capture_output=True, text=True, timeout=1800,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import CORPUS
-from llmx.pipeline import Run
-from llmx.regions import region_code
+from llmx.engine.pipeline import Run
+from llmx.text.regions import region_code
 
 # The national codes of the bundled reports' counties (GB/T 2260), written out as published.
 BUNDLED = {

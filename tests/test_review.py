@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.review import Placement, figure_title, regions, review_command
+from llmx.apps.review import Placement, figure_title, regions, review_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "eval" / "corpus"
@@ -193,8 +193,8 @@ def test_review_page_in_headless_chromium(browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     doc_id = "002_fbe45d23903cb0be"
-    run = json.loads((ROOT / "eval" / "runs" / "design_hybrid.json").read_text(encoding="utf-8"))
-    result = run["predictions"][doc_id]
+    run = json.loads((ROOT / "eval" / "runs" / "design_rules.json").read_text(encoding="utf-8"))
+    result = run["predictions"][f"corpus/{doc_id}"]
     path = write_case(tmp_path, result, None)
     out = review(str(path), "--source", str(CORPUS / f"{doc_id}.txt"), "-o", str(tmp_path / "page.html"))
     assert out.exit_code == 0, out.output

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from llmx.domain import load_domain
-from llmx.pipeline import Run
-from llmx.scoring import score_dirs
+from llmx.domain.domain import load_domain
+from llmx.engine.pipeline import Run
+from llmx.eval.scoring import score_dirs
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "oracle"))

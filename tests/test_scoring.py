@@ -1,4 +1,4 @@
-"""Hand-made cases for llmx.scoring whose right answers are worked out in comments."""
+"""Hand-made cases for llmx.eval.scoring whose right answers are worked out in comments."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from rapidfuzz import fuzz
 
 from llmx.errors import LlmxError
-from llmx.scoring import check_thresholds, score_dirs, score_report, score_set
-from llmx.scoring.fields import match_items, meta_field_correct
+from llmx.eval.scoring import check_thresholds, score_dirs, score_report, score_set
+from llmx.eval.scoring.fields import match_items, meta_field_correct
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR, CORPUS_DIR = ROOT / "eval" / "gold", ROOT / "eval" / "corpus"

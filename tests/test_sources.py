@@ -1,4 +1,4 @@
-"""Tests for llmx.sources: every fixture is generated here, none is committed."""
+"""Tests for llmx.text.sources: every fixture is generated here, none is committed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from llmx.errors import LlmxError
-from llmx.sources import Document, load_document
+from llmx.text.sources import Document, load_document
 
 CORPUS = sorted((Path(__file__).parent.parent / "eval" / "corpus").glob("*.txt"))
 

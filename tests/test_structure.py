@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from llmx.items import section_items
-from llmx.structure import element_at, find_headings, find_sections
-from llmx.textmap import fold
+from llmx.engine.items import section_items
+from llmx.engine.structure import element_at, find_headings, find_sections
+from llmx.text.textmap import fold
 from conftest import GOLD, corpus_files
 
 

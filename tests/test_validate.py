@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llmx.validate import Grounding
+from llmx.engine.validate import Grounding
 from conftest import GOLD, corpus_files
 
 SOURCE = "全年共办理行政处罚案件 61 件，其中适用简易程序7件；发放普法资料13500余份。"

@@ -1,15 +1,19 @@
-"""The 法治政府建设年度报告 report type: its template, catalogue and vocabulary."""
+"""The 法治政府建设年度报告 report type: its template, catalogue and vocabulary.
 
-from pathlib import Path
+Installed as ``llmx.reports.fazhi``; its files are read as package resources,
+so it works from a wheel as well as from the repository.
+"""
+
+from importlib.resources import files
 
 import yaml
 
-from llmx.domain import Domain, read_elements
-from llmx.numbers import load_numbered_names
+from llmx.domain.domain import Domain, read_elements
+from llmx.text.numbers import load_numbered_names
 
 from .models import CATALOGUE, Report
 
-_HERE = Path(__file__).parent
+_HERE = files(__name__)
 _WORDS = yaml.safe_load((_HERE / "domain.yaml").read_text(encoding="utf-8"))
 
 DOMAIN = Domain(
@@ -21,5 +25,5 @@ DOMAIN = Domain(
     vocabulary=tuple(_WORDS["vocabulary"]),
     target_words=tuple(_WORDS["target_words"]),
     title_words=tuple(_WORDS["title_words"]),
-    prompts_dir=Path(__file__).resolve().parents[2] / "prompts" / "fazhi",
+    prompts=files("llmx.prompts.fazhi"),
 )

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from enum import Enum
 from dataclasses import replace
-from pathlib import Path
+from importlib.resources import files
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmx.catalogue import Catalogue
-from llmx.cues import Cues
+from llmx.domain.catalogue import Catalogue
+from llmx.domain.cues import Cues
 
-CATALOGUE = replace(Catalogue.load(Path(__file__).with_name("indicators.yaml")),
-                    cues=Cues.load(Path(__file__).with_name("cues.yaml")))
+_HERE = files(__package__ or "llmx.reports.fazhi")
+CATALOGUE = replace(Catalogue.load(_HERE / "indicators.yaml"), cues=Cues.load(_HERE / "cues.yaml"))
 
 #: Indicator keys as an enum built from the catalogue file (plus ``other``).
 IndicatorKey = Enum("IndicatorKey", {k: k for k in CATALOGUE.keys}, type=str)

@@ -1,0 +1,118 @@
+"""Indicator labels from cue words and kinds of unit: the nearest fitting cue decides.
+
+A report says what a number counts in the words just before it (``调处矛盾
+纠纷444起``) or, for a breakdown, earlier in its sentence (``开展法治培训，覆盖
+镇村干部200余人``).  A report type lists, per catalogue indicator, the words
+that name the thing counted and the kinds of unit it is counted in (events,
+people, items, rates, …).  A number takes the indicator of the nearest cue —
+in its own clause before it, then after it, then earlier in the sentence —
+whose indicator admits the number's kind of unit; with no such cue it is
+``other``.  The unit gate is what lets one word serve several indicators
+(培训: trainings in 次, participants in 人).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import yaml
+
+from llmx.errors import LlmxError
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
+    from importlib.resources.abc import Traversable
+
+OTHER = "other"
+_AFTER_PENALTY = 12  # a cue after the number, in its clause, is weaker than one before it
+_EARLIER_CLAUSE_PENALTY = 24  # a cue in an earlier clause of the sentence is weaker still
+
+
+def _split(written: str) -> tuple[str, tuple[str, ...]]:
+    """``学习+法|宪法`` -> (``学习``, (``法``, ``宪法``))."""
+    word, _, needs = written.partition("+")
+    return word, tuple(n for n in needs.split("|") if n)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The text a number's cues are looked for in, with the number's and its clause's offsets in it."""
+
+    text: str
+    number_start: int
+    number_end: int
+    clause_start: int
+    clause_end: int
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Cue words per indicator (file order is priority order) and the units of each kind."""
+
+    unit_kinds: dict[str, frozenset[str]]
+    indicators: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]  # (key, kinds, words)
+    # A word written ``学习+法|宪法`` is a cue only where one of the words after ``+`` is in the
+    # number's window too: a generic verb (学习, 检查, 审核) names an indicator only with its legal object.
+
+    @classmethod
+    def load(cls, path: Traversable) -> "Cues":
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            kinds = {k: frozenset(map(str, v)) for k, v in raw["unit_kinds"].items()}
+            entries = tuple((key, frozenset(spec["kinds"]), tuple(spec["words"]))
+                            for key, spec in raw["cues"].items())
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+            raise LlmxError(f"{path}: cannot read cue file: {exc}") from exc
+        unknown = {k for _, ks, _ in entries for k in ks} - set(kinds)
+        if unknown:
+            raise LlmxError(f"{path}: unknown unit kinds {sorted(unknown)}")
+        return cls(kinds, entries)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        words = sorted({_split(w)[0] for _, _, ws in self.indicators for w in ws}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, words)))
+
+    @cached_property
+    def _by_word(self) -> dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]]:
+        out: dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]] = {}
+        for key, kinds, words in self.indicators:
+            for written in words:
+                word, needs = _split(written)
+                out.setdefault(word, []).append((key, kinds, needs))
+        return out
+
+    def kinds_of(self, unit: str) -> frozenset[str]:
+        return frozenset(kind for kind, units in self.unit_kinds.items() if unit in units)
+
+    def label(self, window: Window, unit: str, reading: str = "") -> str | None:
+        """The indicator of the nearest cue that admits ``unit``; a model's reading, if any, is read first."""
+        kinds = self.kinds_of(unit)
+        if not kinds:
+            return None
+        around = reading + window.text
+        for _, word in sorted(self._found(window, reading)):
+            for key, admits, needs in self._by_word[word]:
+                if admits & kinds and (not needs or any(n in around for n in needs)):
+                    return None if key == OTHER else key
+        return None
+
+    def _found(self, w: Window, reading: str) -> list[tuple[int, str]]:
+        """(distance, word) for every cue in the reading (distance 0 and below) and the window."""
+        found = [(-len(reading) + m.start(), m.group()) for m in self._pattern.finditer(reading)]
+        for m in self._pattern.finditer(w.text):
+            if m.start() < w.number_end and m.end() > w.number_start:
+                continue
+            if m.end() <= w.number_start:
+                distance = w.number_start - m.end()
+                if m.start() < w.clause_start:
+                    distance += _EARLIER_CLAUSE_PENALTY
+            elif m.start() < w.clause_end:
+                distance = w.clause_end - m.end() + _AFTER_PENALTY  # the head of what follows comes last
+            else:
+                continue
+            found.append((distance, m.group()))
+        return found

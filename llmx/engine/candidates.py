@@ -1,0 +1,188 @@
+"""Figure candidates: each code-found number with its evidence clause, label and role.
+
+The regex pass says where a number is and what it parses to; this module
+adds what code can still decide exactly: the shortest clause around it (the
+evidence), a label phrase, the template element it sits in, and whether it is
+a target.  What the number counts (its indicator) is left to the labeller.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from llmx.domain.cues import Window
+from llmx.domain.domain import Domain
+from llmx.text.numbers import Mention
+from llmx.engine.structure import SectionSpan, element_at
+
+_CLAUSE_BREAK = "，,。；;：:、（）()！!？?\n【】"
+_SENTENCE_BREAK = "。；;！!？?\n"
+_MAX_EVIDENCE = 80
+_CONTEXT = 90
+_WINDOW = 160
+_CUE_CLAUSE_BREAK = "，,。；;：:！!？?\n"  # an aside in brackets belongs to its clause
+_LEAD_WORDS = re.compile(r"^(?:其中|共计|累计|合计|共|全年|今年以来|目前|现有|已)+")
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
+_DIRECT_COUNT = 256  # stretches up to this long are counted character by character
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A number that may be a figure, with everything code knows about it."""
+
+    id: int
+    mention: Mention
+    evidence: str
+    evidence_start: int
+    sentence_start: int  # candidates sharing it stand in one sentence
+    context: str  # the sentence around it, number marked 【…】, for the labeller
+    label: str
+    element: str | None
+    target: bool
+    reading: str = ""  # what the model says the number counts (hybrid design), helps place it
+    window: Window | None = None  # its sentence up to the end of its clause, where its cue words are
+
+
+def build_candidates(text: str, mentions: list[Mention], sections: dict[str, SectionSpan],
+                     domain: Domain) -> list[Candidate]:
+    """One candidate per figure-candidate mention, numbered from 1 in document order."""
+    out: list[Candidate] = []
+    clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, _SENTENCE_BREAK)
+    cue_clauses = _Breaks.of(text, _CUE_CLAUSE_BREAK)
+    cjk = _CjkCounter(text, clauses)
+    for m in (m for m in mentions if m.kind == "candidate"):
+        start, end = evidence_span(text, m, clauses, cjk)
+        element = element_at(sections, m.start)
+        out.append(Candidate(
+            id=len(out) + 1, mention=m, evidence=text[start:end], evidence_start=start,
+            sentence_start=sentences.back_to(m.start),
+            context=_context(text, m, sentences), label=_label(text, m, start, end), element=element,
+            target=_is_target(text[start:m.start], element, domain),
+            window=cue_window(text, m, sentences, cue_clauses),
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class _Breaks:
+    """Where one kind of break character stands in a text, found once.
+
+    The clause or sentence around a number is then a bisect away, however
+    long the text runs without a break (a converted table can be one line).
+    """
+
+    at: list[int]
+    length: int
+
+    @classmethod
+    def of(cls, text: str, chars: str) -> "_Breaks":
+        """One regex pass over the text, instead of a walk per number."""
+        return cls([m.start() for m in re.finditer(f"[{re.escape(chars)}]", text)], len(text))
+
+    def back_to(self, pos: int) -> int:
+        """Just after the last break before ``pos`` (0 if none): the start of its clause."""
+        i = bisect_left(self.at, pos)
+        return self.at[i - 1] + 1 if i else 0
+
+    def forward_to(self, pos: int) -> int:
+        """The first break at or after ``pos`` (the text's end if none): the end of its clause."""
+        i = bisect_left(self.at, pos)
+        return self.at[i] if i < len(self.at) else self.length
+
+
+class _CjkCounter:
+    """How many CJK characters a stretch of one clause holds.
+
+    Short stretches are counted directly; a long clause (a table converted to
+    one line) has its CJK positions listed once, so the many numbers in it do
+    not each count the clause again.
+    """
+
+    def __init__(self, text: str, clauses: _Breaks):
+        self.text, self.clauses = text, clauses
+        self.long_clauses: dict[int, list[int]] = {}
+
+    def count(self, start: int, end: int) -> int:
+        """CJK characters in ``text[start:end]``, a stretch without clause breaks."""
+        if end - start <= _DIRECT_COUNT:
+            return len(_CJK_CHAR.findall(self.text, start, end))
+        clause = self.clauses.back_to(start)
+        positions = self.long_clauses.get(clause)
+        if positions is None:
+            stop = self.clauses.forward_to(start)
+            positions = self.long_clauses[clause] = [m.start() for m in _CJK_CHAR.finditer(self.text, clause, stop)]
+        return bisect_left(positions, end) - bisect_left(positions, start)
+
+
+def cue_window(text: str, m: Mention, sentences: _Breaks | None = None, clauses: _Breaks | None = None) -> Window:
+    """The number's sentence (at most ``_WINDOW`` characters of it) up to the end of its clause."""
+    sentences = sentences or _Breaks.of(text, _SENTENCE_BREAK)
+    clauses = clauses or _Breaks.of(text, _CUE_CLAUSE_BREAK)
+    left = max(sentences.back_to(m.start), m.start - _WINDOW)
+    clause, right = clauses.back_to(m.start), clauses.forward_to(m.end)
+    return Window(text[left:right], m.start - left, m.end - left, max(clause, left) - left, right - left)
+
+
+def evidence_span(text: str, m: Mention, clauses: _Breaks, cjk: _CjkCounter) -> tuple[int, int]:
+
+
+    """The clause holding the number, widened one clause left when it names too little."""
+    left = clauses.back_to(m.start)
+    right = clauses.forward_to(m.end)
+    if cjk.count(left, m.start) < 2 and cjk.count(m.end, right) < 3 and left > 0:
+        left = clauses.back_to(left - 1)
+    left, right = _strip(text, left, right)
+    if right - left > _MAX_EVIDENCE:
+        left = max(left, m.start - (_MAX_EVIDENCE - (min(right, m.end + 20) - m.start)))
+        right = min(right, left + _MAX_EVIDENCE)
+        left, right = _strip(text, left, right)
+    return left, right
+
+
+def _strip(text: str, left: int, right: int) -> tuple[int, int]:
+    """Drop surrounding whitespace and markup so the evidence is a clean substring."""
+    while left < right and (text[left].isspace() or text[left] in "*#"):
+        left += 1
+    while right > left and (text[right - 1].isspace() or text[right - 1] in "*#"):
+        right -= 1
+    return left, right
+
+
+def _context(text: str, m: Mention, sentences: _Breaks) -> str:
+    """The sentence around the number, at most ``_CONTEXT`` characters, number marked."""
+    left = max(sentences.back_to(m.start), m.start - _CONTEXT // 2)
+    right = min(sentences.forward_to(m.end), m.end + _CONTEXT // 2)
+    unit_end = m.end + len(m.unit) if text.startswith(m.unit, m.end) else m.end
+    body = text[left:m.start] + "【" + text[m.start:unit_end] + "】" + text[unit_end:right]
+    return " ".join(body.split())
+
+
+def _label(text: str, m: Mention, start: int, end: int) -> str:
+    """What is counted: the evidence before the number, else after it, without lead words."""
+    before = " ".join(text[start:m.start].split()).strip("“”\"' ")
+    before = _LEAD_WORDS.sub("", before)
+    if len(before) >= 2:
+        return before
+    after = text[m.end:end]
+    after = after[after.find(m.unit) + len(m.unit):] if m.unit and m.unit in after else after
+    return " ".join(after.split()).strip("余多以上左右") or before or m.unit
+
+
+def _is_target(before: str, element: str | None, domain: Domain) -> bool:
+    """Numbers in a plan element, or after a target word, are targets."""
+    if element and domain.element(element).targets:
+        return True
+    return any(word in before for word in domain.target_words)
+
+
+def check_batch_ids(asked: object, answered: list[int], verb: str) -> None:
+    """Raise the re-ask message unless ``answered`` holds every asked id exactly once.
+
+    ``asked`` is the validation context's ``ids`` (nothing asked = nothing to check).
+    """
+    want = set(asked or ())
+    if want and (set(answered) != want or len(answered) != len(want)):
+        missing, extra = sorted(want - set(answered)), sorted(set(answered) - want)
+        raise ValueError(f"{verb} every item exactly once: missing ids {missing}, unknown ids {extra}")

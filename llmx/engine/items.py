@@ -1,0 +1,54 @@
+"""The items of a section (problems, planned tasks), found by their markers.
+
+Reports enumerate items in three ways: sub-headings (``（一）加强…。``),
+inline markers (``一是…。二是…``), or a run-on sentence of clauses.  The
+first two are exact; the third falls back to clauses that carry the
+domain's cue words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from llmx.engine.structure import Heading
+
+_INLINE = re.compile(r"[一二三四五六七八九十]+是")
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
+_SENTENCE_SPLIT = re.compile(r"[，,。；;！!？?\n]")
+_MARKUP = re.compile(r"[*#]+")
+_MARKER = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|[一二三四五六七八九十0-9]+\s*[、．.])\s*")
+
+
+def section_items(text: str, start: int, end: int, heading: Heading,
+                  headings: list[Heading], cues: tuple[str, ...] = ()) -> list[str]:
+    """Item phrases of the section body ``text[start:end]`` in order."""
+    subs = [h for h in headings if start < h.start < end and h.level > heading.level]
+    if subs:
+        level = min(h.level for h in subs)
+        return _dedupe(_MARKER.sub("", h.text).strip() for h in subs if h.level == level)
+    body = _MARKUP.sub("", text[heading.line_end:end])
+    inline = _inline_items(body)
+    if inline:
+        return inline
+    return _cue_clauses(body, cues)
+
+
+def _inline_items(body: str) -> list[str]:
+    """``一是X，…`` items: X up to its first clause break."""
+    items = []
+    for match in _INLINE.finditer(body):
+        rest = body[match.end():]
+        stop = _CLAUSE_END.search(rest)
+        items.append(rest[: stop.start() if stop else len(rest)].strip())
+    return _dedupe(items)
+
+
+def _cue_clauses(body: str, cues: tuple[str, ...]) -> list[str]:
+    """Clauses holding a cue word, for sections that list items as one run-on sentence."""
+    clauses = (c.strip() for c in _SENTENCE_SPLIT.split(body))
+    return _dedupe(c for c in clauses if 4 <= len(c) <= 60 and any(w in c for w in cues))
+
+
+def _dedupe(items) -> list[str]:
+    """Non-empty items, first occurrences, in order (a dict keeps it linear in long sections)."""
+    return list(dict.fromkeys(item for item in items if item))

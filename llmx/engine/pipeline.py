@@ -1,0 +1,180 @@
+"""One report in, one contract-shaped result out.
+
+The order is the design: code first finds everything it can find exactly
+(numbers, headings, elements, metadata, items); the model is asked only what
+each number counts; the validator then checks every figure against the
+source before it is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from llmx.engine.candidates import Candidate, build_candidates
+from llmx.domain.domain import Domain
+from llmx.text.clean import CleanText, clean
+from llmx.text.gongwen import extract_meta
+from llmx.engine.items import section_items
+from llmx.engine.labelling import DESIGNS, NONE, ChoiceLabeller, ModelLabeller, rule_labels, unsure
+from llmx.errors import ConfigurationError
+from llmx.model.records import Usage
+from llmx.engine.phrases import PhraseWriter
+from llmx.text.regions import region_code
+from llmx.text.sources import Document, load_document
+from llmx.engine.structure import SectionSpan, find_headings, find_sections
+from llmx.engine.validate import Grounding
+
+if TYPE_CHECKING:  # the model stack loads only when a model is used
+    from llmx.model.llm import LLM
+
+
+@dataclass
+class Run:
+    """How a report is processed: the labelling design and, for model designs, the LLM."""
+
+    domain: Domain
+    design: str = "rules"
+    llm: LLM | None = None
+    prompt_version: str | None = None  # None = the newest prompt of the design
+
+    def __post_init__(self) -> None:
+        """Refuse what cannot run as asked: a design must never change silently into another."""
+        if self.design not in DESIGNS:
+            raise ConfigurationError(f"unknown design {self.design!r}: choose one of {', '.join(DESIGNS)}")
+        if self.design != "rules" and self.llm is None:
+            raise ConfigurationError(f"design {self.design!r} needs a model and none was given "
+                                     f"(give one, or ask for design 'rules')")
+
+    def extract(self, path: str | Path) -> dict[str, Any]:
+        """Load and extract one report file, as contract JSON."""
+        return self.extract_document(load_document(path))
+
+    def extract_document(self, doc: Document) -> dict[str, Any]:
+        """One report as contract JSON (the report type's model, dumped)."""
+        return self.report(doc).model_dump(mode="json")
+
+    def report(self, doc: Document) -> BaseModel:
+        """One report as the report type's model, validated."""
+        started = time.perf_counter()
+        before = _snapshot(self.llm)
+        cleaned = clean(doc.text)
+        text = cleaned.text
+        grounding = Grounding(text, self.domain.numbered_names)
+        headings = find_headings(text)
+        sections = find_sections(text, headings, self.domain)
+        body_start = headings[0].start if headings else len(text)
+        candidates = build_candidates(text, grounding.mentions, sections, self.domain)
+        candidates, labels, version = self._labels(candidates, _text_hash(text))
+        figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
+        meta = extract_meta(cleaned, body_start, self.domain.title_words)
+        meta["region_code"] = region_code(meta, text, [meta.get("title") or "", *meta.get("issuers", [])])
+        report = {
+            "doc_id": doc.path.stem,
+            "meta": meta,
+            "sections": {e.key: _section(sections.get(e.key), cleaned) for e in self.domain.elements},
+            "figures": figures,
+            **{k: [cleaned.restore(i) for i in v] for k, v in self._lists(text, sections, headings).items()},
+            "rejected": rejected,
+            "uncovered": uncovered,
+            "warnings": _warnings(text, sections, self.domain),
+            "model": self.llm.model if self.llm and self.design != "rules" else None,
+            "prompt_version": version,
+            "usage": _usage_since(self.llm, before, time.perf_counter() - started),
+        }
+        return self.domain.report_model.model_validate(report)
+
+    def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[list[Candidate], dict[int, str], str]:
+        """Candidates (relabelled where the design names them) and their indicators."""
+        if self.design == "rules" or self.llm is None:  # None only with "rules": see __post_init__
+            return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
+        if self.design in ("hybrid", "hybrid-all"):
+            writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
+            asked = candidates if self.design == "hybrid-all" else unsure(candidates, self.domain.catalogue)
+            readings = {c.id: c.reading for c in writer(asked)}
+            read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
+            return read, rule_labels(read, self.domain.catalogue), writer.version
+        labeller: ChoiceLabeller | ModelLabeller
+        if self.design == "choice":
+            labeller = ChoiceLabeller(self.llm, self.domain, doc_hash, self.prompt_version)
+        else:
+            labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk",
+                                     version=self.prompt_version)
+        return candidates, labeller(candidates), labeller.version
+
+    def _lists(self, text: str, sections: dict[str, SectionSpan], headings) -> dict[str, list[str]]:
+        out = {}
+        for element in self.domain.elements:
+            if element.list_field:
+                span = sections.get(element.key)
+                out[element.list_field] = section_items(
+                    text, span.start, span.end, span.heading, headings, element.item_cues) if span else []
+        return out
+
+
+def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Grounding, cleaned: CleanText):
+    """Kept figures (each verified), rejected items with reasons, and uncovered candidates.
+
+    Verification reads the clean text; a kept figure's strings are then given back in
+    the source's own characters (the evidence by its offsets).
+    """
+    figures, rejected, uncovered = [], [], []
+    for c in candidates:
+        m = c.mention
+        figure = {"indicator": labels.get(c.id, "other"), "label": c.label, "value": m.value,
+                  "unit": m.unit, "qualifier": m.qualifier, "target": c.target, "evidence": c.evidence}
+        source = {"label": cleaned.restore(c.label), "unit": cleaned.restore(m.unit),
+                  "evidence": cleaned.original[c.evidence_start:c.evidence_start + len(c.evidence)]}
+        if figure["indicator"] == NONE:
+            uncovered.append({"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
+                              "evidence": c.evidence, "reason": "model: not a statistic"})
+            continue
+        verdict = grounding.check(figure, near=m.start)
+        if verdict.ok and verdict.mention is not None:
+            figures.append(figure | source | {"start": verdict.mention.start, "end": verdict.mention.end,
+                                              "verified": True})
+        else:
+            rejected.append({"item": figure, "reason": "; ".join(verdict.problems)})
+    return figures, rejected, uncovered
+
+
+def _section(span: SectionSpan | None, cleaned: CleanText) -> dict[str, Any]:
+    if span is None:
+        return {"present": False, "heading": None}
+    return {"present": True, "heading": cleaned.restore(span.heading.text)}
+
+
+def _warnings(text: str, sections: dict[str, SectionSpan], domain: Domain) -> list[str]:
+    """Flag texts that do not look like this report type (they are still processed)."""
+    hits = sum(text.count(word) for word in domain.vocabulary)
+    if not sections and hits < 3:
+        return [f"this text does not look like a {domain.name} report: no template element "
+                f"heading and {hits} domain words"]
+    if not sections:
+        return ["no template element heading found"]
+    return []
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _snapshot(llm: LLM | None) -> Usage:
+    return Usage(**llm.usage.as_dict()) if llm else Usage()
+
+
+def _usage_since(llm: LLM | None, before: Usage, seconds: float) -> dict[str, Any]:
+    """This report's share of the LLM's running usage, with wall seconds for the report."""
+    now = llm.usage if llm else Usage()
+    return {
+        "calls": now.calls - before.calls,
+        "prompt_tokens": now.prompt_tokens - before.prompt_tokens,
+        "completion_tokens": now.completion_tokens - before.completion_tokens,
+        "seconds": round(seconds, 2),
+        "cache_hits": now.cache_hits - before.cache_hits,
+    }

@@ -1,0 +1,1 @@
+"""Evaluation: scoring against gold labels, the eval harness and run comparison."""

@@ -1,0 +1,206 @@
+"""Figure scoring: ground each figure in the source, match predicted to gold, count.
+
+A figure is identified by *where its number is in the source*, not by its
+label, because labels are free text while the source position is objective.
+The position is found through the figure's ``evidence`` (folded exact match,
+mapped back to source offsets) and a number mention inside it whose value is
+the figure's value.  Evidence that occurs several times leaves several
+candidate positions; matching then only needs one shared position.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from llmx.text.numbers import Mention
+from llmx.eval.scoring.common import Counts, as_number, norm_str, similarity, values_equal
+from llmx.text.textmap import FoldedText
+
+Span = tuple[int, int]
+
+# Attributes whose accuracy is reported among matched pairs.
+ATTRIBUTES = ("indicator", "unit", "qualifier", "target")
+
+# Why a figure could not be located (None = grounded).
+NO_EVIDENCE = "no_evidence"
+EVIDENCE_NOT_IN_SOURCE = "evidence_not_in_source"
+BAD_VALUE = "value_not_a_number"
+VALUE_NOT_IN_EVIDENCE = "value_not_in_evidence"
+
+
+@dataclass(frozen=True)
+class Located:
+    """One figure with its candidate number positions in the source."""
+
+    index: int
+    figure: dict
+    value: float | None
+    spans: tuple[Span, ...]
+    reason: str | None  # why it is ungrounded; None when ``spans`` is non-empty
+
+    @property
+    def first(self) -> int:
+        """Document position used to order figures (unlocated ones go last)."""
+        return self.spans[0][0] if self.spans else 1 << 62
+
+
+def locate(index: int, figure: Any, source: FoldedText, mentions: Sequence[Mention]) -> Located:
+    """Find the source positions of ``figure``'s number via its evidence."""
+    fig = figure if isinstance(figure, dict) else {}
+    value = as_number(fig.get("value"))
+    evidence = fig.get("evidence")
+    if not isinstance(evidence, str) or not norm_str(evidence):
+        return Located(index, fig, value, (), NO_EVIDENCE)
+    occurrences = source.find_all(evidence)
+    if not occurrences:
+        return Located(index, fig, value, (), EVIDENCE_NOT_IN_SOURCE)
+    if value is None:
+        return Located(index, fig, value, (), BAD_VALUE)
+    spans = tuple(sorted({
+        (m.start, m.end)
+        for m in mentions
+        if values_equal(float(m.value), value)
+        and any(start <= m.start and m.end <= end for start, end in occurrences)
+    }))
+    return Located(index, fig, value, spans, None if spans else VALUE_NOT_IN_EVIDENCE)
+
+
+def locate_all(figures: Any, source: FoldedText, mentions: Sequence[Mention]) -> list[Located]:
+    """``locate`` every figure of a (possibly malformed) figure list."""
+    items = figures if isinstance(figures, list) else []
+    return [locate(i, fig, source, mentions) for i, fig in enumerate(items)]
+
+
+def _overlap(a: Sequence[Span], b: Sequence[Span]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def attribute_value(name: str, figure: dict) -> Any:
+    """An attribute in comparison form: folded text, or a strict bool for ``target``."""
+    raw = figure.get(name)
+    if name == "target":
+        return raw is True
+    return norm_str(raw)
+
+
+def wrong_attributes(pred: dict, gold: dict) -> list[str]:
+    """Names of the attributes on which a matched pair disagrees."""
+    return [a for a in ATTRIBUTES if attribute_value(a, pred) != attribute_value(a, gold)]
+
+
+def can_match(pred: Located, gold: Located) -> bool:
+    """The contract's match rule: equal values and overlapping located numbers."""
+    return (
+        pred.reason is None and gold.reason is None
+        and values_equal(pred.value, gold.value)  # type: ignore[arg-type]
+        and _overlap(pred.spans, gold.spans)
+    )
+
+
+def match(preds: Sequence[Located], golds: Sequence[Located]) -> dict[int, int]:
+    """Maximum one-to-one matching, as ``{gold list position: pred list position}``.
+
+    Greedy matching can lose pairs when evidence is ambiguous (gold 003 has
+    ``审查机关合同合法性16份`` twice, once inside ``全年审查机关合同合法性16份``),
+    so this uses augmenting paths (Kuhn's algorithm), which always reaches the
+    maximum.  Among maximum matchings it prefers, for each prediction in
+    document order, gold figures at the very same positions, then those that
+    agree on more attributes, then the nearest one.
+    """
+    def preference(p: Located, g: Located) -> tuple:
+        return (p.spans != g.spans, len(wrong_attributes(p.figure, g.figure)),
+                abs(p.first - g.first), g.index)
+
+    order = sorted(range(len(preds)), key=lambda i: (preds[i].first, i))
+    edges = {
+        i: sorted((j for j, g in enumerate(golds) if can_match(preds[i], g)),
+                  key=lambda j: preference(preds[i], golds[j]))
+        for i in order
+    }
+    owner: dict[int, int] = {}
+
+    def assign(i: int, seen: set[int]) -> bool:
+        for j in edges[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or assign(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    for i in order:
+        assign(i, set())
+    return owner
+
+
+def _describe(loc: Located) -> dict:
+    """The fields of a figure a human needs to recognise it in a report."""
+    fig = loc.figure
+    return {"value": fig.get("value"), "indicator": fig.get("indicator"),
+            "label": fig.get("label"), "evidence": fig.get("evidence"),
+            "positions": [list(s) for s in loc.spans]}
+
+
+def score_figures(pred_figures: Any, gold_figures: Any, source: FoldedText,
+                  mentions: Sequence[Mention]) -> tuple[Counts, dict]:
+    """Counts for figure P/R/F1, attribute accuracy and groundedness, plus the pairing."""
+    preds = locate_all(pred_figures, source, mentions)
+    golds = locate_all(gold_figures, source, mentions)
+    pairs = match(preds, golds)
+    counts: Counter[str] = Counter(figure_tp=len(pairs), figure_fp=len(preds) - len(pairs),
+                             figure_fn=len(golds) - len(pairs),
+                             ungrounded=sum(p.reason is not None for p in preds),
+                             gold_unlocated=sum(g.reason is not None for g in golds))
+    matched = []
+    for j, i in sorted(pairs.items()):
+        wrong = wrong_attributes(preds[i].figure, golds[j].figure)
+        for name in ATTRIBUTES:
+            counts[f"{name}_scored"] += 1
+            counts[f"{name}_correct"] += name not in wrong
+        # not in the contract's scoring: how close labels are (an extra diagnostic)
+        counts["label_scored"] += 1
+        counts["label_similarity_sum"] += similarity(preds[i].figure.get("label"), golds[j].figure.get("label"))
+        matched.append({"gold_index": golds[j].index, "pred_index": preds[i].index,
+                        **_describe(golds[j]), "pred_evidence": preds[i].figure.get("evidence"),
+                        "wrong": wrong,
+                        "pred": {a: preds[i].figure.get(a) for a in ATTRIBUTES}})
+    used = set(pairs.values())
+    detail = {
+        "matched": matched,
+        "missed": [{"gold_index": g.index, **_describe(g), "unlocated": g.reason}
+                   for j, g in enumerate(golds) if j not in pairs],
+        "extra": [{"pred_index": p.index, **_describe(p), "ungrounded": p.reason}
+                  for i, p in enumerate(preds) if i not in used],
+    }
+    return counts, detail
+
+
+def _catalogue_key(figure: Any) -> tuple[str, Any] | None:
+    """``(indicator, value)`` of a catalogued figure; ``None`` for ``other``/no indicator."""
+    if not isinstance(figure, dict):
+        return None
+    indicator = norm_str(figure.get("indicator"))
+    if indicator is None or indicator == "other":
+        return None
+    number = as_number(figure.get("value"))
+    # Rounding makes float noise (273.6*10000) hash equal, as values_equal would.
+    return indicator, (round(number, 6) if number is not None else norm_str(figure.get("value")))
+
+
+def score_catalogue(pred_figures: Any, gold_figures: Any) -> Counts:
+    """tp/fp/fn over the multisets of catalogued ``(indicator, value)`` pairs.
+
+    Position-free on purpose: it measures what a user comparing reports would
+    see, whatever evidence the extractor quoted.
+    """
+    def bag(figures: Any) -> Counter:
+        keys = (_catalogue_key(f) for f in (figures if isinstance(figures, list) else []))
+        return Counter(k for k in keys if k is not None)
+
+    pred, gold = bag(pred_figures), bag(gold_figures)
+    tp = sum((pred & gold).values())
+    return Counter(catalogue_tp=tp, catalogue_fp=sum(pred.values()) - tp,
+                   catalogue_fn=sum(gold.values()) - tp)

@@ -1,0 +1,133 @@
+"""When to try a request again, how long to wait first, and when an answer is worth a re-ask.
+
+Transport: connection failures, 429 and 5xx are retried with exponential
+backoff, waiting at least as long as the server's ``Retry-After`` asks (capped
+at the timeout, so one header cannot hold a run for an hour).  A timeout is
+*not* retried: a server that stayed silent for the whole timeout will most
+likely do so again, and four silent waits would turn the user's bound into
+four times that.
+
+Answers: how many re-asks a caller wants is its choice (the hybrid design's
+readings want none, see phrases.py), but an answer that is not JSON or lacks
+the schema's structure is a different thing from a confused one: it is
+always re-asked at least ``SHAPE_REASKS`` times, since a malformed reply is
+usually a one-off of sampling and says nothing about the batch.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+
+import openai
+from pydantic import ValidationError
+from tenacity import Retrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential
+
+TRANSPORT_ATTEMPTS = 4
+SHAPE_REASKS = 1
+_TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+#: pydantic error types meaning "not the schema's structure" (besides every ``*_type`` / ``*_parsing``).
+_SHAPE_TYPES = frozenset({"json_invalid", "missing", "extra_forbidden"})
+
+
+def in_chain(exc: BaseException | None, kinds: tuple[type[BaseException], ...]) -> BaseException | None:
+    """The first exception of ``kinds`` in ``exc``'s cause chain (instructor wraps API errors)."""
+    for _ in range(10):
+        if exc is None or isinstance(exc, kinds):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def timed_out(exc: BaseException | None) -> bool:
+    return in_chain(exc, (openai.APITimeoutError,)) is not None
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    """True for failures worth retrying: connection, 429, 5xx (not a timeout, see above)."""
+    return not timed_out(exc) and in_chain(exc, _TRANSIENT) is not None
+
+
+def timeout_message(seconds: float) -> str:
+    return (f"no answer within {seconds:g} s; the server may be hung or the model slow "
+            f"(raise --timeout or LLMX_TIMEOUT)")
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked to wait (``Retry-After``/``retry-after-ms``), if it did."""
+    status = in_chain(exc, (openai.APIStatusError,))
+    headers = getattr(getattr(status, "response", None), "headers", None)
+    if not headers:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        if value.strip().isdigit():
+            return float(value)
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class BackoffHonouringRetryAfter:
+    """A tenacity wait: exponential backoff, or the server's Retry-After when that is longer."""
+
+    def __init__(self, base: float, cap: float):
+        self._backoff = wait_exponential(multiplier=base, max=30)
+        self._cap = cap
+
+    def __call__(self, state: RetryCallState) -> float:
+        asked = retry_after(state.outcome.exception() if state.outcome else None) or 0.0
+        return max(self._backoff(state), min(asked, self._cap))
+
+
+def transport_retrying(base_wait: float, cap: float) -> Retrying:
+    """Retries of one request on transient transport failures."""
+    return Retrying(retry=retry_if_exception(is_transient), stop=stop_after_attempt(TRANSPORT_ATTEMPTS),
+                    wait=BackoffHonouringRetryAfter(base_wait, cap), reraise=True)
+
+
+def is_shape_error(exc: BaseException | None) -> bool:
+    """True when an answer is not JSON or misses the schema's structure (not merely wrong values)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return True
+    if not isinstance(exc, ValidationError):
+        return False
+    return any(e["type"] in _SHAPE_TYPES or e["type"].endswith(("_type", "_parsing")) for e in exc.errors())
+
+
+def reask_retrying(reasks: int) -> Retrying:
+    """instructor's re-ask loop: ``reasks`` for any invalid answer, at least SHAPE_REASKS for a malformed one."""
+
+    def again(state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        if exc is None or in_chain(exc, (openai.APIError,)) is not None:
+            return False  # transport errors are the outer loop's business
+        done = state.attempt_number - 1  # re-asks made so far
+        return done < reasks or (done < SHAPE_REASKS and is_shape_error(exc))
+
+    return Retrying(retry=again, stop=stop_after_attempt(max(reasks, SHAPE_REASKS) + 1), reraise=True)
+
+
+def describe(exc: BaseException, timeout: float) -> str:
+    """A one-line reason, preferring the transport error under instructor's wrapper."""
+    if timed_out(exc):
+        return timeout_message(timeout)
+    if is_transient(exc):
+        return "endpoint unreachable or failing after retries (" + type(_root(exc)).__name__ + ")"
+    status = in_chain(exc, (openai.APIStatusError,))
+    if isinstance(status, openai.APIStatusError):
+        return f"endpoint refused the request: HTTP {status.status_code} {' '.join(str(status).split())[:200]}"
+    text = " ".join(str(exc).split())
+    return f"model answer unusable after re-asks: {text[:300]}"
+
+
+def _root(exc: BaseException) -> BaseException:
+    return in_chain(exc, _TRANSIENT) or exc
+
+

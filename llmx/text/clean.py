@@ -1,0 +1,177 @@
+"""The cleaning stage: web-page furniture kept out of the report, and one script for matching.
+
+Reports are mostly published as web pages and arrive as the page's text:
+breadcrumbs (``您当前的位置:首页 >…``), tool bars (字号, 打印, 分享, view
+counts), a 政府信息公开 index block (索引号, 发布机构, 文号, 成文日期, …),
+page titles with the site's name appended (``…报告_街镇园区文件_…门户网站``)
+and tags such as ``【2022年】``.  None of it is the report, but the index
+block is the best metadata on the page.
+
+``clean`` returns a ``CleanText``: the text every later stage reads, of the
+same length as the source (furniture overwritten with spaces, traditional
+characters folded to simplified), so an offset found in it is an offset in
+the source; the index block's fields, parsed; and ``restore`` to give any
+string found in the clean text back in the source's spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from llmx.text.script import simplify
+
+_INDEX_LABELS: dict[str, str] = {
+    # label as pages write it -> field
+    "索引号": "index_number", "索 引 号": "index_number",
+    "发布机构": "publisher", "发布单位": "publisher", "发文机关": "publisher", "发文单位": "publisher",
+    "发文机构": "publisher", "信息来源": "source", "来源": "source", "文章来源": "source",
+    "发布者": "source", "作者": "author",
+    "备注/文号": "doc_number", "发文字号": "doc_number", "文件编号": "doc_number", "文号": "doc_number",
+    "公文生成日期": "written", "成文日期": "written", "生成日期": "written", "形成日期": "written",
+    "发布日期": "published", "发布时间": "published", "公开日期": "published", "日期": "published",
+    "时间": "published",
+    "名称": "title", "标题": "title", "文件名称": "title",
+    "主题分类": "other", "组配分类": "other", "内容分类": "other", "所属类目": "other",
+    "公开方式": "other", "公开范围": "other", "有效性": "other", "有效性/截止日期": "other",
+    "主题词": "other", "体裁分类": "other", "信息类别": "other", "公开时限": "other", "公开形式": "other",
+    "浏览次数": "other", "点击数": "other", "访问次数": "other", "阅读人数": "other", "浏览": "other",
+    "浏览量": "other", "字号": "other", "字体": "other", "字体大小": "other", "视力保护色": "other",
+    "分享到": "other", "分享": "other", "编辑": "other", "责任编辑": "other",
+}
+_SPACED = r"[ \t\u3000\xa0]*"
+_DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"
+_LABEL = re.compile(
+    "(?<![\u4e00-\u9fff])(" + "|".join(
+        _SPACED.join(map(re.escape, label.replace(" ", "")))
+        for label in sorted(_INDEX_LABELS, key=len, reverse=True)) + rf"){_SPACED}(?:[:：]|{_DATE_AHEAD})")
+_BULLET = re.compile(r"^[ \t\u3000\xa0]*(?:[•·▪●◆■□]+|[-*](?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*")
+# A count in a bulleted line (● 办理行政复议案件12件) makes it the report's, not the page's.
+_COUNT = re.compile(r"[0-9０-９一二三四五六七八九十两]\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|台|期|批|所|处)")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、．.]|[（(]\s*[一二三四五六七八九十]+\s*[）)])")
+_SHORT_SENTENCE = 12
+_BREADCRUMB = re.compile(r"(?:当前|所在|您的|现在的)\S{0,4}位置|^\s*首页\s*[>›»/]|[>›»]\s*\S{1,12}\s*[>›»]")
+_TOOLS = re.compile(
+    r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
+    r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图")
+_DATE_LINE = re.compile(
+    r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
+_PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
+_TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
+_PROSE = re.compile(r"[，,。；;]")
+_MAX_FURNITURE_LINE = 160
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """A report's text ready for matching, the same length as ``original``."""
+
+    original: str
+    text: str
+    index: dict[str, str] = field(default_factory=dict)
+    furniture: tuple[tuple[int, int], ...] = ()
+    after_breadcrumb: int = 0  # where the page's own content starts: site headers sit above the breadcrumb
+
+    @cached_property
+    def _back(self) -> dict[str, str]:
+        """Simplified character -> the character the source writes (where folding changed it)."""
+        return {f: o for f, o in zip(self.text, self.original) if f != o and not f.isspace()}
+
+    def restore(self, piece: str | None) -> str | None:
+        """``piece`` (a string read from ``text``) in the source's own characters."""
+        if not piece or self.text == self.original:
+            return piece
+        at = self.text.find(piece)
+        if at >= 0:
+            return self.original[at:at + len(piece)]
+        if " " in piece.strip():  # a string joined from parts (a collapsed title): each part by position
+            return " ".join(self.restore(part) or part for part in piece.split(" "))
+        return "".join(self._back.get(ch, ch) for ch in piece)
+
+
+def clean(original: str) -> CleanText:
+    """Fold the script, find the furniture, parse the index block."""
+    folded = simplify(original)
+    chars = list(folded)
+    spans: list[tuple[int, int]] = []
+    index: dict[str, str] = {}
+    pos = after_breadcrumb = 0
+    pending: str | None = None  # an index label whose value is on the next line
+    for line in folded.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if _BREADCRUMB.search(body):
+            after_breadcrumb = pos + len(line)
+        found, pending = _furniture_in(body, index, pending)
+        for start, end in found:
+            spans.append((pos + start, pos + end))
+            for i in range(pos + start, pos + end):
+                chars[i] = " "
+        if not found and _opens_body(body):
+            break  # furniture is the page's: above the report's first sentence or heading
+        pos += len(line)
+    return CleanText(original, "".join(chars), index, tuple(spans), after_breadcrumb)
+
+
+def _opens_body(line: str) -> bool:
+    """A line that is the report's: a sentence (a prose line, or a shorter one with 。/，), or a numbered heading."""
+    stripped = line.strip()
+    if not stripped or _BULLET.match(line):
+        return False
+    if _HEADING.match(stripped):
+        return True
+    return (len(stripped) >= 40 and bool(_PROSE.search(stripped))) or (
+        len(stripped) >= _SHORT_SENTENCE and bool(re.search(r"[。，,；]", stripped)))
+
+
+def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tuple[list[tuple[int, int]], str | None]:
+    """Spans of a page-zone ``line`` that are furniture, and an index label left waiting for its value.
+
+    Index fields found on the way go to ``index``.
+    """
+    stripped = line.strip()
+    if not stripped or len(stripped) > _MAX_FURNITURE_LINE:
+        return [], None
+    whole = [(0, len(line))]
+    if pending and not _PROSE.search(stripped) and len(stripped) <= 40:
+        index.setdefault(pending, stripped)
+        return whole, None
+    date = _DATE_LINE.match(line)
+    if date and len(stripped) <= 60 and not _PROSE.search(stripped):
+        index.setdefault("published", date.group(0).strip(" (（)）•·-"))
+        return whole, None
+    labels = list(_LABEL.finditer(line))
+    bullet = _BULLET.match(line)
+    if labels and not line[bullet.end() if bullet else 0:labels[0].start()].strip():
+        return whole, _read_fields(line, labels, index)
+    if _BREADCRUMB.search(stripped) or (_TOOLS.search(stripped) and not _PROSE.search(stripped)):
+        _read_fields(line, labels, index)
+        return whole, None
+    if bullet and not _COUNT.search(stripped):
+        return whole, None
+    spans = []
+    tag = _TAG_PREFIX.match(line)
+    if tag:
+        spans.append(tag.span())
+    suffix = _PAGE_SUFFIX.search(line)
+    if suffix and not _PROSE.search(line[:suffix.start()]):
+        spans.append(suffix.span())
+        index.setdefault("site", suffix.group(0).strip("_|｜-–— "))
+    return spans, None
+
+
+def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) -> str | None:
+    """``label: value`` pairs of one line; the first value of each field wins.
+
+    Returns the field of a last label with no value (its value is on the next line).
+    """
+    waiting = None
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
+        value = line[m.end():end].strip(" \t\u3000\xa0•·|丨")
+        name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1))]
+        if value and name != "other":
+            index.setdefault(name, value)
+        waiting = None if value else name
+    return waiting

@@ -1,0 +1,165 @@
+"""China's administrative divisions: recognise, cut and rank place names in a text.
+
+The gazetteer is jionlp's ``china_location.txt`` (province → prefecture →
+county → township, with 6-digit codes down to county level), read once on
+first use.  Names are matched on simplified text (see ``llmx.text.clean``), so
+traditional spellings are found too; what a caller reports is the source's
+own spelling at the same offsets.
+
+A name is cut where the gazetteer says a name ends, not where a suffix
+character happens to be: ``长沙市天心区坡子街街道`` is 长沙市 + 天心区 +
+坡子街街道, never 市天心区.  Street offices are also found in their short
+written form (``松洲街`` for 松洲街道).  A two-character name (赵县, 渠县,
+城区) is taken only where it cannot be the tail of an ordinary word (主城区).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+import importlib.util
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from llmx.errors import LlmxError
+
+Kind = Literal["province", "city", "county", "township"]
+_SUFFIX_CHARS = frozenset("省市州盟区县旗镇乡道街木")
+_TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "苏木")
+_MAX_NAME = 12
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Prefixes after which a two-character name still starts a name: 中共渠县县委.
+_NAME_OPENERS = ("中共",)
+
+
+class Division(NamedTuple):
+    """One gazetteer entry (a named tuple: the gazetteer builds some 47 000 of them on
+    first use, and a tuple is built several times faster than a frozen dataclass)."""
+
+    name: str
+    kind: Kind
+    code: str | None  # 6-digit code (township entries carry their county's)
+    county: str | None  # the county-level division it lies in (townships)
+    city: str | None
+    province: str
+    short: str | None = None  # the gazetteer's own short name (昌吉 for 昌吉回族自治州)
+
+    @property
+    def county_level_city(self) -> bool:
+        return self.kind == "county" and self.name.endswith("市")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place name found in a text: its span, the name as matched, and its readings."""
+
+    start: int
+    end: int
+    name: str
+    divisions: tuple[Division, ...]
+
+    def kinds(self) -> set[Kind]:
+        return {d.kind for d in self.divisions}
+
+    def is_a(self, kind: Kind) -> bool:
+        return kind in self.kinds()
+
+
+class Gazetteer:
+    """Name → divisions, with the parent links needed to check that two names belong together."""
+
+    def __init__(self, entries: list[Division]):
+        self.by_name: dict[str, list[Division]] = {}
+        for entry in entries:
+            if entry.kind == "township" and not entry.name.endswith(_TOWNSHIP_SUFFIXES):
+                continue  # 工业园区, 开发区, 社区: township-level units, but words, not township names
+            self.by_name.setdefault(entry.name, []).append(entry)
+            for alias in _short_forms(entry):
+                self.by_name.setdefault(alias, []).append(entry)
+
+    def lookup(self, name: str) -> tuple[Division, ...]:
+        return tuple(self.by_name.get(name, ()))
+
+    def find(self, text: str) -> list[Place]:
+        """Every place name in ``text``, longest first where names overlap, in order."""
+        found: list[Place] = []
+        for i, ch in enumerate(text):
+            if ch not in _SUFFIX_CHARS:
+                continue
+            for size in range(min(_MAX_NAME, i + 1), 1, -1):
+                start = i + 1 - size
+                name = text[start:i + 1]
+                entries = self.by_name.get(name)
+                if entries and (size > 2 or _may_open(text, start)):
+                    found.append(Place(start, i + 1, name, tuple(entries)))
+                    break
+        found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+        kept: list[Place] = []
+        for place in found:
+            if kept and place.start < kept[-1].end:
+                continue
+            kept.append(place)
+        return kept
+
+    def within(self, township: str, county: str) -> bool:
+        """True if some township of that name lies in some county of that name."""
+        full = {county, county.removeprefix("中共")}
+        return any(d.county in full for d in self.lookup(township) if d.kind == "township")
+
+
+def _short_forms(entry: Division) -> tuple[str, ...]:
+    """Written short forms: 松洲街 for 松洲街道, 昌吉州 for 昌吉回族自治州, 峨边县 for 峨边彝族自治县."""
+    if entry.kind == "township" and entry.name.endswith("街道") and len(entry.name) >= 4:
+        return (entry.name[:-1],)
+    if entry.short and entry.name.endswith(("自治州", "自治县", "自治旗")):
+        return (entry.short + entry.name[-1],)
+    return ()
+
+
+def _may_open(text: str, start: int) -> bool:
+    """A two-character name must not be the tail of a word: 主城区 is not 城区."""
+    if start == 0 or not _CJK.match(text[start - 1]):
+        return True
+    return text[start - 1] in _SUFFIX_CHARS or text.endswith(_NAME_OPENERS, 0, start)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The gazetteer, read from jionlp's dictionary on first use (about 0.2 s)."""
+    return Gazetteer(list(read_divisions(_dictionary_path())))
+
+
+def _dictionary_path() -> Path:
+    """jionlp's dictionary file, found without importing jionlp (its import is slow and chatty)."""
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise LlmxError("the gazetteer needs the jionlp package: pip install jionlp")
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+
+
+def read_divisions(path: Path):  # type: ignore[no-untyped-def]
+    """Entries of jionlp's tab-indented tree down to townships (villages are skipped)."""
+    province = city = county = None
+    county_code: str | None = None
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("\t\t\t\t"):  # villages: most of the file, cheapest to skip first
+                continue
+            depth = len(line) - len(line.lstrip("\t"))
+            fields = line.strip().split("\t")
+            name = fields[0]
+            code = fields[1] if len(fields) > 1 else None
+            short = fields[2] if len(fields) > 2 else None
+            if depth == 0:
+                province, city, county = name, None, None
+                yield Division(name, "province", code, None, None, name)
+            elif depth == 1:
+                city, county = name, None
+                if name != province:  # a municipality repeats itself as its city
+                    yield Division(name, "city", code, None, None, province or "", short)
+            elif depth == 2:
+                county, county_code = name, code
+                yield Division(name, "county", code, None, city, province or "", short)
+            else:
+                yield Division(name, "township", county_code, county, city, province or "")

@@ -1,0 +1,71 @@
+"""The region code (行政区划代码) of a report's place, so results join other public data by region.
+
+Why this way: statistics offices, yearbooks and maps key their tables by the
+6-digit code, never by name, and names repeat across China (朝阳区 is in
+Beijing and in Changchun; hundreds of 城关镇).  The code is that of the most
+specific place the report's metadata names that the gazetteer (jionlp's, see
+``llmx.places``) codes: a township's county (townships carry no code of their
+own there), else the county, else the city or province of a city- or
+province-level report.  Where several places share the name, the one whose
+province, city and county the report also names wins; when that does not
+single one out, the code is null rather than a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from llmx.text.places import Division, gazetteer
+from llmx.text.script import simplify
+
+_CODE_LENGTH = 6
+
+
+def region_code(meta: Mapping[str, Any], text: str, header: Iterable[str] = ()) -> str | None:
+    """The code of ``meta``'s place, disambiguated by the places ``text`` and ``header`` name."""
+    candidates = _candidates(meta, header)
+    if not candidates:
+        return None
+    named = _named(text, header)
+    best = max(_support(d, named) for d in candidates)
+    codes = {d.code for d in candidates if _support(d, named) == best}
+    if len(codes) != 1 or (best == 0 and len(candidates) > 1):
+        return None
+    code = codes.pop()
+    return code if code and code.isdigit() and len(code) == _CODE_LENGTH else None
+
+
+def _candidates(meta: Mapping[str, Any], header: Iterable[str]) -> list[Division]:
+    """Gazetteer entries that may be the report's place, most specific level first."""
+    g = gazetteer()
+    # meta keeps the report's own spelling (辰溪縣); the gazetteer is simplified
+    township, county = (simplify(meta[k]) if meta.get(k) else None for k in ("township", "county"))
+    if township:
+        found = [d for d in g.lookup(township) if d.kind == "township" and (not county or d.county == county)]
+        if found:
+            return found
+    if county:
+        found = [d for d in g.lookup(county) if d.kind == "county"]
+        if found:
+            return found
+    level = meta.get("level")
+    if level in ("city", "province"):
+        for line in header:
+            for place in g.find(simplify(line or "")):
+                found = [d for d in place.divisions if d.kind == level]
+                if found:
+                    return found
+    return []
+
+
+def _named(text: str, header: Iterable[str]) -> set[str]:
+    """Every division name the report mentions (full names, as the gazetteer spells them)."""
+    g = gazetteer()
+    return {d.name for part in (*header, text) for place in g.find(simplify(part or "")) for d in place.divisions}
+
+
+def _support(division: Division, named: set[str]) -> int:
+    """How many of the division's enclosing places the report names as well."""
+    return sum(parent in named for parent in (division.county, division.city, division.province)
+               if parent and parent != division.name)

@@ -1,0 +1,245 @@
+"""Who reports: the issuing body's level, and the township and county it names.
+
+Level follows the issuing body (乡/镇/街道 → township; 区/县/县级市 government
+→ county; a 局/委/办/厅/部 of any level → department; …).  The body is
+looked for where reports name it, in this order: the issuers, the title, the
+index block's publisher, and the opening sentence (``2022年，東城區政府堅持…``,
+``我局…``), with ``在…领导下`` / ``根据…`` clauses, which name superiors, set
+aside.  Place names are cut and typed with the gazetteer (``llmx.text.places``):
+it tells a county-level 南安市 from a prefecture-level 沈阳市 and the
+municipality 上海市 from both, and confirms that a township lies in a county.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from llmx.text.clean import CleanText
+from llmx.text.places import Place, gazetteer
+
+Level = str  # township | county | city | province | department | other
+
+_GOV = r"(?:人民政府|政府|办事处|党委|党工委|工委|委员会|委|人大常委会|人大|政协|行署|公署)"
+_DEPT = r"(?:局|厅|部|署|办公室|办|委员会|委|中心|院|所|站|队|处|室|馆|会)"
+# A body's name: optional 中共, then name characters, then a body suffix.
+ORG = re.compile(rf"(?:中共)?[\u4e00-\u9fff（）()]{{0,30}}?(?:{_GOV}|{_DEPT})")
+_ORG_AT_END = re.compile(rf"(?:{_GOV}|{_DEPT})$")
+_GOV_ONLY = re.compile(rf"^(?:中共)?(?:{_GOV}|街道{_GOV}|街道)$")
+# Place-like names the gazetteer may not hold (new streets, renamed towns): only in a body's name.
+_PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
+_SELF = {"局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
+         "中心": "department", "镇": "township", "乡": "township", "街道": "township", "县": "county",
+         "区": "county", "旗": "county", "市": "city", "州": "city", "省": "province"}
+_SELF_REF = re.compile(
+    r"(?:(?:我|本|全)(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)|(街道))(?![\u4e00-\u9fff]{0,3}(?:委员会|政府))")
+_LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
+_GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
+# A department: a short name of its work ending in a department suffix, no verb or particle inside.
+_DEPARTMENT = re.compile(
+    r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}政府)")
+_CLAUSES = 6
+_OFFICE = re.compile(r"^(?:人民)?政府办公室|^(?:党)?委办公室")  # 县政府办公室 is a department
+_OPENING = 200
+_ABOUT = re.compile(r"关(?:[(（][a-zü\u00e0-\u01dc]{1,6}[)）])?于")
+_MAX_LEAD = 30
+_UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
+_SUPERIORS = re.compile(
+    r"在[^，,。；]{0,40}?(?:领导|指导|监督|支持|关心|部署)[^，,。；]{0,6}下|(?:根据|按照|围绕|贯彻|落实|依据)[^，,。；]*")
+_KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    level: Level | None
+    township: str | None
+    county: str | None
+
+
+def split_orgs(text: str) -> list[str]:
+    """Bodies named in ``text`` (separated by spaces or 、, or run together), or [] if it is not all bodies.
+
+    ``中共黄湾镇委员会黄湾镇人民政府`` is two bodies; a name is cut after a body
+    suffix only where what follows is itself a body.
+    """
+    out: list[str] = []
+    for part in (p for p in re.split(r"[、，,；;\s]+", text.strip()) if p):
+        pieces = _cut_run(part)
+        if not pieces:
+            return []
+        out.extend(pieces)
+    return out
+
+
+def _cut_run(part: str) -> list[str]:
+    if not ORG.fullmatch(part):
+        return []
+    for m in re.finditer(rf"(?:{_GOV}|{_DEPT})(?=中共|[\u4e00-\u9fff])", part):
+        head, rest = part[:m.end()], part[m.end():]
+        if len(head) >= 4 and ORG.fullmatch(head) and _starts_with_place(rest):
+            tail = _cut_run(rest)
+            if tail:
+                return [head, *tail]
+    return [part]
+
+
+def _starts_with_place(text: str) -> bool:
+    text = text.removeprefix("中共")
+    places = gazetteer().find(text)
+    return bool(places and places[0].start == 0) or bool(_PLACE_LIKE.match(text))
+
+
+def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, opening: str) -> Subject:
+    """Level, township and county of the reporting body."""
+    # The page's publisher comes last: a county portal publishes its townships' reports.
+    probes = [*issuers, title_body(title), opening[:_OPENING], ct.index.get("publisher", "")]
+    level = next((lv for p in probes if p and (lv := level_of(p))), None)
+    places = _places(ct, [*issuers, title or "", *ct.index.values()])
+    township = _township(places, [p for p in probes if p]) if level == "township" else None
+    return Subject(level, township, _county(places, township, level, probes))
+
+
+def title_body(title: str | None) -> str:
+    """What a title opens with: ``X关于…`` or the name before the year (``叶城县2023年度…``)."""
+    if not title:
+        return ""
+    about = _ABOUT.search(title)
+    if about:
+        return title[:about.start()]
+    m = re.match(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)\s*(?:(?:19|20)\d{2}|二〇|法治)", title)
+    return m.group(1) if m else ""
+
+
+def level_of(text: str) -> Level | None:
+    """The level of the body ``text`` opens with, or that the first of its clauses opens with.
+
+    Reports name themselves at the head of a clause (``2022年，東城區政府堅持…``,
+    ``现将我局…``, ``松洲街以…``); bodies named inside a clause are someone else.
+    """
+    unnamed: Level | None = None
+    for clause in re.split(r"[，,。；;:：]", _SUPERIORS.sub("，", text))[:_CLAUSES]:
+        clause = _LEAD.sub("", clause.strip())
+        level = _clause_level(clause)
+        if level:
+            return level
+        m = _UNNAMED_GOV.match(clause)
+        unnamed = unnamed or (_SELF[m.group(1)] if m else None)
+    return unnamed  # 镇党委、政府坚持…: only an unnamed body; 县委、县政府高度重视 in a township's report loses to 大坪镇
+
+
+def _clause_level(clause: str) -> Level | None:
+    self_ref = _SELF_REF.match(clause)
+    if self_ref:
+        return _SELF[self_ref.group(1) or self_ref.group(2)]
+    if _UNNAMED_GOV.match(clause):
+        return None
+    bare = clause.removeprefix("中共")
+    places = _leading_places(bare)
+    names = [p.name for p in places] or _like_run(bare)
+    if names:
+        rest = bare[sum(map(len, names)):]
+        if places and places[-1].is_a("township") and rest.startswith("办"):
+            return "township"  # 城南街道办
+        if (_DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest)) or _OFFICE.match(rest):
+            return "department"
+        if places:
+            return _place_level(places[-1])
+        if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
+            return _like_level(names[-1])
+    return "department" if _DEPARTMENT.match(bare) else None
+
+
+def _like_run(text: str) -> list[str]:
+    """Place-like names a text opens with, for names the gazetteer lacks (某某县 某某镇)."""
+    run, pos = [], 0
+    while m := _PLACE_LIKE.match(text, pos):
+        run.append(m.group(0))
+        pos = m.end()
+    return run
+
+
+def _leading_places(text: str) -> list[Place]:
+    """The run of place names a text opens with (长沙市 天心区 坡子街街道)."""
+    run: list[Place] = []
+    for p in gazetteer().find(text[:_MAX_LEAD]):
+        if p.start != (run[-1].end if run else 0):
+            break
+        run.append(p)
+    return run
+
+
+def _place_level(place: Place) -> Level:
+    """township < county < city < province: a 市 that is county-level reads as county."""
+    kinds = place.kinds()
+    for kind in ("township", "county", "city", "province"):
+        if kind in kinds:
+            return _KIND_LEVEL[kind]
+    return "other"
+
+
+def _like_level(name: str) -> Level | None:
+    m = _PLACE_LIKE.search(name)
+    if not m:
+        return None
+    last = m.group(0)
+    for suffix, level in (("街道", "township"), ("镇", "township"), ("乡", "township"), ("县", "county"),
+                          ("区", "county"), ("州", "city"), ("市", "city"), ("省", "province")):
+        if last.endswith(suffix):
+            return level
+    return None
+
+
+def _places(ct: CleanText, header: Iterable[str]) -> list[Place]:
+    """Places named in the header strings first, then in the text, in order."""
+    g = gazetteer()
+    found = [p for h in header if h for p in g.find(h)]
+    return found + g.find(ct.text)
+
+
+def _township(places: list[Place], probes: list[str]) -> str | None:
+    """The township the reporter names: first in its own name, else the first in the text."""
+    for probe in probes:
+        for p in gazetteer().find(probe):
+            if p.is_a("township") and len(p.name) >= 3:
+                return p.name
+        like = _like_run(probe.removeprefix("中共"))
+        if like and like[-1].endswith(("街道", "镇", "乡")):
+            return like[-1]
+    named = Counter(p.name for p in places if p.is_a("township") and len(p.name) >= 3)
+    return named.most_common(1)[0][0] if named else None  # the report names itself more than a cited town
+
+
+def _county(places: list[Place], township: str | None, level: Level | None, probes: list[str]) -> str | None:
+    """The county-level place: the one holding the township, else the one the reporter names."""
+    counties = [p for p in places if p.is_a("county") and not _prefecture_city(p)]
+    if not counties:
+        return _unknown_county(probes) if level in ("township", "county") else None
+    if level == "township":
+        if township and gazetteer().lookup(township):
+            # a county the gazetteer puts the township in, or none: a county named elsewhere is cited
+            return next((p.name for p in counties if gazetteer().within(township, p.name)), None)
+        return counties[0].name
+    if level == "county":
+        return counties[0].name if counties else None
+    if level == "department":
+        for probe in probes:
+            named = [p for p in gazetteer().find(probe) if p.is_a("county") and not _prefecture_city(p)]
+            if named:
+                return named[0].name
+    return None
+
+
+def _unknown_county(probes: list[str]) -> str | None:
+    """A county-like name the gazetteer lacks, from the reporter's own name."""
+    for probe in probes:
+        like = [n for n in _like_run(probe.removeprefix("中共")) if n.endswith(("县", "区", "旗"))]
+        if like:
+            return like[-1]
+    return None
+
+
+def _prefecture_city(place: Place) -> bool:
+    """A name that is both (吉林市 the city, 吉林 the county?) reads as the higher level when it ends in 市."""
+    return place.name.endswith("市") and place.is_a("city")
