@@ -128,7 +128,7 @@ def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Gro
         m = c.mention
         figure = {"indicator": labels.get(c.id, "other"), "label": c.label, "value": m.value,
                   "unit": m.unit, "qualifier": m.qualifier, "target": c.target, "evidence": c.evidence}
-        source = {"label": cleaned.restore(c.label), "unit": cleaned.restore(m.unit),
+        source = {"label": cleaned.restore(c.label, c.evidence_start), "unit": cleaned.restore(m.unit, m.end),
                   "evidence": cleaned.original[c.evidence_start:c.evidence_start + len(c.evidence)]}
         if figure["indicator"] == NONE:
             uncovered.append({"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
@@ -146,7 +146,7 @@ def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Gro
 def _section(span: SectionSpan | None, cleaned: CleanText) -> dict[str, Any]:
     if span is None:
         return {"present": False, "heading": None}
-    return {"present": True, "heading": cleaned.restore(span.heading.text)}
+    return {"present": True, "heading": cleaned.restore(span.heading.text, span.heading.start)}
 
 
 def _warnings(text: str, sections: dict[str, SectionSpan], domain: Domain) -> list[str]:

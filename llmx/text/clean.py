@@ -62,6 +62,7 @@ _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|
 _TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
 _PROSE = re.compile(r"[，,。；;]")
 _MAX_FURNITURE_LINE = 160
+_NEAR = 200  # how far from its hinted offset a string to restore is looked for
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,23 @@ class CleanText:
     index: dict[str, str] = field(default_factory=dict)
     furniture: tuple[tuple[int, int], ...] = ()
     after_breadcrumb: int = 0  # where the page's own content starts: site headers sit above the breadcrumb
+    folded: bool = False  # traditional characters were folded: strings must be given back in the source's
 
     @cached_property
     def _back(self) -> dict[str, str]:
         """Simplified character -> the character the source writes (where folding changed it)."""
         return {f: o for f, o in zip(self.text, self.original) if f != o and not f.isspace()}
 
-    def restore(self, piece: str | None) -> str | None:
-        """``piece`` (a string read from ``text``) in the source's own characters."""
-        if not piece or self.text == self.original:
+    def restore(self, piece: str | None, near: int | None = None) -> str | None:
+        """``piece`` (a string read from ``text``) in the source's own characters.
+
+        ``near``, an offset the piece stands at or close to, keeps the look-up local:
+        a search of the whole text per figure would make a long report quadratic.
+        """
+        if not piece or not self.folded:
             return piece
-        at = self.text.find(piece)
+        lo, hi = (0, len(self.text)) if near is None else (max(0, near - _NEAR), near + len(piece) + _NEAR)
+        at = self.text.find(piece, lo, hi)
         if at >= 0:
             return self.original[at:at + len(piece)]
         if " " in piece.strip():  # a string joined from parts (a collapsed title): each part by position
@@ -111,7 +118,7 @@ def clean(original: str) -> CleanText:
         if not found and _opens_body(body):
             break  # furniture is the page's: above the report's first sentence or heading
         pos += len(line)
-    return CleanText(original, "".join(chars), index, tuple(spans), after_breadcrumb)
+    return CleanText(original, "".join(chars), index, tuple(spans), after_breadcrumb, folded != original)
 
 
 def _opens_body(line: str) -> bool:
