@@ -1,8 +1,11 @@
 """The cleaning stage, the gazetteer and issuer levels: one case per class of web page and issuer."""
 
 import json
+from pathlib import Path
 
 import pytest
+
+from llmx.errors import LlmxError
 
 from llmx.text.clean import clean
 from llmx.text.gongwen import extract_meta
@@ -105,3 +108,30 @@ def test_wide_gold_meta_fields_all_match():
         wrong += [f"{gold_path.stem}.{k}" for k in ("level", "county", "township", "doc_number", "date",
                                                      "report_year") if got[k] != gold[k]]
     assert len(wrong) <= 3, wrong
+
+
+def test_gazetteer_reads_jionlp_zip_when_not_unzipped(tmp_path, monkeypatch):
+    """A fresh jionlp install ships the dictionary zipped; it is unzipped only by jionlp's own first use."""
+    import importlib.util
+    import types
+    import zipfile
+
+    from llmx.text import places
+
+    real = importlib.util.find_spec("jionlp")
+    source = Path(next(iter(real.submodule_search_locations))) / "dictionary"
+    folder = tmp_path / "jionlp" / "dictionary"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "china_location.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        if (source / "china_location.txt").is_file():
+            archive.write(source / "china_location.txt", "china_location.txt")
+        else:
+            with zipfile.ZipFile(source / "china_location.zip") as shipped:
+                archive.writestr("china_location.txt", shipped.read("china_location.txt"))
+    fake = types.SimpleNamespace(submodule_search_locations=[str(tmp_path / "jionlp")])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: fake if name == "jionlp" else real)
+    fresh = places.gazetteer.__wrapped__()
+    assert [p.name for p in fresh.find("长沙市天心区坡子街街道")] == ["长沙市", "天心区", "坡子街街道"]
+    (folder / "china_location.zip").unlink()
+    with pytest.raises(LlmxError, match="reinstall jionlp"):
+        places.gazetteer.__wrapped__()

@@ -15,16 +15,21 @@ written form (``松洲街`` for 松洲街道).  A two-character name (赵县, �
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from llmx.errors import LlmxError
 
 Kind = Literal["province", "city", "county", "township"]
+_DICTIONARY = "china_location.txt"
 _SUFFIX_CHARS = frozenset("省市州盟区县旗镇乡道街木")
 _TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "苏木")
 _MAX_NAME = 12
@@ -127,39 +132,55 @@ def _may_open(text: str, start: int) -> bool:
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The gazetteer, read from jionlp's dictionary on first use (about 0.2 s)."""
-    return Gazetteer(list(read_divisions(_dictionary_path())))
+    with _dictionary_lines() as lines:
+        return Gazetteer(list(read_divisions(lines)))
 
 
-def _dictionary_path() -> Path:
-    """jionlp's dictionary file, found without importing jionlp (its import is slow and chatty)."""
+@contextmanager
+def _dictionary_lines() -> Iterator[Iterable[str]]:
+    """jionlp's ``china_location.txt``, found without importing jionlp (its import is slow and chatty).
+
+    A fresh install ships it zipped (jionlp unzips it on its own first use), so the
+    text is read from the zip when it has not been unzipped.
+    """
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise LlmxError("the gazetteer needs the jionlp package: pip install jionlp")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+    plain, packed = folder / _DICTIONARY, folder / _DICTIONARY.replace(".txt", ".zip")
+    try:
+        if plain.is_file():
+            with open(plain, encoding="utf-8") as lines:
+                yield lines
+        else:
+            with zipfile.ZipFile(packed) as archive, archive.open(_DICTIONARY) as raw:
+                yield io.TextIOWrapper(raw, encoding="utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise LlmxError(f"{folder}: cannot read jionlp's gazetteer ({exc}); reinstall jionlp") from exc
 
 
-def read_divisions(path: Path):  # type: ignore[no-untyped-def]
+def read_divisions(lines: Iterable[str]):  # type: ignore[no-untyped-def]
     """Entries of jionlp's tab-indented tree down to townships (villages are skipped)."""
     province = city = county = None
     county_code: str | None = None
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("\t\t\t\t"):  # villages: most of the file, cheapest to skip first
-                continue
-            depth = len(line) - len(line.lstrip("\t"))
-            fields = line.strip().split("\t")
-            name = fields[0]
-            code = fields[1] if len(fields) > 1 else None
-            short = fields[2] if len(fields) > 2 else None
-            if depth == 0:
-                province, city, county = name, None, None
-                yield Division(name, "province", code, None, None, name)
-            elif depth == 1:
-                city, county = name, None
-                if name != province:  # a municipality repeats itself as its city
-                    yield Division(name, "city", code, None, None, province or "", short)
-            elif depth == 2:
-                county, county_code = name, code
-                yield Division(name, "county", code, None, city, province or "", short)
-            else:
-                yield Division(name, "township", county_code, county, city, province or "")
+    for line in lines:
+        if line.startswith("\t\t\t\t"):  # villages: most of the file, cheapest to skip first
+            continue
+        depth = len(line) - len(line.lstrip("\t"))
+        fields = line.strip().split("\t")
+        name = fields[0]
+        code = fields[1] if len(fields) > 1 else None
+        short = fields[2] if len(fields) > 2 else None
+        if depth == 0:
+            province, city, county = name, None, None
+            yield Division(name, "province", code, None, None, name)
+        elif depth == 1:
+            city, county = name, None
+            if name != province:  # a municipality repeats itself as its city
+                yield Division(name, "city", code, None, None, province or "", short)
+        elif depth == 2:
+            county, county_code = name, code
+            yield Division(name, "county", code, None, city, province or "", short)
+        else:
+            yield Division(name, "township", county_code, county, city, province or "")
+
