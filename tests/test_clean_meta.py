@@ -135,3 +135,36 @@ def test_gazetteer_reads_jionlp_zip_when_not_unzipped(tmp_path, monkeypatch):
     (folder / "china_location.zip").unlink()
     with pytest.raises(LlmxError, match="reinstall jionlp"):
         places.gazetteer.__wrapped__()
+
+
+def test_title_broken_after_its_issuers_is_joined():
+    text = ("中共永和镇委员会 永和镇人民政府关于2023年度\n法治政府建设情况的报告\n县委、县政府：\n"
+            "2023年，永和镇坚持以习近平法治思想为指导，扎实推进法治建设，成效明显，现报告如下。\n一、主要举措\n")
+    m = _meta(text)
+    assert m["title"] == "中共永和镇委员会 永和镇人民政府关于2023年度法治政府建设情况的报告"
+    assert m["issuers"] == ["中共永和镇委员会", "永和镇人民政府"] and m["recipients"] == ["县委", "县政府"]
+
+
+def test_county_portal_publishing_a_townships_report():
+    """The page's publisher is the county; the report's own opening names the township."""
+    text = ("发布机构：松溪县人民政府\n郑墩镇2023年法治政府建设年度报告\n"
+            "2023年，在县委、县政府的坚强领导下，郑墩镇坚持以习近平法治思想为指导，扎实推进法治建设。\n一、主要举措\n")
+    m = _meta(text)
+    assert (m["level"], m["township"], m["county"]) == ("township", "郑墩镇", "松溪县")
+
+
+def test_body_lines_that_mention_tool_words_keep_their_figures():
+    text = ("某镇2023年法治政府建设年度报告\n2023年，我镇扎实推进法治建设，成效明显，现报告如下。\n"
+            "购置打印机3台\n时间：2023年全年共开展普法活动56场次\n")
+    ct = clean(text)
+    assert ct.text == text and ct.index == {}
+
+
+@pytest.mark.parametrize("text, level", [
+    ("松溪县人民政府办公室", "department"),
+    ("城南街道办在区委的领导下", "township"),
+    ("2023年，镇党委、政府坚持", "township"),
+    ("2023年，县委、县政府高度重视法治政府建设，大坪镇坚持", "township"),
+])
+def test_level_of_offices_and_party_bodies(text, level):
+    assert level_of(text) == level

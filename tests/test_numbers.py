@@ -566,7 +566,9 @@ def test_non_statistics_by_class(text, reason):
     assert (mention.kind, mention.reason) == ("excluded", reason)
 
 
-@pytest.mark.parametrize("text", ["各召开⟦一⟧次推进会", "发生⟦一⟧起案件", "跃居第⟦21⟧位", "竞赛第⟦一⟧名"])
+@pytest.mark.parametrize("text", ["各召开⟦一⟧次推进会", "发生⟦一⟧起案件", "跃居第⟦21⟧位", "竞赛第⟦一⟧名",
+                                  "审批时限由⟦20⟧日压缩至5日", "在⟦30⟧日内办结", "考核得分⟦95.0⟧分",
+                                  "发放宣传资料⟦5000⟧份"])
 def test_counts_that_look_like_articles_or_ordinals_stay(text):
     plain = text.replace("⟦", "").replace("⟧", "")
     mention = next(m for m in find_mentions(plain) if m.start == text.index("⟦"))

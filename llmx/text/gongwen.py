@@ -153,10 +153,18 @@ def _title(top: list[Line], words: tuple[str, ...]) -> str | None:
         if not _is_title(ln.text, words):
             continue
         text = ln.text
-        if len(text) <= _TITLE_SIZE and i and not _DOC_NUMBER.search(top[i - 1].text):
+        if i and _continues(top[i - 1].text, text, words):
             text = top[i - 1].text + text
         found = _bare_title(text)
     return found
+
+
+def _continues(prev: str, text: str, words: tuple[str, ...]) -> bool:
+    """``text`` finishes a title that ``prev`` began: a short tail (``报告``), or the rest after a
+    line that opens ``X关于2023年度`` and is no title, sentence, 主送 line or doc number itself."""
+    if _SENTENCE.search(prev) or prev.endswith(("：", ":")) or _DOC_NUMBER.search(prev):
+        return False
+    return len(text) <= _TITLE_SIZE or ("关于" in prev and "关于" not in text and not _is_title(prev, words))
 
 
 def _bare_title(text: str) -> str | None:
