@@ -105,8 +105,11 @@ def child_rows(result: dict[str, Any], list_fields: Iterable[str]) -> dict[str, 
 
 
 def export_sqlite(results: list[tuple[str, dict[str, Any]]], db_path: Path,
-                  list_fields: Iterable[str] = ("shortcomings", "next_year_plans")) -> dict[str, Any]:
-    """Add or replace ``results`` in the database at ``db_path``; returns counts for the summary."""
+                  list_fields: Iterable[str]) -> dict[str, Any]:
+    """Add or replace ``results`` in the database at ``db_path``; returns counts for the summary.
+
+    ``list_fields`` are the report type's item lists (its elements' ``list_field``).
+    """
     if db_path.is_dir():
         raise LlmxError(f"{db_path}: is a folder; give a database file name")
     fields = tuple(list_fields)

@@ -184,7 +184,9 @@ def _meta_cell(value: Any) -> Cell:
 def report_table(results: list[dict[str, Any]]) -> Table:
     """One row per report: meta, element checklist, and counts of what was found and set aside."""
     meta_keys, section_keys = _keys(results, "meta"), _keys(results, "sections")
-    counts = ["figures", "rejected", "uncovered", "shortcomings", "next_year_plans"]
+    lists = distinct(k for r in results for k, v in r.items()
+                     if isinstance(v, list) and k not in ("figures", "rejected", "uncovered", "warnings"))
+    counts = ["figures", "rejected", "uncovered", *lists]  # the report type's item lists, as its results hold them
     columns = (["doc_id"] + meta_keys + [f"{k}_present" for k in section_keys]
                + ["elements_present"] + counts)
     table = Table("reports", columns)

@@ -1,4 +1,9 @@
-"""Scoring of the non-figure blocks: meta, sections and the two item lists."""
+"""Scoring of the non-figure blocks: meta, sections and the item lists.
+
+Which meta fields, section keys and item lists there are is read from the gold
+labels, as the contract's reference scorer does, not from constants: a report
+type's gold is its template, and the engine names none of it.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,27 @@ from typing import Any
 
 from llmx.eval.scoring.common import Counts, at_least, norm_str, similarity
 
-META_FIELDS = ("title", "report_year", "doc_number", "signers", "issuers", "recipients",
-               "cc", "date", "level", "township", "county")
-META_LIST_FIELDS = frozenset({"signers", "issuers", "recipients", "cc"})
-SECTION_KEYS = ("measures", "shortcomings", "leader_duties", "next_year", "other")
-LIST_BLOCKS = ("shortcomings", "next_year_plans")
+#: Top-level blocks every report type has; any other top-level key of a gold file is an item list.
+FIXED_BLOCKS = ("doc_id", "meta", "sections", "figures")
 
 TITLE_THRESHOLD = 0.9
 ITEM_THRESHOLD = 0.6
 
 
-def _norm_meta(name: str, value: Any) -> Any:
+def list_blocks(gold: dict) -> list[str]:
+    """The report type's item lists (``shortcomings``, ``next_year_plans`` …), null ones included."""
+    return [key for key in gold if key not in FIXED_BLOCKS]
+
+
+def _norm_meta(value: Any, as_list: bool) -> Any:
     """A meta value in comparison form.
 
-    Lists become ordered lists of folded strings (``None`` counts as ``[]``,
-    the contract's "none"), strings are folded, ints and ``None`` stay as they
-    are: ``"2023"`` is not ``2023``, because the contract says int.
+    A list field (its gold is a list) becomes an ordered list of folded strings
+    (``None`` counts as ``[]``, the contract's "none"), strings are folded, ints
+    and ``None`` stay as they are: ``"2023"`` is not ``2023``, because the
+    contract says int.
     """
-    if name in META_LIST_FIELDS:
+    if as_list:
         items = value if isinstance(value, list) else ([] if value is None else [value])
         return [norm_str(v) or "" for v in items]
     if isinstance(value, str):
@@ -34,7 +42,8 @@ def _norm_meta(name: str, value: Any) -> Any:
 
 def meta_field_correct(name: str, pred: Any, gold: Any) -> bool:
     """Exact match after normalisation; ``title`` only needs similarity >= 0.9."""
-    p, g = _norm_meta(name, pred), _norm_meta(name, gold)
+    as_list = isinstance(gold, list) or isinstance(pred, list)
+    p, g = _norm_meta(pred, as_list), _norm_meta(gold, as_list)
     if name == "title" and isinstance(p, str) and isinstance(g, str):
         return at_least(similarity(p, g), TITLE_THRESHOLD)
     return p == g and type(p) is type(g)
@@ -45,7 +54,7 @@ def score_meta(pred: Any, gold: dict) -> tuple[Counts, dict]:
     pred = pred if isinstance(pred, dict) else {}
     counts: Counts = Counter()
     detail = {}
-    for name in META_FIELDS:
+    for name in gold:
         ok = meta_field_correct(name, pred.get(name), gold.get(name))
         counts[f"meta_{name}_scored"] += 1
         counts[f"meta_{name}_correct"] += ok
@@ -62,10 +71,10 @@ def _section(block: Any, key: str) -> tuple[bool, str | None]:
 
 
 def score_sections(pred: Any, gold: dict) -> tuple[Counts, dict]:
-    """``present`` over all five keys; ``heading`` only where both sides give one."""
+    """``present`` over every element key of the gold; ``heading`` only where both sides give one."""
     counts: Counts = Counter()
     detail = {}
-    for key in SECTION_KEYS:
+    for key in gold:
         (p_present, p_head), (g_present, g_head) = _section(pred, key), _section(gold, key)
         counts["sections_present_scored"] += 1
         counts["sections_present_correct"] += p_present == g_present

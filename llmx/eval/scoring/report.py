@@ -13,14 +13,14 @@ from typing import Any, Sequence
 
 from llmx.text.numbers import find_mentions
 from llmx.eval.scoring.common import Counts, prf, ratio_or_none
-from llmx.eval.scoring.fields import LIST_BLOCKS, META_FIELDS, score_list, score_meta, score_sections
+from llmx.eval.scoring.fields import list_blocks, score_list, score_meta, score_sections
 from llmx.eval.scoring.figures import ATTRIBUTES, score_catalogue, score_figures
 from llmx.text.textmap import FoldedText
 
 USAGE_KEYS = ("calls", "prompt_tokens", "completion_tokens", "seconds", "cache_hits")
 # Top-level blocks that gold may set to null ("not labelled"); the contract names
-# sections and the two lists, and the same rule is applied to meta and figures.
-BLOCKS = ("meta", "sections", "figures", "shortcomings", "next_year_plans")
+# sections and the lists, and the same rule is applied to meta and figures.
+FIXED_SCORED = ("meta", "sections", "figures")
 
 
 def _usage_counts(pred: dict) -> Counts:
@@ -47,7 +47,7 @@ def score_report(pred: dict, gold: dict, source: str, numbered_names: Sequence[s
     pred = pred if isinstance(pred, dict) else {}
     counts: Counts = Counter(reports=1)
     result: dict[str, Any] = {"doc_id": gold.get("doc_id") or pred.get("doc_id"),
-                              "not_scored": [b for b in BLOCKS if gold.get(b) is None]}
+                              "not_scored": [b for b in (*FIXED_SCORED, *list_blocks(gold)) if gold.get(b) is None]}
 
     if gold.get("figures") is not None:
         text = FoldedText.of(source)
@@ -64,7 +64,8 @@ def score_report(pred: dict, gold: dict, source: str, numbered_names: Sequence[s
         section_counts, result["sections"] = score_sections(pred.get("sections"), gold["sections"])
         counts.update(section_counts)
     result["lists"] = {}
-    for name in LIST_BLOCKS:
+    for name in list_blocks(gold):
+        counts[f"{name}_listed"] += 0  # known to the report type even where not labelled
         if gold.get(name) is not None:
             list_counts, result["lists"][name] = score_list(name, pred.get(name), gold[name])
             counts.update(list_counts)
@@ -96,20 +97,22 @@ def metrics_from_counts(counts: Counts) -> dict:
     m.update(_prf_metrics("catalogue", c["catalogue_tp"], c["catalogue_fp"], c["catalogue_fn"],
                           has_figures))
 
-    for name in META_FIELDS:
+    fields = [k[len("meta_"):-len("_scored")] for k in c if k.startswith("meta_") and k.endswith("_scored")]
+    for name in fields:
         m[f"meta_{name}"] = ratio_or_none(c[f"meta_{name}_correct"], c[f"meta_{name}_scored"])
-    meta = [m[f"meta_{name}"] for name in META_FIELDS if m[f"meta_{name}"] is not None]
+    meta = [m[f"meta_{name}"] for name in fields if m[f"meta_{name}"] is not None]
     m["meta_mean"] = sum(meta) / len(meta) if meta else None
 
     for part in ("present", "heading"):
         m[f"sections_{part}_accuracy"] = ratio_or_none(c[f"sections_{part}_correct"],
                                                        c[f"sections_{part}_scored"])
 
-    for name in LIST_BLOCKS:
+    lists = [k[:-len("_listed")] for k in c if k.endswith("_listed")]
+    for name in lists:
         m.update(_prf_metrics(name, c[f"{name}_tp"], c[f"{name}_fp"], c[f"{name}_fn"],
                               c[f"{name}_reports"] > 0))
-    tp, fp, fn = (sum(c[f"{n}_{k}"] for n in LIST_BLOCKS) for k in ("tp", "fp", "fn"))
-    m.update(_prf_metrics("list", tp, fp, fn, any(c[f"{n}_reports"] for n in LIST_BLOCKS)))
+    tp, fp, fn = (sum(c[f"{n}_{k}"] for n in lists) for k in ("tp", "fp", "fn"))
+    m.update(_prf_metrics("list", tp, fp, fn, any(c[f"{n}_reports"] for n in lists)))
 
     for key in USAGE_KEYS:
         m[key] = c[key] if c["usage_reports"] else None
