@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 COLUMNS = ("figure_precision", "figure_recall", "catalogue_f1", "indicator_accuracy", "meta_mean",
-           "ungrounded", "calls", "prompt_tokens", "completion_tokens", "seconds")
+           "ungrounded", "calls", "cache_hits", "prompt_tokens", "completion_tokens", "seconds")
 
 
 def cell(value) -> str:

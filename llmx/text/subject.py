@@ -41,6 +41,7 @@ _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 _DEPARTMENT = re.compile(
     r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}政府)")
 _CLAUSES = 6
+_PLACES_SCAN = 30_000  # characters: several times the longest report in the gold sets
 _OFFICE = re.compile(r"^(?:人民)?政府办公室|^(?:党)?委办公室")  # 县政府办公室 is a department
 _OPENING = 200
 _ABOUT = re.compile(r"关(?:[(（][a-zü\u00e0-\u01dc]{1,6}[)）])?于")
@@ -192,10 +193,15 @@ def _like_level(name: str) -> Level | None:
 
 
 def _places(ct: CleanText, header: Iterable[str]) -> list[Place]:
-    """Places named in the header strings first, then in the text, in order."""
+    """Places named in the header strings first, then in the text's first ``_PLACES_SCAN`` characters.
+
+    A report names its own places early and often; a compilation of many
+    reports is not one reporter, and scanning all of it would cost a gazetteer
+    pass over megabytes for nothing.
+    """
     g = gazetteer()
     found = [p for h in header if h for p in g.find(h)]
-    return found + g.find(ct.text)
+    return found + g.find(ct.text[:_PLACES_SCAN])
 
 
 def _township(places: list[Place], probes: list[str]) -> str | None:
