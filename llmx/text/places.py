@@ -50,10 +50,6 @@ class Division(NamedTuple):
     province: str
     short: str | None = None  # the gazetteer's own short name (昌吉 for 昌吉回族自治州)
 
-    @property
-    def county_level_city(self) -> bool:
-        return self.kind == "county" and self.name.endswith("市")
-
 
 @dataclass(frozen=True)
 class Place:

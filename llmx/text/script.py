@@ -40,24 +40,3 @@ def _line(convert, line: str) -> str:  # type: ignore[no-untyped-def]
     if len(out) == len(line):
         return out
     return "".join(c if len(c := convert(ch)) == 1 else ch for ch in line)
-
-
-def restore(piece: str, folded: str, original: str) -> str:
-    """The original spelling of ``piece``, a string found in ``folded`` (the simplified copy).
-
-    A piece that is a substring of the folded text maps back by position; one
-    built from several places (whitespace collapsed, parts joined) maps back
-    character by character through the characters this text folded.
-    """
-    if folded is original or not piece:
-        return piece
-    at = folded.find(piece)
-    if at >= 0:
-        return original[at:at + len(piece)]
-    back = _char_map(folded, original)
-    return "".join(back.get(ch, ch) for ch in piece)
-
-
-def _char_map(folded: str, original: str) -> dict[str, str]:
-    """Simplified character -> the traditional one this text writes for it."""
-    return {f: o for f, o in zip(folded, original) if f != o}
