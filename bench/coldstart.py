@@ -22,15 +22,17 @@ ROOT = Path(__file__).resolve().parents[1]
 OPENING = ROOT / "eval" / "wide" / "raw" / "001.txt"
 
 
-def best_of(command: list[str], repeat: int) -> float:
-    """The fastest of ``repeat`` wall-clock runs of ``command`` (each must succeed)."""
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return min(times)
+def timed(command: list[str], cache: str) -> float:
+    """Wall-clock seconds of one run of ``command`` (which must succeed) with llmx's cache home at ``cache``."""
+    env = os.environ | {"PYTHONPATH": str(ROOT), "LLMX_CACHE_DIR": cache}
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def best_of(command: list[str], repeat: int, cache: str) -> float:
+    """The fastest of ``repeat`` runs: the minimum is the least disturbed by other load on the machine."""
+    return min(timed(command, cache) for _ in range(repeat))
 
 
 def main() -> None:
@@ -41,11 +43,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         extract = [sys.executable, "-m", "llmx", "extract", "--design", "rules", "--quiet",
                    str(args.report), "-o", f"{tmp}/out.json"]
-        baseline = best_of([sys.executable, "-c", "pass"], args.repeat)
-        rules = best_of(extract, args.repeat)
+        cache = f"{tmp}/cache"  # empty: the first run builds the gazetteer table, later runs load it
+        first = timed(extract, cache)
+        baseline = best_of([sys.executable, "-c", "pass"], args.repeat, cache)
+        rules = best_of(extract, args.repeat, cache)
     print(f"python -c pass:                {baseline:.2f} s")
     print(f"llmx extract --design rules:   {rules:.2f} s  ({args.report.name}, best of {args.repeat})")
-    print(f"llmx's own cold start:         {rules - baseline:.2f} s")
+    print(f"llmx's own cold start:         {rules - baseline:.2f} s  (goal: under 0.6 s)")
+    print(f"first run, empty cache:        {first:.2f} s  ({first / rules:.2f}x a later run)")
 
 
 if __name__ == "__main__":

@@ -128,6 +128,7 @@ def test_gazetteer_reads_jionlp_zip_when_not_unzipped(tmp_path, monkeypatch):
         else:
             with zipfile.ZipFile(source / "china_location.zip") as shipped:
                 archive.writestr("china_location.txt", shipped.read("china_location.txt"))
+    monkeypatch.setenv("LLMX_CACHE_DIR", str(tmp_path / "cache"))
     fake = types.SimpleNamespace(submodule_search_locations=[str(tmp_path / "jionlp")])
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: fake if name == "jionlp" else real)
     fresh = places.gazetteer.__wrapped__()
@@ -168,3 +169,35 @@ def test_body_lines_that_mention_tool_words_keep_their_figures():
 ])
 def test_level_of_offices_and_party_bodies(text, level):
     assert level_of(text) == level
+
+
+def test_gazetteer_table_is_cached_keyed_by_dictionary_and_code(tmp_path, monkeypatch):
+    """The second start loads the table the first one built; a damaged or stale table is rebuilt, never trusted."""
+    from llmx.text import places
+
+    monkeypatch.setenv("LLMX_CACHE_DIR", str(tmp_path))
+    built = places.gazetteer.__wrapped__()
+    tables = list((tmp_path / "gazetteer").glob("*.pickle"))
+    assert len(tables) == 1
+    loaded = places.gazetteer.__wrapped__()
+    assert loaded.by_name == built.by_name
+    assert [p.name for p in loaded.find("长沙市天心区坡子街街道")] == ["长沙市", "天心区", "坡子街街道"]
+
+    tables[0].write_bytes(b"not a pickle")  # damaged: rebuilt and rewritten
+    assert places.gazetteer.__wrapped__().by_name == built.by_name
+    assert tables[0].read_bytes() != b"not a pickle"
+
+    stale = tmp_path / "gazetteer" / "0123.pickle"
+    stale.write_bytes(tables[0].read_bytes())
+    monkeypatch.setattr(places, "_build_key", lambda dictionary: "changed")  # new code or a new dictionary
+    assert places.gazetteer.__wrapped__().by_name == built.by_name
+    assert sorted(p.name for p in (tmp_path / "gazetteer").iterdir()) == ["changed.pickle"]
+
+
+def test_gazetteer_works_when_the_cache_cannot_be_written(tmp_path, monkeypatch):
+    from llmx.text import places
+
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("LLMX_CACHE_DIR", str(blocker))
+    assert places.gazetteer.__wrapped__().lookup("坡子街街道")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmx.cache_home import cache_home
 from llmx.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -26,15 +27,6 @@ if TYPE_CHECKING:
 MODES = ("json", "tools", "md_json")
 DEFAULT_TIMEOUT = 300.0  # seconds to wait for an answer (read), per request: a loaded 2-core machine needs it
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection; a local server accepts at once
-
-
-def default_cache_dir() -> Path:
-    """``$LLMX_CACHE_DIR`` or the user's cache folder."""
-    env = os.environ.get("LLMX_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "llmx"
 
 
 @dataclass(frozen=True)
@@ -51,7 +43,7 @@ class LLMConfig:
     reasks: int = 2
     timeout: float = DEFAULT_TIMEOUT
     model_path: Path | None = None
-    cache_dir: Path = field(default_factory=default_cache_dir)
+    cache_dir: Path = field(default_factory=cache_home)
     use_cache: bool = True
     trace_dir: Path | None = None  # --trace: keep every call's prompt and raw answer (not in cache keys)
 

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 import httpx
 
+from llmx.cache_home import cache_home
 from llmx.errors import LlmxError
 from llmx.files import replacing
 
@@ -64,17 +65,8 @@ def _stderr_console():
 
 
 def model_cache_dir() -> Path:
-    """Where assembled models live: ``$LLMX_CACHE_DIR/models`` or the platform cache."""
-    env = os.environ.get("LLMX_CACHE_DIR")
-    if env:
-        return Path(env).expanduser() / "models"
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "llmx" / "Cache" / "models"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "llmx" / "models"
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "llmx" / "models"
+    """Where assembled models live: ``models`` in llmx's cache home."""
+    return cache_home() / "models"
 
 
 def _stamp_path(dest: Path) -> Path:
