@@ -42,23 +42,27 @@ class Extractor:
 
     def __init__(self, *, design: str = DESIGNS[0], base_url: str | None = None, model: str | None = None,
                  report_type: str | Domain = "fazhi", prompt_version: str | None = None,
-                 config: LLMConfig | None = None, **model_options: Any):
+                 config: LLMConfig | None = None, llm: LLM | None = None, **model_options: Any):
+        """``llm``: a model client already open (batch hands each worker its own); the session uses it
+        and leaves it open.  Otherwise a design that needs a model opens one from ``config`` or the options."""
         if design not in DESIGNS:  # before any model is started for it
             raise ConfigurationError(f"unknown design {design!r}: choose one of {', '.join(DESIGNS)}")
         self.design = design
         self.domain = report_type if isinstance(report_type, Domain) else load_domain(report_type)
         self.prompt_version = prompt_version
-        self.config = config or from_options(base_url=base_url, model=model, **model_options)
+        self.config = config or (llm.config if llm else from_options(base_url=base_url, model=model, **model_options))
+        self._given_llm = llm
         self._stack = ExitStack()
         self._run: Run | None = None
 
     def __enter__(self) -> Extractor:
-        llm: LLM | None = None
-        if self.design != "rules":
+        llm = self._given_llm
+        if llm is None and self.design != "rules":
             from llmx.model.session import open_llm  # the model stack, only when a model is used
 
             llm = self._stack.enter_context(open_llm(self.config))
-        self._run = Run(self.domain, design=self.design, llm=llm, prompt_version=self.prompt_version)
+        self._run = Run(self.domain, design=self.design, llm=llm if self.design != "rules" else None,
+                        prompt_version=self.prompt_version)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -72,11 +76,14 @@ class Extractor:
 
     def extract(self, source: str | Path | Document) -> BaseModel:
         """One report (a path, the text itself, or a loaded ``Document``) as the report type's model."""
-        return self._extract(read_source(source))[0]
+        return self.extract_noted(source)[0]
 
-    def _extract(self, doc: Document) -> tuple[BaseModel, int]:
+    def extract_noted(self, source: str | Path | Document) -> tuple[BaseModel, int]:
+        """The report and how many model answers stayed unusable (rules labelled those figures; the
+        report's warnings say so).  Batch marks such a result degraded, so a rerun asks again."""
         if self._run is None:
             raise LlmxError("this Extractor is not open: use it in a with statement")
+        doc = read_source(source)
         try:
             return extract_noted(self._run, doc)
         except LlmxError as exc:  # name the report (same kind of error, so callers can still tell)
@@ -94,7 +101,7 @@ class Extractor:
         for index, doc in enumerate(documents):
             if starting:
                 starting(index, doc.path)
-            yield doc.path, self._extract(doc)[0]
+            yield doc.path, self.extract(doc)
 
 
 def extract(source: str | Path, *, design: str = DESIGNS[0], base_url: str | None = None,

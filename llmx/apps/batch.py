@@ -39,14 +39,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from llmx.api import Extractor
 from llmx.apps.cli_options import sigterm_as_interrupt
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.model.records import digest, schema_hash
 from llmx.files import to_json, write_atomic
-from llmx.engine.pipeline import Run
-from llmx.engine.runner import extract_noted
 from llmx.text.ocr import text_beside
 from llmx.text.sources import LOADERS, load_document
 
@@ -234,8 +233,8 @@ class EndpointPool:
 
 
 @dataclasses.dataclass(frozen=True)
-class Extractor:
-    """How every report of the batch is processed (the same for all workers)."""
+class JobRunner:
+    """How every report of the batch is processed (the same for all workers): through ``llmx.Extractor``."""
 
     domain: Domain
     design: str
@@ -245,10 +244,10 @@ class Extractor:
     def __call__(self, job: Job) -> tuple[Outcome, dict[str, Any] | None]:
         """The outcome and, when done, the result to write; never raises for a bad report."""
         try:
-            with self.pool.lease() as llm:
+            with self.pool.lease() as llm, Extractor(design=self.design, report_type=self.domain, llm=llm,
+                                                     prompt_version=self.prompt_version) as session:
                 doc = load_document(job.source)
-                run = Run(self.domain, design=self.design, llm=llm, prompt_version=self.prompt_version)
-                report, unusable = extract_noted(run, doc)
+                report, unusable = session.extract_noted(doc)
                 result = report.model_dump(mode="json")
                 if doc.ocr:  # the text the offsets point into, beside the result
                     write_atomic(text_beside(job.output), doc.text)
@@ -270,7 +269,7 @@ def _one_line(exc: BaseException, source: Path) -> str:
     return text if isinstance(exc, LlmxError) else f"{type(exc).__name__}: {text}"
 
 
-def _start_workers(count: int, jobs: Sequence[Job], extract: Extractor) -> queue.Queue:
+def _start_workers(count: int, jobs: Sequence[Job], extract: JobRunner) -> queue.Queue:
     """Daemon threads working through ``jobs``; results arrive on the returned queue.
 
     Daemon, so an interrupted batch exits at once instead of waiting for
@@ -332,7 +331,7 @@ class Batch:
         pool = EndpointPool(self._open_llms(stack), self.retry_wait)
         accepted = {config_hash(self.domain, self.design, self.prompt_version, llm)
                     for llm in (pool.llms or [None])}  # type: ignore[list-item]  # None: rules
-        extract = Extractor(self.domain, self.design, self.prompt_version, pool)
+        extract = JobRunner(self.domain, self.design, self.prompt_version, pool)
         return accepted, functools.partial(_threaded, self.workers, extract)
 
     def _prepare_outdir(self) -> None:
@@ -385,7 +384,7 @@ class Batch:
             yield progress
 
 
-def _threaded(workers: int, extract: Extractor, todo: Sequence[Job]) -> Iterator[Finished]:
+def _threaded(workers: int, extract: JobRunner, todo: Sequence[Job]) -> Iterator[Finished]:
     results = _start_workers(workers, todo, extract)
     for _ in todo:
         yield _next(results)

@@ -38,7 +38,7 @@ from contextlib import ExitStack
 from types import ModuleType
 from typing import Any
 
-from llmx.apps.batch import Batch, Dispatch, EndpointPool, Extractor, Finished, Job, Outcome, config_hash
+from llmx.apps.batch import Batch, Dispatch, EndpointPool, Finished, Job, JobRunner, Outcome, config_hash
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError
@@ -72,12 +72,12 @@ class WorkerSpec:
 
 # ---------------------------------------------------------------- inside a Ray worker process
 
-_sessions: dict[WorkerSpec, Extractor] = {}
+_sessions: dict[WorkerSpec, JobRunner] = {}
 _open = ExitStack()  # this worker process's model sessions, closed when it exits
 atexit.register(_open.close)
 
 
-def worker_extractor(spec: WorkerSpec) -> Extractor:
+def worker_extractor(spec: WorkerSpec) -> JobRunner:
     """This process's extractor for ``spec``, built on its first task and kept for the next ones."""
     if spec not in _sessions:
         llms = []
@@ -93,7 +93,7 @@ def worker_extractor(spec: WorkerSpec) -> Extractor:
                 llm.endpoint_id = spec.config.base_url  # the template: the same identity on every node
             llms.append(llm)
         pool = EndpointPool(llms, spec.retry_wait)
-        _sessions[spec] = Extractor(load_domain(spec.report_type), spec.design, spec.prompt_version, pool)
+        _sessions[spec] = JobRunner(load_domain(spec.report_type), spec.design, spec.prompt_version, pool)
     return _sessions[spec]
 
 

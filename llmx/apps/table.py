@@ -227,7 +227,8 @@ def write_xlsx(path: Path, tables: list[Table]) -> None:
     except ImportError as exc:
         raise LlmxError(f"{path}: writing .xlsx needs openpyxl (pip install openpyxl)") from exc
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # the default empty sheet: every sheet is made below
+        book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(table.name)
         sheet.append(table.columns)

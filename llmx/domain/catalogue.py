@@ -76,6 +76,13 @@ class Catalogue:
     def get(self, key: str) -> Indicator | None:
         return next((i for i in self.indicators if i.key == key), None)
 
+    def indicator(self, key: str) -> Indicator:
+        """The entry for a key the code already knows is in the catalogue (a ranked or chosen key)."""
+        found = self.get(key)
+        if found is None:
+            raise KeyError(f"{key!r} is not in the indicator catalogue")
+        return found
+
     def rank(self, phrase: str, unit: str = "", top: int = 5) -> list[tuple[str, float]]:
         """Keys ordered by how well ``phrase`` matches their name, definition and examples.
 

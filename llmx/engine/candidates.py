@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from llmx.domain.cues import Window
@@ -177,7 +178,7 @@ def _is_target(before: str, element: str | None, domain: Domain) -> bool:
     return any(word in before for word in domain.target_words)
 
 
-def check_batch_ids(asked: object, answered: list[int], verb: str) -> None:
+def check_batch_ids(asked: Iterable[int] | None, answered: list[int], verb: str) -> None:
     """Raise the re-ask message unless ``answered`` holds every asked id exactly once.
 
     ``asked`` is the validation context's ``ids`` (nothing asked = nothing to check).

@@ -20,7 +20,7 @@ the batch falls back to the ranker rather than losing the figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationInfo, create_model, field_validator, model_validator
@@ -97,7 +97,20 @@ def _breaks_down(prev: Candidate, c: Candidate) -> bool:
     return same_sentence and c.mention.unit == prev.mention.unit and c.mention.start > prev.mention.start
 
 
-def labels_model(keys: Sequence[str]) -> type[BaseModel]:
+class _Label(BaseModel):
+    id: int
+    indicator: str
+
+
+class _Labels(BaseModel):
+    labels: list[_Label]
+
+
+class _Choice(BaseModel):
+    answer: str
+
+
+def labels_model(keys: Sequence[str]) -> type[_Labels]:
     """A response model whose indicator must be one of ``keys`` and whose ids must match the batch."""
     allowed = tuple(keys)
 
@@ -109,8 +122,8 @@ def labels_model(keys: Sequence[str]) -> type[BaseModel]:
         return value
 
     label = create_model(
-        "Label", id=(int, ...), indicator=(Literal[allowed], ...),  # type: ignore[valid-type]
-        __validators__={"snap": field_validator("indicator", mode="before")(classmethod(snap))},
+        "Label", __base__=_Label, indicator=(Literal[allowed], ...),  # type: ignore[valid-type]
+        __validators__=_validators(snap=field_validator("indicator", mode="before")(classmethod(snap))),
     )
 
     def complete(self, info: ValidationInfo):
@@ -119,9 +132,14 @@ def labels_model(keys: Sequence[str]) -> type[BaseModel]:
         return self
 
     return create_model(
-        "Labels", labels=(list[label], ...),  # type: ignore[valid-type]
-        __validators__={"complete": model_validator(mode="after")(complete)},
+        "Labels", __base__=_Labels, labels=(list[label], ...),  # type: ignore[valid-type]
+        __validators__=_validators(complete=model_validator(mode="after")(complete)),
     )
+
+
+def _validators(**named: Any) -> dict[str, Callable[..., Any]]:
+    """``create_model``'s ``__validators__``: pydantic's decorators return descriptors its stubs do not list."""
+    return named
 
 
 class ModelLabeller:
@@ -162,7 +180,7 @@ class ModelLabeller:
         if self.topk:
             ranked = rank(c, self.domain.catalogue)
             fields["options"] = " | ".join(
-                f"{k}({self.domain.catalogue.get(k).name})" for k, _ in ranked) + f" | {OTHER} | {NONE}"
+                f"{k}({self.domain.catalogue.indicator(k).name})" for k, _ in ranked) + f" | {OTHER} | {NONE}"
         return self.prompt.render("item", **fields)
 
     def _catalogue_text(self) -> str:
@@ -184,7 +202,8 @@ class ChoiceLabeller:
         self.prompt = domain.prompt("label_choice", version)
         self.choices = int(self.prompt.parts.get("choices", _TOPK))
         self.response_model = create_model(
-            "Choice", answer=(Literal[tuple(self.letters[:self.choices + 1])], ...))  # type: ignore[valid-type]
+            "Choice", __base__=_Choice,
+            answer=(Literal[tuple(self.letters[:self.choices + 1])], ...))  # type: ignore[valid-type]
         self.fallbacks = 0
 
     @property
@@ -214,5 +233,5 @@ class ChoiceLabeller:
     def _option(self, i: int, key: str) -> str:
         if key == OTHER:
             return self.prompt.render("other", letter=self.letters[i])
-        ind = self.domain.catalogue.get(key)
+        ind = self.domain.catalogue.indicator(key)
         return self.prompt.render("option", letter=self.letters[i], name=ind.name, definition=ind.definition)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llmx.cache_home import cache_home
 from llmx.errors import ConfigurationError
@@ -69,7 +69,7 @@ class LLMConfig:
 def from_options(**options: object) -> LLMConfig:
     """Build a config from CLI options, filling gaps from ``LLMX_*`` / ``OPENAI_*`` variables."""
     env = os.environ.get
-    picked = {
+    picked: dict[str, Any] = {
         "base_url": options.get("base_url") or env("LLMX_BASE_URL") or env("OPENAI_BASE_URL"),
         "model": options.get("model") or env("LLMX_MODEL"),
         "api_key": options.get("api_key") or env("LLMX_API_KEY") or env("OPENAI_API_KEY") or "sk-no-key-required",

@@ -380,6 +380,7 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
         unit = "%"
     else:
         tail = _TAIL.match(text, end)
+        assert tail is not None  # every part of _TAIL is optional: it matches everywhere
         unit = tail.group("unit") or ""
         mid = tail.group("mid")
         if mid == "多" and not unit:

@@ -162,7 +162,7 @@ def score_figures(pred_figures: Any, gold_figures: Any, source: FoldedText,
             counts[f"{name}_correct"] += name not in wrong
         # not in the contract's scoring: how close labels are (an extra diagnostic)
         counts["label_scored"] += 1
-        counts["label_similarity_sum"] += similarity(preds[i].figure.get("label"), golds[j].figure.get("label"))
+        counts["label_similarity_sum"] += similarity(preds[i].figure.get("label"), golds[j].figure.get("label"))  # type: ignore[assignment]  # a float sum; typeshed types Counter values as int
         matched.append({"gold_index": golds[j].index, "pred_index": preds[i].index,
                         **_describe(golds[j]), "pred_evidence": preds[i].figure.get("evidence"),
                         "wrong": wrong,

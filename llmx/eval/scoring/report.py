@@ -32,7 +32,7 @@ def _usage_counts(pred: dict) -> Counts:
     for key in USAGE_KEYS:
         value = usage.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            counts[key] += value
+            counts[key] += value  # type: ignore[assignment]  # seconds are floats; typeshed types Counter values as int
     return counts
 
 
