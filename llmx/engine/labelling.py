@@ -122,7 +122,7 @@ def labels_model(keys: Sequence[str]) -> type[_Labels]:
         return value
 
     label = create_model(
-        "Label", __base__=_Label, indicator=(Literal[allowed], ...),  # type: ignore[valid-type]
+        "Label", __base__=_Label, indicator=(_one_of(allowed), ...),
         __validators__=_validators(snap=field_validator("indicator", mode="before")(classmethod(snap))),
     )
 
@@ -135,6 +135,11 @@ def labels_model(keys: Sequence[str]) -> type[_Labels]:
         "Labels", __base__=_Labels, labels=(list[label], ...),  # type: ignore[valid-type]
         __validators__=_validators(complete=model_validator(mode="after")(complete)),
     )
+
+
+def _one_of(values: tuple[str, ...]) -> Any:
+    """``Literal[values]`` for values known only at run time: the schema the model sees lists them."""
+    return Literal.__getitem__(values)  # type: ignore[attr-defined]  # the subscription, spelled as a call
 
 
 def _validators(**named: Any) -> dict[str, Callable[..., Any]]:
@@ -203,7 +208,7 @@ class ChoiceLabeller:
         self.choices = int(self.prompt.parts.get("choices", _TOPK))
         self.response_model = create_model(
             "Choice", __base__=_Choice,
-            answer=(Literal[tuple(self.letters[:self.choices + 1])], ...))  # type: ignore[valid-type]
+            answer=(_one_of(tuple(self.letters[:self.choices + 1])), ...))
         self.fallbacks = 0
 
     @property
