@@ -55,6 +55,7 @@ def test_restore_gives_the_source_spelling():
     ("主城区建设", []),  # 城区 is a district's name, but here the tail of a word
     ("松洲街以习近平", ["松洲街"]),  # a street office in its short written form
     ("昌吉州人民政府", ["昌吉州"]),  # an autonomous prefecture's short form
+    ("西城街街道办事处", ["西城街街道"]),  # the short form of 西城街道 opening a longer name, as written
 ])
 def test_gazetteer_cuts_place_names(text, names):
     assert [p.name for p in gazetteer().find(text)] == names
@@ -72,6 +73,9 @@ def test_gazetteer_cuts_place_names(text, names):
     ("2023年，昌吉州人民政府始终坚持", "city"),
     ("2021年，双环邨街道全力推动", "township"),  # not in the gazetteer: read by its suffix
     ("以及市、区对法治建设工作的具体部署", None),
+    # superiors thanked, not the reporter: the place-like 得益于县 is no county either
+    ("得益于县委、县政府的坚强领导和大力支持，我镇各项工作稳步推进", "township"),
+    ("受益于区委的关心，我街道法治建设", "township"),
 ])
 def test_level_of_the_reporting_body(text, level):
     assert level_of(text) == level
@@ -201,3 +205,35 @@ def test_gazetteer_works_when_the_cache_cannot_be_written(tmp_path, monkeypatch)
     blocker.write_text("a file where the cache folder would go")
     monkeypatch.setenv("LLMX_CACHE_DIR", str(blocker))
     assert places.gazetteer.__wrapped__().lookup("坡子街街道")
+
+
+@pytest.mark.parametrize("line, field, value", [
+    ("栏目：工作报告 发布时间：2024-01-15", "published", "2024-01-15"),  # an unknown label first
+    ("某某县人民政府门户网站 www.example.gov.cn 发布时间:2023-03-02 09:10", "published", "2023-03-02 09:10"),
+    ("信息来源：县司法局 更新时间：2022/03/29 11:30:01", "published", "2022/03/29 11:30:01"),
+    ("信息来源：县司法局 点评人：张三", "source", "县司法局"),  # an unknown label ends the value before it
+    ("[ 索引号 ] 1150/2025-00005 [ 发布日期 ] 2025-01-13", "published", "2025-01-13"),  # labels in brackets
+])
+def test_index_fields_in_header_lines_of_any_layout(line, field, value):
+    text = f"某县2024年法治政府建设年度报告\n{line}\n2024年，某县扎实推进法治政府建设，取得明显成效，现报告如下。\n"
+    ct = clean(text)
+    assert ct.index[field] == value
+    assert ct.text.splitlines()[1].strip() == ""  # the header line is furniture
+
+
+def test_index_value_on_its_own_line_that_also_opens_the_next_field():
+    text = ("- 索 引 号:4300/2025-00578\n发布机构:\n某县教育局 成文日期:2025-02-25 15:58 - 名称:\n"
+            "某县教育局2024年度法治政府建设年度报告\n2024年，某县教育局扎实推进依法治教，取得明显成效。\n")
+    ct = clean(text)
+    assert ct.index["publisher"] == "某县教育局" and ct.index["written"] == "2025-02-25 15:58"
+    assert _meta(text)["date"] == "2025-02-25"
+
+
+def test_party_group_of_a_department_is_an_issuer():
+    assert split_orgs("中共某某县教育局党组") == ["中共某某县教育局党组"]
+
+
+def test_pinyin_reading_inside_the_bodys_name():
+    """Mirror sites annotate rare characters with their reading: 梅州(méi)市教育局 is still a department."""
+    text = "2023年法治政府建设年度报告\n2023年，梅州(méi)市教育局坚持以习近平法治思想为指导，扎实推进依法治教。\n"
+    assert _meta(text)["level"] == "department"

@@ -30,8 +30,10 @@ _INDEX_LABELS: dict[str, str] = {
     "发布者": "source", "作者": "author",
     "备注/文号": "doc_number", "发文字号": "doc_number", "文件编号": "doc_number", "文号": "doc_number",
     "公文生成日期": "written", "成文日期": "written", "生成日期": "written", "形成日期": "written",
+    "发文日期": "written", "印发日期": "written",
     "发布日期": "published", "发布时间": "published", "公开日期": "published", "日期": "published",
-    "时间": "published",
+    "时间": "published", "更新时间": "published", "更新日期": "published", "发表时间": "published",
+    "上传时间": "published", "录入时间": "published", "发稿时间": "published",
     "名称": "title", "标题": "title", "文件名称": "title",
     "主题分类": "other", "组配分类": "other", "内容分类": "other", "所属类目": "other",
     "公开方式": "other", "公开范围": "other", "有效性": "other", "有效性/截止日期": "other",
@@ -39,13 +41,18 @@ _INDEX_LABELS: dict[str, str] = {
     "浏览次数": "other", "点击数": "other", "访问次数": "other", "阅读人数": "other", "浏览": "other",
     "浏览量": "other", "字号": "other", "字体": "other", "字体大小": "other", "视力保护色": "other",
     "分享到": "other", "分享": "other", "编辑": "other", "责任编辑": "other",
+    "栏目": "other", "所属栏目": "other", "频道": "other", "分类": "other", "类别": "other",
 }
 _SPACED = r"[ \t\u3000\xa0]*"
 _DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"
+# A label as pages write it: spaced out (索 引 号), in brackets ([ 发布日期 ]), then a colon or a date.
 _LABEL = re.compile(
-    "(?<![\u4e00-\u9fff])(" + "|".join(
+    rf"(?<![\u4e00-\u9fff])[\[【［]?{_SPACED}(" + "|".join(
         _SPACED.join(map(re.escape, label.replace(" ", "")))
-        for label in sorted(_INDEX_LABELS, key=len, reverse=True)) + rf"){_SPACED}(?:[:：]|{_DATE_AHEAD})")
+        for label in sorted(_INDEX_LABELS, key=len, reverse=True))
+    + rf"){_SPACED}[\]】］]?{_SPACED}(?:[:：]|{_DATE_AHEAD})")
+# Any short label (known or not) ends the value before it: 文章来源:司法局 更新时间:… is two fields.
+_ANY_LABEL = re.compile(rf"[ \t\u3000\xa0|丨\-\[【［]+[\u4e00-\u9fff]{{2,6}}{_SPACED}[\]】］]?{_SPACED}[:：]")
 _BULLET = re.compile(r"^[ \t\u3000\xa0]*(?:[•·▪●◆■□]+|[-*](?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*")
 # A count in a bulleted line (● 办理行政复议案件12件) makes it the report's, not the page's.
 _COUNT = re.compile(r"[0-9０-９一二三四五六七八九十两]\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|台|期|批|所|处)")
@@ -141,17 +148,18 @@ def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tupl
     if not stripped or len(stripped) > _MAX_FURNITURE_LINE:
         return [], None
     whole = [(0, len(line))]
-    if pending and not _PROSE.search(stripped) and len(stripped) <= 40:
-        index.setdefault(pending, stripped)
-        return whole, None
+    labels = list(_LABEL.finditer(line))
+    if pending and not _PROSE.search(stripped) and len(stripped) <= 80:
+        value = line[:labels[0].start()] if labels else line  # 双牌县教育局 发文日期:… holds the next field too
+        index.setdefault(pending, _value(value))
+        return whole, _read_fields(line, labels, index) if labels else None
     date = _DATE_LINE.match(line)
     if date and len(stripped) <= 60 and not _PROSE.search(stripped):
         index.setdefault("published", date.group(0).strip(" (（)）•·-"))
         return whole, None
-    labels = list(_LABEL.finditer(line))
     bullet = _BULLET.match(line)
-    if labels and not line[bullet.end() if bullet else 0:labels[0].start()].strip():
-        return whole, _read_fields(line, labels, index)
+    if labels and (not line[bullet.end() if bullet else 0:labels[0].start()].strip() or not _PROSE.search(stripped)):
+        return whole, _read_fields(line, labels, index)  # 栏目:政策文件 发布时间:…, or a site name before it
     if _BREADCRUMB.search(stripped) or (_TOOLS.search(stripped) and not _PROSE.search(stripped)):
         _read_fields(line, labels, index)
         return whole, None
@@ -176,9 +184,15 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
     waiting = None
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
-        value = line[m.end():end].strip(" \t\u3000\xa0•·|丨")
+        unknown = _ANY_LABEL.search(line, m.end(), end)
+        value = _value(line[m.end():unknown.start() if unknown else end])
         name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1))]
         if value and name != "other":
             index.setdefault(name, value)
         waiting = None if value else name
     return waiting
+
+
+def _value(raw: str) -> str:
+    """A field's value without the separators and bullets around it."""
+    return raw.strip(" \t\u3000\xa0•·|丨-")

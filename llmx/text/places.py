@@ -105,7 +105,10 @@ class Gazetteer:
                 name = text[start:i + 1]
                 entries = self.by_name.get(name)
                 if entries and (size > 2 or _may_open(text, start)):
-                    found.append(Place(start, i + 1, name, tuple(entries)))
+                    end = i + 1
+                    if name.endswith("街") and text.startswith("街道", end):
+                        end += 2  # 北城街街道 as written: the short form of 北城街道 opens a longer name
+                    found.append(Place(start, end, text[start:end], tuple(entries)))
                     break
         found.sort(key=lambda p: (p.start, -(p.end - p.start)))
         kept: list[Place] = []

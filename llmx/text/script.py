@@ -12,9 +12,12 @@ character.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 _CONFIG = "t2s.json"
+# A reading in pinyin after a character, as some mirror sites annotate rare ones: 清遠(yuǎn)市, 關(guān)于.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü\u00e0-\u01dc]{1,6}[)）]")
 
 
 @lru_cache(maxsize=1)
@@ -40,3 +43,8 @@ def _line(convert, line: str) -> str:  # type: ignore[no-untyped-def]
     if len(out) == len(line):
         return out
     return "".join(c if len(c := convert(ch)) == 1 else ch for ch in line)
+
+
+def without_pinyin(text: str) -> str:
+    """``text`` without pinyin readings after characters, for matching names (not for output: offsets move)."""
+    return _PINYIN.sub("", text) if "(" in text or "（" in text else text

@@ -19,17 +19,19 @@ from dataclasses import dataclass
 
 from llmx.text.clean import CleanText
 from llmx.text.places import Place, gazetteer
+from llmx.text.script import without_pinyin
 
 Level = str  # township | county | city | province | department | other
 
-_GOV = r"(?:人民政府|政府|办事处|党委|党工委|工委|委员会|委|人大常委会|人大|政协|行署|公署)"
+_GOV = r"(?:人民政府|政府|办事处|党委|党工委|党组|工委|委员会|委|人大常委会|人大|政协|行署|公署)"
 _DEPT = r"(?:局|厅|部|署|办公室|办|委员会|委|中心|院|所|站|队|处|室|馆|会)"
 # A body's name: optional 中共, then name characters, then a body suffix.
 ORG = re.compile(rf"(?:中共)?[\u4e00-\u9fff（）()]{{0,30}}?(?:{_GOV}|{_DEPT})")
 _ORG_AT_END = re.compile(rf"(?:{_GOV}|{_DEPT})$")
 _GOV_ONLY = re.compile(rf"^(?:中共)?(?:{_GOV}|街道{_GOV}|街道)$")
 # Place-like names the gazetteer may not hold (new streets, renamed towns): only in a body's name.
-_PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
+# No function word inside (得益于县 is not a county).
+_PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省于的在对把被将了从向]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
 _SELF = {"局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
          "中心": "department", "镇": "township", "乡": "township", "街道": "township", "县": "county",
          "区": "county", "旗": "county", "市": "city", "州": "city", "省": "province"}
@@ -47,8 +49,11 @@ _OPENING = 200
 _ABOUT = re.compile(r"关(?:[(（][a-zü\u00e0-\u01dc]{1,6}[)）])?于")
 _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
+# Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
+# (得益于县委、县政府的坚强领导, 受益于区委的大力支持, 离不开…).
 _SUPERIORS = re.compile(
-    r"在[^，,。；]{0,40}?(?:领导|指导|监督|支持|关心|部署)[^，,。；]{0,6}下|(?:根据|按照|围绕|贯彻|落实|依据)[^，,。；]*")
+    r"在[^，,。；]{0,40}?(?:领导|指导|监督|支持|关心|部署)[^，,。；]{0,6}下|(?:根据|按照|围绕|贯彻|落实|依据)[^，,。；]*"
+    r"|(?:得益于|受益于|有赖于|离不开|依靠|依托|仰仗)[^，,。；;]*")
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
 
 
@@ -95,7 +100,7 @@ def _starts_with_place(text: str) -> bool:
 def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, opening: str) -> Subject:
     """Level, township and county of the reporting body."""
     # The page's publisher comes last: a county portal publishes its townships' reports.
-    probes = [*issuers, title_body(title), opening[:_OPENING], ct.index.get("publisher", "")]
+    probes = [without_pinyin(p) for p in (*issuers, title_body(title), opening[:_OPENING], ct.index.get("publisher", ""))]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
     places = _places(ct, [*issuers, title or "", *ct.index.values()])
     township = _township(places, [p for p in probes if p]) if level == "township" else None
