@@ -213,6 +213,7 @@ def test_gazetteer_works_when_the_cache_cannot_be_written(tmp_path, monkeypatch)
     ("信息来源：县司法局 更新时间：2022/03/29 11:30:01", "published", "2022/03/29 11:30:01"),
     ("信息来源：县司法局 点评人：张三", "source", "县司法局"),  # an unknown label ends the value before it
     ("[ 索引号 ] 1150/2025-00005 [ 发布日期 ] 2025-01-13", "published", "2025-01-13"),  # labels in brackets
+    ("[ 索引号 ] 1150ABC/2025-00005", "index_number", "1150ABC/2025-00005"),  # a bracket closes a label
 ])
 def test_index_fields_in_header_lines_of_any_layout(line, field, value):
     text = f"某县2024年法治政府建设年度报告\n{line}\n2024年，某县扎实推进法治政府建设，取得明显成效，现报告如下。\n"

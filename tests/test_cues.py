@@ -23,6 +23,17 @@ def _label(sentence: str, number: str) -> str | None:
     ("新增持证执法人员3名。", "3", "certified_officers"),  # the longest cue wins
     ("网上可办率达100%。", "100%", None),  # a rate with no cue of its own
     ("辖区20个村(社区)配备了法律顾问。", "20", "legal_adviser_villages"),
+    # a lecture or class for the public is publicity; for cadres it stays study of law
+    ("组织律师走进校园开展法治授课3场次。", "3", "publicity_events"),
+    ("组织班子成员开展法治授课3场次。", "3", "law_study_sessions"),
+    ("深入社区为居民举办法治讲座6次。", "6", "publicity_events"),
+    ("党委理论学习中心组举办法治讲座6次。", "6", "law_study_sessions"),
+    # synonyms of a catalogue entry's own word
+    ("执法人员持证比例达95%。", "95%", "certification_rate"),
+    ("发放普法宣传材料300份。", "300", "publicity_materials"),
+    ("提交申请材料12份。", "12", None),  # 材料 alone is no publicity
+    # people appointed to a role are not trainees, even beside a training word
+    ("全县聘请法治副校长45人，组织培训2期。", "45", None),
 ])
 def test_nearest_fitting_cue_decides(sentence, number, key):
     assert _label(sentence, number) == key

@@ -50,6 +50,18 @@ def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, doma
     assert all(f["verified"] for f in first["figures"])
 
 
+def test_hybrid_all_on_every_corpus_report(recorder, endpoint, domain, tmp_path):
+    """The model's reading of every number in each bundled report (batch and fault tests replay these answers)."""
+    with recorder.use_cassette("hybrid-all_corpus.yaml"):
+        for path in sorted(CORPUS.glob("*.txt")):
+            result = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(
+                load_document(path))
+            assert result["usage"]["calls"] >= 1, path.name
+            assert len(result["figures"]) + len(result["rejected"]) + len(result["uncovered"]) == _candidate_count(
+                path, domain)
+            assert all(f["verified"] for f in result["figures"])
+
+
 def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, domain, tmp_path):
     expected = _unsure_count(REPORT_002, domain)
     assert expected > 0

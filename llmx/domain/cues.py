@@ -83,6 +83,8 @@ class Cues:
             for written in words:
                 word, needs = _split(written)
                 out.setdefault(word, []).append((key, kinds, needs))
+        for entries in out.values():  # a cue with a condition is more specific than the bare word
+            entries.sort(key=lambda entry: not entry[2])
         return out
 
     def kinds_of(self, unit: str) -> frozenset[str]:

@@ -46,11 +46,11 @@ _INDEX_LABELS: dict[str, str] = {
 _SPACED = r"[ \t\u3000\xa0]*"
 _DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"
 # A label as pages write it: spaced out (索 引 号), in brackets ([ 发布日期 ]), then a colon or a date.
+_LABEL_WORDS = "|".join(_SPACED.join(map(re.escape, label.replace(" ", "")))
+                        for label in sorted(_INDEX_LABELS, key=len, reverse=True))
 _LABEL = re.compile(
-    rf"(?<![\u4e00-\u9fff])[\[【［]?{_SPACED}(" + "|".join(
-        _SPACED.join(map(re.escape, label.replace(" ", "")))
-        for label in sorted(_INDEX_LABELS, key=len, reverse=True))
-    + rf"){_SPACED}[\]】］]?{_SPACED}(?:[:：]|{_DATE_AHEAD})")
+    rf"(?<![\u4e00-\u9fff])[\[【［]{_SPACED}({_LABEL_WORDS}){_SPACED}[\]】］]{_SPACED}[:：]?"  # [ 索引号 ] needs no colon
+    rf"|(?<![\u4e00-\u9fff])({_LABEL_WORDS}){_SPACED}(?:[:：]|{_DATE_AHEAD})")
 # Any short label (known or not) ends the value before it: 文章来源:司法局 更新时间:… is two fields.
 _ANY_LABEL = re.compile(rf"[ \t\u3000\xa0|丨\-\[【［]+[\u4e00-\u9fff]{{2,6}}{_SPACED}[\]】］]?{_SPACED}[:：]")
 _BULLET = re.compile(r"^[ \t\u3000\xa0]*(?:[•·▪●◆■□]+|[-*](?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*")
@@ -186,7 +186,7 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
         end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
         unknown = _ANY_LABEL.search(line, m.end(), end)
         value = _value(line[m.end():unknown.start() if unknown else end])
-        name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1))]
+        name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1) or m.group(2))]
         if value and name != "other":
             index.setdefault(name, value)
         waiting = None if value else name

@@ -34,6 +34,8 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
+from llmx.text.places import gazetteer
+
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
 
@@ -163,7 +165,10 @@ _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
 _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
-_QUOTES = re.compile(r"“[^“”\n]{1,12}”|\"[^\"\n]{1,12}\"|「[^「」\n]{1,12}」|『[^『』\n]{1,12}』|‘[^‘’\n]{1,12}’")
+_QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
+# Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
+_CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
+_MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
 _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
@@ -492,8 +497,22 @@ def _rule_identifier(ctx: _Context, r: _Reading) -> str | None:
         return None
     if (r.start > 0 and _LATIN.match(text, r.start - 1)) or _LATIN.match(text, r.end):
         return "alnum_code"
+    zero_led = r.plain_int and len(r.digits) > 1 and r.digits.startswith("0")
+    if zero_led or _CODE_BEFORE.search(text, max(0, r.start - 24), r.start):
+        return "alnum_code"  # 4311230009/2025-00578, 00005: index and serial numbers
     if not r.unit and text.startswith("号", _next_nonspace(text, r.end)):
         return "identifier"
+    return None
+
+
+def _rule_place_name(ctx: _Context, r: _Reading) -> str | None:
+    """三张镇, 七星街道, 五华区: a Chinese numeral inside a place name the gazetteer holds."""
+    if not r.chinese:
+        return None
+    lo = max(0, r.start - _MAX_PLACE)
+    for place in gazetteer().find(ctx.text[lo:r.end + _MAX_PLACE]):
+        if place.start + lo <= r.start and r.end <= place.end + lo:
+            return "place_name"
     return None
 
 
@@ -539,14 +558,15 @@ def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
 
 def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     """“四级”, “十一个坚持”, “1310”: a Chinese numeral in a short quoted phrase, or an Arabic
-    number that is all a quotation holds, names something."""
+    number that is all a quotation holds or opens it without a unit, names something."""
     if not _inside(ctx.quotes, r.start, r.end):
         return None
     if r.chinese:
         return "quoted_name"
     before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
-    whole = ctx.text[before:before + 1] in _OPEN_QUOTES and ctx.text[after:after + 1] in _CLOSE_QUOTES
-    return "quoted_name" if whole else None
+    opens = ctx.text[before:before + 1] in _OPEN_QUOTES
+    whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
+    return "quoted_name" if whole or (opens and not r.unit) else None  # “1310”, “511集中放权”
 
 
 def _rule_idiom(ctx: _Context, r: _Reading) -> str | None:
@@ -627,6 +647,7 @@ _RULES: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_list_marker,
     _rule_phone,
     _rule_identifier,
+    _rule_place_name,
     _rule_org_name,
 )
 _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
