@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 
 from llmx.text.clean import CleanText, clean
+from llmx.text.script import PINYIN_READING
 from llmx.text.subject import ORG, Subject, find_subject, split_orgs, title_body
 
-_PINYIN = r"(?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùü]{1,6}[)）])?"
+_PINYIN = rf"(?:{PINYIN_READING})?"
 _DOC_NUMBER = re.compile(
     rf"(?:[\u4e00-\u9fff]{_PINYIN}){{1,10}}\s*[〔\[【［(（]\s*(?:19|20)\d{{2}}\s*[〕\]】］)）]\s*第?\s*\d{{1,4}}\s*号")
 _SIGNERS = re.compile(r"签\s*发\s*人\s*[:：]\s*(.+)")

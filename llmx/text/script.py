@@ -17,7 +17,9 @@ from functools import lru_cache
 
 _CONFIG = "t2s.json"
 # A reading in pinyin after a character, as some mirror sites annotate rare ones: 清遠(yuǎn)市, 關(guān)于.
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü\u00e0-\u01dc]{1,6}[)）]")
+# Patterns that must see through it (关于, a doc number's issuer code) embed this one.
+PINYIN_READING = r"[(（][a-zü\u00e0-\u01dc]{1,6}[)）]"
+_PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff]){PINYIN_READING}")
 
 
 @lru_cache(maxsize=1)

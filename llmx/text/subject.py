@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from llmx.text.clean import CleanText
 from llmx.text.places import Place, gazetteer
-from llmx.text.script import without_pinyin
+from llmx.text.script import PINYIN_READING, without_pinyin
 
 Level = str  # township | county | city | province | department | other
 
@@ -46,7 +46,7 @@ _CLAUSES = 6
 _PLACES_SCAN = 30_000  # characters: several times the longest report in the gold sets
 _OFFICE = re.compile(r"^(?:人民)?政府办公室|^(?:党)?委办公室")  # 县政府办公室 is a department
 _OPENING = 200
-_ABOUT = re.compile(r"关(?:[(（][a-zü\u00e0-\u01dc]{1,6}[)）])?于")
+_ABOUT = re.compile(rf"关(?:{PINYIN_READING})?于")
 _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
 # Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
