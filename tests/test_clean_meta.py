@@ -214,6 +214,8 @@ def test_gazetteer_works_when_the_cache_cannot_be_written(tmp_path, monkeypatch)
     ("信息来源：县司法局 点评人：张三", "source", "县司法局"),  # an unknown label ends the value before it
     ("[ 索引号 ] 1150/2025-00005 [ 发布日期 ] 2025-01-13", "published", "2025-01-13"),  # labels in brackets
     ("[ 索引号 ] 1150ABC/2025-00005", "index_number", "1150ABC/2025-00005"),  # a bracket closes a label
+    ("成文时间：2022年02月28日", "written", "2022年02月28日"),
+    ("时间:2023-02-28 15:36 阅读:1", "published", "2023-02-28 15:36"),  # a view counter is furniture
 ])
 def test_index_fields_in_header_lines_of_any_layout(line, field, value):
     text = f"某县2024年法治政府建设年度报告\n{line}\n2024年，某县扎实推进法治政府建设，取得明显成效，现报告如下。\n"
@@ -238,3 +240,13 @@ def test_pinyin_reading_inside_the_bodys_name():
     """Mirror sites annotate rare characters with their reading: 梅州(méi)市教育局 is still a department."""
     text = "2023年法治政府建设年度报告\n2023年，梅州(méi)市教育局坚持以习近平法治思想为指导，扎实推进依法治教。\n"
     assert _meta(text)["level"] == "department"
+
+
+def test_issuer_header_over_several_lines_and_a_street_office_named_with_its_government():
+    text = ("中共某某区广顺街道工作委员会\n某某区人民政府广顺街道办事处\n关于2025年度法治政府建设情况的报告\n区委、区政府：\n"
+            "2025年，广顺街道扎实推进法治政府建设，取得明显成效，现报告如下。\n")
+    m = _meta(text)
+    assert m["issuers"] == ["中共某某区广顺街道工作委员会", "某某区人民政府广顺街道办事处"]
+    assert m["title"] == "关于2025年度法治政府建设情况的报告" and m["level"] == "township"
+    assert split_orgs("鲤城区人民政府金龙街道办事处") == ["鲤城区人民政府金龙街道办事处"]
+    assert level_of("鲤城区人民政府金龙街道办事处") == "township"

@@ -32,6 +32,8 @@ def _label(sentence: str, number: str) -> str | None:
     ("执法人员持证比例达95%。", "95%", "certification_rate"),
     ("发放普法宣传材料300份。", "300", "publicity_materials"),
     ("提交申请材料12份。", "12", None),  # 材料 alone is no publicity
+    ("梳理人社依申请服务事项155项。", "155", None),  # services, not information requests
+    ("收到依申请政府信息公开申请8件。", "8", "info_requests"),
     # people appointed to a role are not trainees, even beside a training word
     ("全县聘请法治副校长45人，组织培训2期。", "45", None),
 ])

@@ -296,6 +296,9 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     # commemorative days and model names (without the domain names file)
     ("⟦5⟧.12防灾减灾日", 5, "", "exact", "commemorative_day"),
     ("⟦三⟧河镇人民政府", 3, "", "exact", "place_name"),  # a numeral inside a gazetteer name (三河镇)
+    ("县政协十五届⟦三⟧次会议", 3, "次", "exact", "ordinal"),  # a session's number after its term
+    ("以每两月⟦1⟧次频次开展学习", 1, "次", "exact", "recurrence"),
+    ("为干部职工人手⟦一⟧本", 1, "本", "exact", "idiom"),
     ("开展“⟦511⟧集中放权”行动", 511, "", "exact", "quoted_name"),  # a number opening a quoted name
     ("“一枚印章管审批、⟦一⟧个大厅办成事”", 1, "个", "exact", "quoted_name"),  # a longer slogan
     ("索引号:4311230009/2025-⟦00578⟧", 578, "", "exact", "alnum_code"),
@@ -576,7 +579,9 @@ def test_non_statistics_by_class(text, reason):
 
 @pytest.mark.parametrize("text", ["各召开⟦一⟧次推进会", "发生⟦一⟧起案件", "跃居第⟦21⟧位", "竞赛第⟦一⟧名",
                                   "审批时限由⟦20⟧日压缩至5日", "在⟦30⟧日内办结", "考核得分⟦95.0⟧分",
-                                  "发放宣传资料⟦5000⟧份"])
+                                  "发放宣传资料⟦5000⟧份",
+                                  "以每两月1次频次开展法治学习⟦5⟧次",  # the total after a rate stays
+                                  "召开常委会⟦3⟧次会议", "办理业务⟦15822⟧笔"])
 def test_counts_that_look_like_articles_or_ordinals_stay(text):
     plain = text.replace("⟦", "").replace("⟧", "")
     mention = next(m for m in find_mentions(plain) if m.start == text.index("⟦"))

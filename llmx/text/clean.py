@@ -30,7 +30,7 @@ _INDEX_LABELS: dict[str, str] = {
     "发布者": "source", "作者": "author",
     "备注/文号": "doc_number", "发文字号": "doc_number", "文件编号": "doc_number", "文号": "doc_number",
     "公文生成日期": "written", "成文日期": "written", "生成日期": "written", "形成日期": "written",
-    "发文日期": "written", "印发日期": "written",
+    "发文日期": "written", "印发日期": "written", "成文时间": "written", "发文时间": "written", "印发时间": "written",
     "发布日期": "published", "发布时间": "published", "公开日期": "published", "日期": "published",
     "时间": "published", "更新时间": "published", "更新日期": "published", "发表时间": "published",
     "上传时间": "published", "录入时间": "published", "发稿时间": "published",
@@ -42,6 +42,7 @@ _INDEX_LABELS: dict[str, str] = {
     "浏览量": "other", "字号": "other", "字体": "other", "字体大小": "other", "视力保护色": "other",
     "分享到": "other", "分享": "other", "编辑": "other", "责任编辑": "other",
     "栏目": "other", "所属栏目": "other", "频道": "other", "分类": "other", "类别": "other",
+    "阅读": "other", "阅读量": "other", "阅读次数": "other", "访问量": "other",
 }
 _SPACED = r"[ \t\u3000\xa0]*"
 _DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"

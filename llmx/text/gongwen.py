@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from llmx.text.clean import CleanText, clean
 from llmx.text.script import PINYIN_READING
-from llmx.text.subject import ORG, Subject, find_subject, split_orgs, title_body
+from llmx.text.subject import ORG, Subject, about_body, find_subject, split_orgs, title_body
 
 _PINYIN = rf"(?:{PINYIN_READING})?"
 _DOC_NUMBER = re.compile(
@@ -255,18 +255,23 @@ def _issuers(lines: list[Line], sign_at: int | None) -> list[str]:
 def _header_issuers(top: list[Line], title: str | None) -> list[str]:
     """Failing a 落款: a header line naming bodies, a title ``X关于…``, or a title opening with a body."""
     last_title = max((i for i, ln in enumerate(top) if title and title in ln.text), default=len(top))
+    bodies: list[str] = []  # one header line per body is common: 中共…工作委员会 / …办事处
     for ln in top[:last_title]:
         if title and title in ln.text:
             continue
         parts = split_orgs(_HEADER_SUFFIX.sub("", ln.text))
         if parts and not ln.text.endswith(("：", ":")):
-            return parts
+            bodies += parts
+        elif bodies:
+            break
+    if bodies:
+        return bodies
     if not title:
         return []
-    before = title_body(title).strip()
-    if before and before != title and re.search("关.{0,8}于", title[len(before):len(before) + 10]):
-        return split_orgs(before) or ([before] if not _YEAR.search(before) else [])
-    return split_orgs(before)
+    about = (about_body(title) or "").strip()
+    if about:  # 阜城县关于…: the body as the title names it, even a bare place
+        return split_orgs(about) or ([about] if not _YEAR.search(about) else [])
+    return split_orgs(title_body(title).strip())
 
 
 def _report_year(title: str | None, head: list[Line], date: str | None) -> int | None:

@@ -78,7 +78,7 @@ _UNITS: tuple[str, ...] = tuple(
         """个工作日 工作日 个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
         户次 件次 家次 车次 架次 台次 个月 小时 分钟 课时 学时 周年 次 场 件 起 人 名 条 份 个 项
         台 部 辆 册 张 期 批 户 家 所 处 篇 位 例 支 套 块 座 本 幅 天 周 年 元 倍 吨 亩 米 株 棵
-        间 栋 组 类 种 节 堂 轮 宗 封 页""".split(),
+        间 栋 组 类 种 节 堂 轮 宗 封 页 笔""".split(),
         key=len,
         reverse=True,
     )
@@ -165,12 +165,13 @@ _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
 _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
+_SESSION_AFTER = re.compile(r"\s*次?\s*(?:会议|全会|全体会议|大会)")
 _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
-_IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失")
+_IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失|人手一[册本份张套]")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
 _ORG_SUFFIX = re.compile(
@@ -205,6 +206,7 @@ class _Context:
     text: str
     breaks: tuple[int, ...]
     recurrences: tuple[tuple[int, int], ...]
+    tokens: tuple[int, ...]  # where every number token starts
     quotes: tuple[tuple[int, int], ...]
     idioms: tuple[tuple[int, int], ...]
 
@@ -532,8 +534,12 @@ def _is_rank(ctx: _Context, r: _Reading) -> bool:
 
 
 def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
-    """第五次会议, 第二批, 第一时间."""
-    return "ordinal" if _ordinal_start(ctx.text, r) is not None else None
+    """第五次会议, 第二批, 第一时间; 十五届三次会议 (a session's number after its term, no 第)."""
+    if _ordinal_start(ctx.text, r) is not None:
+        return "ordinal"
+    before = _prev_nonspace(ctx.text, r.start)
+    after_term = before >= 0 and ctx.text[before] == "届"
+    return "ordinal" if after_term and r.unit == "次" and _SESSION_AFTER.match(ctx.text, r.end) else None
 
 
 def _rule_recurrence(ctx: _Context, r: _Reading) -> str | None:
@@ -544,10 +550,10 @@ def _rule_recurrence(ctx: _Context, r: _Reading) -> str | None:
     p_start, p_end = ctx.recurrences[i]
     if r.start < p_end:  # the number is inside the 每… phrase (每两月)
         return "recurrence"
-    # same clause: no break between the end of the phrase and the number
-    if bisect_left(ctx.breaks, p_end) == bisect_left(ctx.breaks, r.start):
-        return "recurrence"
-    return None
+    # the rate is the phrase's first number, in its clause: 以每两月1次频次开展学习5次 keeps the 5
+    same_clause = bisect_left(ctx.breaks, p_end) == bisect_left(ctx.breaks, r.start)
+    first_after = bisect_left(ctx.tokens, p_end) == bisect_left(ctx.tokens, r.start)
+    return "recurrence" if same_clause and first_after else None
 
 
 def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
@@ -680,11 +686,12 @@ def _spans(pattern: re.Pattern[str], text: str) -> tuple[tuple[int, int], ...]:
     return tuple(m.span() for m in pattern.finditer(text))
 
 
-def _context(text: str) -> _Context:
+def _context(text: str, tokens: Sequence[re.Match[str]]) -> _Context:
     return _Context(
         text=text,
         breaks=tuple(m.start() for m in _CLAUSE_BREAKS.finditer(text)),
         recurrences=_spans(_RECURRENCE, text),
+        tokens=tuple(m.start() for m in tokens),
         quotes=_spans(_QUOTES, text),
         idioms=_spans(_IDIOMS, text),
     )
@@ -695,8 +702,9 @@ def find_mentions(text: str, numbered_names: Sequence[str] = ()) -> list[Mention
     blocks = _find_blocks(text, tuple(numbered_names))
     mentions = [mention for block in blocks for mention in _block_mentions(text, block)]
     block_starts = [b[0] for b in blocks]
-    ctx = _context(text)
-    for m in _TOKEN.finditer(text):
+    tokens = list(_TOKEN.finditer(text))
+    ctx = _context(text, tokens)
+    for m in tokens:
         i = bisect_right(block_starts, m.end() - 1) - 1
         if i >= 0 and blocks[i][1] > m.start():
             continue  # overlaps a block, whose numbers were already emitted

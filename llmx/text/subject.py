@@ -23,7 +23,7 @@ from llmx.text.script import PINYIN_READING, without_pinyin
 
 Level = str  # township | county | city | province | department | other
 
-_GOV = r"(?:人民政府|政府|办事处|党委|党工委|党组|工委|委员会|委|人大常委会|人大|政协|行署|公署)"
+_GOV = r"(?:人民政府|政府|办事处|党委|党工委|党组|工作委员会|工委|委员会|委|人大常委会|人大|政协|行署|公署)"
 _DEPT = r"(?:局|厅|部|署|办公室|办|委员会|委|中心|院|所|站|队|处|室|馆|会)"
 # A body's name: optional 中共, then name characters, then a body suffix.
 ORG = re.compile(rf"(?:中共)?[\u4e00-\u9fff（）()]{{0,30}}?(?:{_GOV}|{_DEPT})")
@@ -54,6 +54,8 @@ _UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡|街道)(?:人民政府
 _SUPERIORS = re.compile(
     r"在[^，,。；]{0,40}?(?:领导|指导|监督|支持|关心|部署)[^，,。；]{0,6}下|(?:根据|按照|围绕|贯彻|落实|依据)[^，,。；]*"
     r"|(?:得益于|受益于|有赖于|离不开|依靠|依托|仰仗)[^，,。；;]*")
+# A street office or township named after the government that dispatched it: 人民政府金龙街道办事处.
+_AGENCY_OF = re.compile(r"(?:人民政府|政府)([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府)")
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
 
 
@@ -84,6 +86,8 @@ def _cut_run(part: str) -> list[str]:
         return []
     for m in re.finditer(rf"(?:{_GOV}|{_DEPT})(?=中共|[\u4e00-\u9fff])", part):
         head, rest = part[:m.end()], part[m.end():]
+        if _AGENCY_OF.fullmatch(part[m.start():]):
+            continue  # 鲤城区人民政府金龙街道办事处: one body, the government's street office
         if len(head) >= 4 and ORG.fullmatch(head) and _starts_with_place(rest):
             tail = _cut_run(rest)
             if tail:
@@ -107,13 +111,19 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     return Subject(level, township, _county(places, township, level, probes))
 
 
+def about_body(title: str | None) -> str | None:
+    """The X of a title ``X关于…`` (关(guān)于 too), or None when the title has no 关于."""
+    about = _ABOUT.search(title or "")
+    return title[:about.start()] if title and about else None
+
+
 def title_body(title: str | None) -> str:
     """What a title opens with: ``X关于…`` or the name before the year (``叶城县2023年度…``)."""
     if not title:
         return ""
-    about = _ABOUT.search(title)
-    if about:
-        return title[:about.start()]
+    about = about_body(title)
+    if about is not None:
+        return about
     m = re.match(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)\s*(?:(?:19|20)\d{2}|二〇|法治)", title)
     return m.group(1) if m else ""
 
@@ -148,6 +158,8 @@ def _clause_level(clause: str) -> Level | None:
         rest = bare[sum(map(len, names)):]
         if places and places[-1].is_a("township") and rest.startswith("办"):
             return "township"  # 城南街道办
+        if _AGENCY_OF.match(rest):
+            return "township"  # 鲤城区人民政府金龙街道办事处
         if (_DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest)) or _OFFICE.match(rest):
             return "department"
         if places:
