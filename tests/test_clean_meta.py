@@ -76,6 +76,9 @@ def test_gazetteer_cuts_place_names(text, names):
     # superiors thanked, not the reporter: the place-like 得益于县 is no county either
     ("得益于县委、县政府的坚强领导和大力支持，我镇各项工作稳步推进", "township"),
     ("受益于区委的关心，我街道法治建设", "township"),
+    # superiors set aside leave empty clauses that must not use up the clauses read
+    ("2025年以来，在市委、市政府的坚强领导下，在镇党委、镇人大的监督支持下，我镇政府以习近平法治思想为指导", "township"),
+    ("2023年，全省政府系统深入推进依法行政，我县坚持", "county"),
 ])
 def test_level_of_the_reporting_body(text, level):
     assert level_of(text) == level

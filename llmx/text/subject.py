@@ -35,8 +35,11 @@ _PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省于的在对把被将�
 _SELF = {"局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
          "中心": "department", "镇": "township", "乡": "township", "街道": "township", "县": "county",
          "区": "county", "旗": "county", "市": "city", "州": "city", "省": "province"}
+# 我镇…, 本局…, 全县…: the reporter names itself (我镇政府 too; 全省政府系统 is not a 全省 report).
 _SELF_REF = re.compile(
-    r"(?:(?:我|本|全)(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)|(街道))(?![\u4e00-\u9fff]{0,3}(?:委员会|政府))")
+    r"(?:(?:我|本)(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)"
+    r"|全(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府))"
+    r"|(街道)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府)))")
 _LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 # A department: a short name of its work ending in a department suffix, no verb or particle inside.
@@ -135,7 +138,8 @@ def level_of(text: str) -> Level | None:
     ``现将我局…``, ``松洲街以…``); bodies named inside a clause are someone else.
     """
     unnamed: Level | None = None
-    for clause in re.split(r"[，,。；;:：]", _SUPERIORS.sub("，", text))[:_CLAUSES]:
+    clauses = [c for c in re.split(r"[，,。；;:：]", _SUPERIORS.sub("，", text)) if c.strip()]
+    for clause in clauses[:_CLAUSES]:  # the superiors set aside leave no clause behind
         clause = _LEAD.sub("", clause.strip())
         level = _clause_level(clause)
         if level:
@@ -148,7 +152,7 @@ def level_of(text: str) -> Level | None:
 def _clause_level(clause: str) -> Level | None:
     self_ref = _SELF_REF.match(clause)
     if self_ref:
-        return _SELF[self_ref.group(1) or self_ref.group(2)]
+        return _SELF[next(g for g in self_ref.groups() if g)]
     if _UNNAMED_GOV.match(clause):
         return None
     bare = clause.removeprefix("中共")
