@@ -33,6 +33,10 @@ def _label(sentence: str, number: str) -> str | None:
     ("发放普法宣传材料300份。", "300", "publicity_materials"),
     ("提交申请材料12份。", "12", None),  # 材料 alone is no publicity
     ("梳理人社依申请服务事项155项。", "155", None),  # services, not information requests
+    # a meeting whose spirit was studied is content, not a meeting held
+    ("组织专题学习中央全面依法治国委员会会议精神、宪法法律等共20余次。", "20", "law_study_sessions"),
+    ("在6个行政村开展“法治流动课堂”18次。", "18", "publicity_events"),
+    ("组织任前考法3场。", "3", None),
     ("收到依申请政府信息公开申请8件。", "8", "info_requests"),
     # people appointed to a role are not trainees, even beside a training word
     ("全县聘请法治副校长45人，组织培训2期。", "45", None),
