@@ -79,6 +79,12 @@ def test_gazetteer_cuts_place_names(text, names):
     # superiors set aside leave empty clauses that must not use up the clauses read
     ("2025年以来，在市委、市政府的坚强领导下，在镇党委、镇人大的监督支持下，我镇政府以习近平法治思想为指导", "township"),
     ("2023年，全省政府系统深入推进依法行政，我县坚持", "county"),
+    ("2024年，全省法治政府建设取得新成效", "province"),  # 全省 before 法治政府, not a 全省政府 system
+    ("自治区党委、政府自觉将习近平法治思想作为根本遵循", "province"),
+    ("2023年，我自治区坚持", "province"),
+    ("中共浚县县委 浚县人民政府", "county"),  # 县委 is the county's own party committee
+    ("区政府办坚持以习近平法治思想为指导", "department"),
+    ("浚县县委办公室", "department"),
 ])
 def test_level_of_the_reporting_body(text, level):
     assert level_of(text) == level
@@ -253,3 +259,15 @@ def test_issuer_header_over_several_lines_and_a_street_office_named_with_its_gov
     assert m["title"] == "关于2025年度法治政府建设情况的报告" and m["level"] == "township"
     assert split_orgs("鲤城区人民政府金龙街道办事处") == ["鲤城区人民政府金龙街道办事处"]
     assert level_of("鲤城区人民政府金龙街道办事处") == "township"
+
+
+def test_title_without_report_and_a_share_widget_before_it():
+    """A department's title may end in 工作情况; 分享到: is a widget that waits for no value."""
+    text = ("分享到:\n某某省交通运输厅2025年法治政府部门建设工作情况\n"
+            "2025年，某某省交通运输厅坚持以习近平法治思想为指导，扎实推进法治政府部门建设。\n")
+    from llmx.domain.domain import load_domain
+
+    heads = find_headings(text)
+    m = extract_meta(text, heads[0].start if heads else len(text), load_domain("fazhi").title_words)
+    assert m["title"] == "某某省交通运输厅2025年法治政府部门建设工作情况"
+    assert m["issuers"] == ["某某省交通运输厅"] and m["level"] == "department"

@@ -37,6 +37,11 @@ def _label(sentence: str, number: str) -> str | None:
     ("组织专题学习中央全面依法治国委员会会议精神、宪法法律等共20余次。", "20", "law_study_sessions"),
     ("在6个行政村开展“法治流动课堂”18次。", "18", "publicity_events"),
     ("组织任前考法3场。", "3", None),
+    # the clause names what it counts in a unit its indicators do not take: no cue of another clause leaks in
+    ("组织法治培训会2次，参加现场调解6次。", "6", None),
+    ("开展矛盾纠纷排查调处活动12次。", "12", "dispute_screening"),  # another cue of the clause fits
+    ("县政府常务会议研究法治政府建设有关问题2次。", "2", "rule_of_law_meetings"),
+    ("办理行政处罚案件20件，实施行政强制措施8件。", "8", None),
     ("收到依申请政府信息公开申请8件。", "8", "info_requests"),
     # people appointed to a role are not trainees, even beside a training word
     ("全县聘请法治副校长45人，组织培训2期。", "45", None),

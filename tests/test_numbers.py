@@ -297,6 +297,9 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("⟦5⟧.12防灾减灾日", 5, "", "exact", "commemorative_day"),
     ("⟦三⟧河镇人民政府", 3, "", "exact", "place_name"),  # a numeral inside a gazetteer name (三河镇)
     ("县政协十五届⟦三⟧次会议", 3, "次", "exact", "ordinal"),  # a session's number after its term
+    ("省委十四届六次、⟦八⟧次全会", 8, "次", "exact", "ordinal"),  # and each in a list of sessions
+    ("建立“1 ⟦3⟧ x”学法清单", 3, "", "exact", "quoted_name"),
+    ("打造“⟦30⟧分钟公共法律服务圈”", 30, "分钟", "exact", "quoted_name"),  # a quotation that goes on names
     ("以每两月⟦1⟧次频次开展学习", 1, "次", "exact", "recurrence"),
     ("为干部职工人手⟦一⟧本", 1, "本", "exact", "idiom"),
     ("开展“⟦511⟧集中放权”行动", 511, "", "exact", "quoted_name"),  # a number opening a quoted name

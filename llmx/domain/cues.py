@@ -98,27 +98,36 @@ class Cues:
         if not kinds:
             return None
         around = reading + window.text
-        for _, word in sorted(self._found(window, reading)):
-            for key, admits, needs in self._by_word[word]:
-                if admits & kinds and (not needs or any(n in around for n in needs)):
-                    return None if key == OTHER else key
+        named_elsewhere = False  # a cue before the number in its clause took none of the unit's kinds
+        for _, word, own in sorted(self._found(window, reading)):
+            present = [(key, admits) for key, admits, needs in self._by_word[word]
+                       if not needs or any(n in around for n in needs)]
+            fitting = next((key for key, admits in present if admits & kinds), None)
+            if fitting and (own or not named_elsewhere):
+                return None if fitting == OTHER else fitting
+            named_elsewhere = named_elsewhere or (own and bool(present))
+        # 参加现场调解6次: its clause names what it counts, in a unit none of that cue's indicators
+        # takes; a cue of another clause (培训会2次 before it) does not name it either.
         return None
 
-    def _found(self, w: Window, reading: str) -> list[tuple[int, str]]:
-        """(distance, word) for every cue in the reading (distance 0 and below) and the window."""
-        found = [(-len(reading) + m.start(), m.group()) for m in self._pattern.finditer(reading)]
+    def _found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
+        """(distance, word, in the number's own clause before it) for every cue in the reading
+        (distance 0 and below) and the window."""
+        found = [(-len(reading) + m.start(), m.group(), False) for m in self._pattern.finditer(reading)]
         for m in self._pattern.finditer(w.text):
             if m.start() < w.number_end and m.end() > w.number_start:
                 continue
             if w.text.startswith(_CONTENT_AFTER, m.end()):
                 continue  # 学习…委员会会议精神: what was studied, not an event held
+            own = False
             if m.end() <= w.number_start:
                 distance = w.number_start - m.end()
-                if m.start() < w.clause_start:
+                own = m.start() >= w.clause_start
+                if not own:
                     distance += _EARLIER_CLAUSE_PENALTY
             elif m.start() < w.clause_end:
                 distance = w.clause_end - m.end() + _AFTER_PENALTY  # the head of what follows comes last
             else:
                 continue
-            found.append((distance, m.group()))
+            found.append((distance, m.group(), own))
         return found

@@ -190,7 +190,7 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
         name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1) or m.group(2))]
         if value and name != "other":
             index.setdefault(name, value)
-        waiting = None if value else name
+        waiting = None if value or name == "other" else name  # 分享到: waits for no value on the next line
     return waiting
 
 

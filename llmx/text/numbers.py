@@ -165,7 +165,10 @@ _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
 _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
-_SESSION_AFTER = re.compile(r"\s*次?\s*(?:会议|全会|全体会议|大会)")
+# 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
+_SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
+_SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
+_SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
 _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
@@ -537,9 +540,9 @@ def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
     """第五次会议, 第二批, 第一时间; 十五届三次会议 (a session's number after its term, no 第)."""
     if _ordinal_start(ctx.text, r) is not None:
         return "ordinal"
-    before = _prev_nonspace(ctx.text, r.start)
-    after_term = before >= 0 and ctx.text[before] == "届"
-    return "ordinal" if after_term and r.unit == "次" and _SESSION_AFTER.match(ctx.text, r.end) else None
+    if r.unit != "次" or not _SESSION_AFTER.match(ctx.text, r.end):
+        return None
+    return "ordinal" if _SESSION_BEFORE.search(ctx.text, max(0, r.start - 24), r.start) else None
 
 
 def _rule_recurrence(ctx: _Context, r: _Reading) -> str | None:
@@ -562,9 +565,15 @@ def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
     return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
 
+def _unit_end(text: str, r: _Reading) -> int:
+    """Where the number's unit ends (past a 余/多 between them), or the number's end when it has none."""
+    at = text.find(r.unit, r.end, r.end + len(r.unit) + 3) if r.unit else -1
+    return at + len(r.unit) if at >= 0 else r.end
+
+
 def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     """“四级”, “十一个坚持”, “1310”: a Chinese numeral in a short quoted phrase, or an Arabic
-    number that is all a quotation holds or opens it without a unit, names something."""
+    number in one, unless the quotation is just that count (“办结率100%”), names something."""
     if not _inside(ctx.quotes, r.start, r.end):
         return None
     if r.chinese:
@@ -572,7 +581,9 @@ def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
     opens = ctx.text[before:before + 1] in _OPEN_QUOTES
     whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
-    return "quoted_name" if whole or (opens and not r.unit) else None  # “1310”, “511集中放权”
+    tail = _next_nonspace(ctx.text, _unit_end(ctx.text, r))
+    named = ctx.text[tail:tail + 1] not in _CLOSE_QUOTES  # the quotation goes on: “30分钟公共法律服务圈”
+    return "quoted_name" if whole or not r.unit or named else None  # “1310”, “511集中放权”, “1 3 x”
 
 
 def _rule_idiom(ctx: _Context, r: _Reading) -> str | None:

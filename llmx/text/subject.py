@@ -32,13 +32,13 @@ _GOV_ONLY = re.compile(rf"^(?:中共)?(?:{_GOV}|街道{_GOV}|街道)$")
 # Place-like names the gazetteer may not hold (new streets, renamed towns): only in a body's name.
 # No function word inside (得益于县 is not a county).
 _PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省于的在对把被将了从向]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
-_SELF = {"局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
+_SELF = {"自治区": "province", "局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
          "中心": "department", "镇": "township", "乡": "township", "街道": "township", "县": "county",
          "区": "county", "旗": "county", "市": "city", "州": "city", "省": "province"}
 # 我镇…, 本局…, 全县…: the reporter names itself (我镇政府 too; 全省政府系统 is not a 全省 report).
 _SELF_REF = re.compile(
-    r"(?:(?:我|本)(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)"
-    r"|全(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府))"
+    r"(?:(?:我|本)(中心|街道|局|委|厅|办|部|镇|乡|自治区|县|区|旗|市|州|省)"
+    r"|全(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)(?!(?:人民)?政府|委员会)"
     r"|(街道)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府)))")
 _LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
@@ -47,11 +47,15 @@ _DEPARTMENT = re.compile(
     r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}政府)")
 _CLAUSES = 6
 _PLACES_SCAN = 30_000  # characters: several times the longest report in the gold sets
-_OFFICE = re.compile(r"^(?:人民)?政府办公室|^(?:党)?委办公室")  # 县政府办公室 is a department
+# 县政府办公室, 县委办 (after a place name) are departments; 县委 alone is the county's own body.
+_OFFICE = re.compile(r"^[省市州县区旗镇乡]?(?:人民)?政府办(?!事处)|^[省市州县区旗镇乡]?(?:党)?委办(?!事处)")
+_OWN_BODY = re.compile(r"^[省市州县区旗镇乡](?:委|人民政府|政府|党委|人大|政协)")
 _OPENING = 200
 _ABOUT = re.compile(rf"关(?:{PINYIN_READING})?于")
 _MAX_LEAD = 30
-_UNNAMED_GOV = re.compile(r"^(省|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
+_UNNAMED_GOV = re.compile(r"^(省|自治区|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
+# 区政府办, 县委办公室: the office of an unnamed government is a department.
+_UNNAMED_OFFICE = re.compile(r"^(?:省|自治区|市|州|县|区|镇|乡)(?:人民政府|政府|党委|委)办(?!事处)")
 # Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
 # (得益于县委、县政府的坚强领导, 受益于区委的大力支持, 离不开…).
 _SUPERIORS = re.compile(
@@ -153,6 +157,8 @@ def _clause_level(clause: str) -> Level | None:
     self_ref = _SELF_REF.match(clause)
     if self_ref:
         return _SELF[next(g for g in self_ref.groups() if g)]
+    if _UNNAMED_OFFICE.match(clause):
+        return "department"
     if _UNNAMED_GOV.match(clause):
         return None
     bare = clause.removeprefix("中共")
@@ -164,8 +170,9 @@ def _clause_level(clause: str) -> Level | None:
             return "township"  # 城南街道办
         if _AGENCY_OF.match(rest):
             return "township"  # 鲤城区人民政府金龙街道办事处
-        if (_DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest)) or _OFFICE.match(rest):
-            return "department"
+        if _OFFICE.match(rest) or (_DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest)
+                                   and not _OWN_BODY.match(rest)):
+            return "department"  # 浚县县委 is the county's party committee; 浚县县委办 its office
         if places:
             return _place_level(places[-1])
         if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
