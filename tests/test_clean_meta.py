@@ -85,6 +85,10 @@ def test_gazetteer_cuts_place_names(text, names):
     ("中共浚县县委 浚县人民政府", "county"),  # 县委 is the county's own party committee
     ("区政府办坚持以习近平法治思想为指导", "department"),
     ("浚县县委办公室", "department"),
+    ("浚县县委宣传部", "department"),  # a department of the county's party committee
+    ("渠县县委依法治县办", "department"),
+    ("鲁山县人民政府办理人大代表建议86件", "county"),  # 办理 is a verb, not an office
+    ("新向阳街道办事处", "township"),  # a name the gazetteer lacks may hold 向, 于, 对…
 ])
 def test_level_of_the_reporting_body(text, level):
     assert level_of(text) == level
@@ -186,6 +190,8 @@ def test_level_of_offices_and_party_bodies(text, level):
 
 def test_gazetteer_table_is_cached_keyed_by_dictionary_and_code(tmp_path, monkeypatch):
     """The second start loads the table the first one built; a damaged or stale table is rebuilt, never trusted."""
+    import pickle
+
     from llmx.text import places
 
     monkeypatch.setenv("LLMX_CACHE_DIR", str(tmp_path))
@@ -200,11 +206,23 @@ def test_gazetteer_table_is_cached_keyed_by_dictionary_and_code(tmp_path, monkey
     assert places.gazetteer.__wrapped__().by_name == built.by_name
     assert tables[0].read_bytes() != b"not a pickle"
 
-    stale = tmp_path / "gazetteer" / "0123.pickle"
+    import os
+    import time
+
+    stale = tmp_path / "gazetteer" / "0123.pickle"  # a table no run has used for eight days
     stale.write_bytes(tables[0].read_bytes())
+    os.utime(stale, (time.time() - 8 * 86400,) * 2)
+    recent = tmp_path / "gazetteer" / "4567.pickle"  # another install's, used today: kept
+    recent.write_bytes(tables[0].read_bytes())
     monkeypatch.setattr(places, "_build_key", lambda dictionary: "changed")  # new code or a new dictionary
     assert places.gazetteer.__wrapped__().by_name == built.by_name
-    assert sorted(p.name for p in (tmp_path / "gazetteer").iterdir()) == ["changed.pickle"]
+    left = {p.name for p in (tmp_path / "gazetteer").iterdir()}
+    assert "0123.pickle" not in left and {"4567.pickle", "changed.pickle", tables[0].name} <= left
+
+    changed = tmp_path / "gazetteer" / "changed.pickle"  # a table anyone could have written is not loaded
+    changed.write_bytes(pickle.dumps({"假名": []}))
+    changed.chmod(0o666)
+    assert places.gazetteer.__wrapped__().by_name == built.by_name
 
 
 def test_gazetteer_works_when_the_cache_cannot_be_written(tmp_path, monkeypatch):
@@ -230,7 +248,14 @@ def test_index_fields_in_header_lines_of_any_layout(line, field, value):
     text = f"某县2024年法治政府建设年度报告\n{line}\n2024年，某县扎实推进法治政府建设，取得明显成效，现报告如下。\n"
     ct = clean(text)
     assert ct.index[field] == value
-    assert ct.text.splitlines()[1].strip() == ""  # the header line is furniture
+    assert value not in ct.text.splitlines()[1]  # the fields are furniture; text before them may stay
+
+
+def test_a_title_line_with_fields_after_it_keeps_the_title():
+    text = ("某某县2023年法治政府建设年度报告 发布时间：2024-03-01 来源：县司法局\n"
+            "2023年，某某县扎实推进法治政府建设，取得明显成效，现报告如下。\n")
+    m = _meta(text)
+    assert m["title"] == "某某县2023年法治政府建设年度报告" and m["date"] == "2024-03-01"
 
 
 def test_index_value_on_its_own_line_that_also_opens_the_next_field():

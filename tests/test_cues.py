@@ -35,6 +35,7 @@ def _label(sentence: str, number: str) -> str | None:
     ("梳理人社依申请服务事项155项。", "155", None),  # services, not information requests
     # a meeting whose spirit was studied is content, not a meeting held
     ("组织专题学习中央全面依法治国委员会会议精神、宪法法律等共20余次。", "20", "law_study_sessions"),
+    ("组织专题学习讲话精神15次。", "15", "law_study_sessions"),  # only a meeting's 精神 is content
     ("在6个行政村开展“法治流动课堂”18次。", "18", "publicity_events"),
     ("组织任前考法3场。", "3", None),
     # the clause names what it counts in a unit its indicators do not take: no cue of another clause leaks in

@@ -523,6 +523,10 @@ def test_planted_chinese_numbers_are_found(case: tuple[list[Plant], list[str]]) 
     _check_planted(*case)
 
 
+def test_a_numeral_run_too_long_to_be_a_number_is_no_mention() -> None:
+    assert find_mentions("一" * 5000) == [] and find_mentions("1" * 5000) == []
+
+
 def test_filler_alone_has_no_mentions() -> None:
     assert find_mentions(FILLER * 3) == []
 
@@ -584,7 +588,11 @@ def test_non_statistics_by_class(text, reason):
                                   "审批时限由⟦20⟧日压缩至5日", "在⟦30⟧日内办结", "考核得分⟦95.0⟧分",
                                   "发放宣传资料⟦5000⟧份",
                                   "以每两月1次频次开展法治学习⟦5⟧次",  # the total after a rate stays
-                                  "召开常委会⟦3⟧次会议", "办理业务⟦15822⟧笔"])
+                                  "召开常委会⟦3⟧次会议", "办理业务⟦15822⟧笔",
+                                  "对全县⟦八⟧家乡镇卫生院开展执法检查",  # 八家乡 is a township, 乡镇 a word
+                                  "走访⟦五⟧家街边商户",  # 五家街 only abbreviates 五家街道
+                                  "受理/办结1234/⟦1200⟧件", "罚款1000-⟦2000⟧元", "申请⟦056⟧件",
+                                  "实现“办结率⟦100%⟧、满意率98%”"])
 def test_counts_that_look_like_articles_or_ordinals_stay(text):
     plain = text.replace("⟦", "").replace("⟧", "")
     mention = next(m for m in find_mentions(plain) if m.start == text.index("⟦"))

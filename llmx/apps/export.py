@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from contextlib import closing
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -117,13 +118,13 @@ def export_sqlite(results: list[tuple[str, dict[str, Any]]], db_path: Path,
         with replacing(db_path) as work:
             if db_path.exists():
                 shutil.copyfile(db_path, work)
-            db = _open(work)
-            existing = {row[0] for row in db.execute("select doc_id from reports")}
-            for origin, result in results:
-                _replace_report(db, result, origin, fields)
-            counts = {name: db[name].count for name in ("reports", *CHILD_TABLES)}
-            db.conn.commit()
-            db.conn.close()
+            with closing(sqlite3.connect(work)) as conn:  # closed before the rename, or before the copy is removed
+                db = _open(conn, work)
+                existing = {row[0] for row in db.execute("select doc_id from reports")}
+                for origin, result in results:
+                    _replace_report(db, result, origin, fields)
+                counts = {name: db[name].count for name in ("reports", *CHILD_TABLES)}
+                conn.commit()
     except sqlite3.DatabaseError as exc:
         raise LlmxError(f"{db_path}: cannot write the database ({exc})") from exc
     except OSError as exc:
@@ -133,11 +134,11 @@ def export_sqlite(results: list[tuple[str, dict[str, Any]]], db_path: Path,
             "replaced": len(ids & existing), "tables": counts}
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
-    """The database with the four tables, their keys, indexes and full-text search in place."""
+def _open(conn: sqlite3.Connection, path: Path):  # type: ignore[no-untyped-def]
+    """The database at ``path`` (open as ``conn``) with the four tables, keys, indexes and full-text search."""
     import sqlite_utils
 
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(conn)
     _check_is_llmx(db, path)
     db.table("reports").create(REPORT_COLUMNS, pk="doc_id", if_not_exists=True)
     foreign = [("doc_id", "reports", "doc_id")]

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
 
 OTHER = "other"
-# A cue followed by these names the content of something (会议精神, 讲话), not the thing counted.
+# A meeting cue followed by these names what a meeting decided (会议精神), not a meeting held.
+_MEETING_WORDS = ("会", "会议")
 _CONTENT_AFTER = ("精神", "讲话", "重要讲话", "指示")
 _AFTER_PENALTY = 12  # a cue after the number, in its clause, is weaker than one before it
 _EARLIER_CLAUSE_PENALTY = 24  # a cue in an earlier clause of the sentence is weaker still
@@ -117,8 +118,8 @@ class Cues:
         for m in self._pattern.finditer(w.text):
             if m.start() < w.number_end and m.end() > w.number_start:
                 continue
-            if w.text.startswith(_CONTENT_AFTER, m.end()):
-                continue  # 学习…委员会会议精神: what was studied, not an event held
+            if m.group().endswith(_MEETING_WORDS) and w.text.startswith(_CONTENT_AFTER, m.end()):
+                continue  # 学习…委员会会议精神: a meeting's spirit studied, not a meeting held
             own = False
             if m.end() <= w.number_start:
                 distance = w.number_start - m.end()

@@ -34,7 +34,7 @@ import httpx
 
 from llmx.cache_home import cache_home
 from llmx.errors import LlmxError
-from llmx.files import replacing
+from llmx.files import replacing, write_atomic
 
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 DEFAULT_MODEL_SIZE = 1_117_320_768
@@ -167,10 +167,7 @@ def _copy(src: BinaryIO, out: BinaryIO, digest, advance: Callable[[int], None]) 
 
 
 def _write_stamp(dest: Path, sha256: str, size: int) -> None:
-    stamp = _stamp_path(dest)
-    tmp = stamp.with_name(stamp.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"sha256": sha256, "size": size}) + "\n", encoding="utf-8")
-    os.replace(tmp, stamp)
+    write_atomic(_stamp_path(dest), json.dumps({"sha256": sha256, "size": size}) + "\n")
 
 
 class _progress_bar:

@@ -159,8 +159,10 @@ def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tupl
         index.setdefault("published", date.group(0).strip(" (（)）•·-"))
         return whole, None
     bullet = _BULLET.match(line)
-    if labels and (not line[bullet.end() if bullet else 0:labels[0].start()].strip() or not _PROSE.search(stripped)):
-        return whole, _read_fields(line, labels, index)  # 栏目:政策文件 发布时间:…, or a site name before it
+    if labels and not line[bullet.end() if bullet else 0:labels[0].start()].strip():
+        return whole, _read_fields(line, labels, index)
+    if labels and not _PROSE.search(stripped):  # …年度报告 发布时间:… : the fields go, what stands before stays
+        return [(labels[0].start(), len(line))], _read_fields(line, labels, index)
     if _BREADCRUMB.search(stripped) or (_TOOLS.search(stripped) and not _PROSE.search(stripped)):
         _read_fields(line, labels, index)
         return whole, None

@@ -172,6 +172,8 @@ _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与
 _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_MAX_TOKEN = 40  # characters of one number token
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
 _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失|人手一[册本份张套]")
@@ -503,8 +505,8 @@ def _rule_identifier(ctx: _Context, r: _Reading) -> str | None:
     if (r.start > 0 and _LATIN.match(text, r.start - 1)) or _LATIN.match(text, r.end):
         return "alnum_code"
     zero_led = r.plain_int and len(r.digits) > 1 and r.digits.startswith("0")
-    if zero_led or _CODE_BEFORE.search(text, max(0, r.start - 24), r.start):
-        return "alnum_code"  # 4311230009/2025-00578, 00005: index and serial numbers
+    if not r.unit and (zero_led or _CODE_BEFORE.search(text, max(0, r.start - 24), r.start)):
+        return "alnum_code"  # 4311230009/2025-00578, 00005: index and serial numbers count nothing
     if not r.unit and text.startswith("号", _next_nonspace(text, r.end)):
         return "identifier"
     return None
@@ -516,8 +518,14 @@ def _rule_place_name(ctx: _Context, r: _Reading) -> str | None:
         return None
     lo = max(0, r.start - _MAX_PLACE)
     for place in gazetteer().find(ctx.text[lo:r.end + _MAX_PLACE]):
-        if place.start + lo <= r.start and r.end <= place.end + lo:
-            return "place_name"
+        start, end = place.start + lo, place.end + lo
+        if not (start <= r.start and r.end <= end):
+            continue
+        if not any(d.name == place.name for d in place.divisions):
+            return None  # a short form (五家街 for 五家街道) inside 五家街边商户 is no name
+        if ctx.text.startswith(("镇", "村", "街"), end) and place.name.endswith(("乡", "镇")):
+            return None  # 八家乡镇卫生院: the name's last character starts the word 乡镇
+        return "place_name"
     return None
 
 
@@ -582,7 +590,7 @@ def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     opens = ctx.text[before:before + 1] in _OPEN_QUOTES
     whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
     tail = _next_nonspace(ctx.text, _unit_end(ctx.text, r))
-    named = ctx.text[tail:tail + 1] not in _CLOSE_QUOTES  # the quotation goes on: “30分钟公共法律服务圈”
+    named = bool(_CJK_CHAR.match(ctx.text, tail))  # the quotation goes on in words: “30分钟公共法律服务圈”
     return "quoted_name" if whole or not r.unit or named else None  # “1310”, “511集中放权”, “1 3 x”
 
 
@@ -716,6 +724,8 @@ def find_mentions(text: str, numbered_names: Sequence[str] = ()) -> list[Mention
     tokens = list(_TOKEN.finditer(text))
     ctx = _context(text, tokens)
     for m in tokens:
+        if m.end() - m.start() > _MAX_TOKEN:
+            continue  # a run of digits that long is a code or noise, never a statistic (and int() refuses it)
         i = bisect_right(block_starts, m.end() - 1) - 1
         if i >= 0 and blocks[i][1] > m.start():
             continue  # overlaps a block, whose numbers were already emitted

@@ -18,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
+import os
 import pickle
 import re
 import sys
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -146,26 +148,48 @@ def gazetteer() -> Gazetteer:
 
     Building it from jionlp's dictionary takes about 0.2 s, a third of a
     rules run's cold start; loading the ready-made table about a third of that.
+    Any trouble with the cache (missing, unreadable, damaged, not the user's
+    own) means building afresh: the cache only ever saves time.
     """
     dictionary = _dictionary_file()
-    ready = cache_home() / "gazetteer" / f"{_build_key(dictionary)}.pickle"
     try:
-        with open(ready, "rb") as f:
-            table = pickle.load(f)
-        if isinstance(table, dict):
-            return Gazetteer.from_table(table)
-    except Exception:  # noqa: BLE001 - missing, unreadable or stale: any of them means rebuild
-        pass
+        ready: Path | None = cache_home() / "gazetteer" / f"{_build_key(dictionary)}.pickle"
+    except OSError:
+        ready = None
+    loaded = _load_table(ready) if ready else None
+    if loaded:
+        return Gazetteer.from_table(loaded)
     with _dictionary_lines(dictionary) as lines:
         built = Gazetteer(list(read_divisions(lines)))
+    if ready:
+        _save_table(ready, built.by_name)
+    return built
+
+
+def _load_table(ready: Path) -> dict[str, list[Division]] | None:
+    """The name table an earlier run saved, if it is there, the user's own and whole."""
     try:
-        write_atomic(ready, pickle.dumps(built.by_name, protocol=pickle.HIGHEST_PROTOCOL))
-        for stale in ready.parent.glob("*.pickle"):  # built by other code or another dictionary
-            if stale != ready:
+        st = ready.stat()
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o002):
+            return None  # a pickle another user wrote, or anyone could have, is never loaded
+        with open(ready, "rb") as f:
+            table = pickle.load(f)
+        os.utime(ready)  # in use: not pruned as stale by another install sharing the cache
+    except Exception:  # noqa: BLE001 - missing, unreadable or damaged: build afresh
+        return None
+    return table if isinstance(table, dict) and table else None
+
+
+def _save_table(ready: Path, table: dict[str, list[Division]]) -> None:
+    """Keep the table for the next run; tables no run has used for a week go."""
+    try:
+        write_atomic(ready, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        week_ago = time.time() - 7 * 24 * 3600
+        for stale in ready.parent.glob("*.pickle"):
+            if stale != ready and stale.stat().st_mtime < week_ago:
                 stale.unlink(missing_ok=True)
     except (LlmxError, OSError):
         pass  # a read-only cache only costs time; the table in hand is the same
-    return built
 
 
 def _build_key(dictionary: Path) -> str:

@@ -30,8 +30,7 @@ ORG = re.compile(rf"(?:中共)?[\u4e00-\u9fff（）()]{{0,30}}?(?:{_GOV}|{_DEPT}
 _ORG_AT_END = re.compile(rf"(?:{_GOV}|{_DEPT})$")
 _GOV_ONLY = re.compile(rf"^(?:中共)?(?:{_GOV}|街道{_GOV}|街道)$")
 # Place-like names the gazetteer may not hold (new streets, renamed towns): only in a body's name.
-# No function word inside (得益于县 is not a county).
-_PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省于的在对把被将了从向]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
+_PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
 _SELF = {"自治区": "province", "局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
          "中心": "department", "镇": "township", "乡": "township", "街道": "township", "县": "county",
          "区": "county", "旗": "county", "市": "city", "州": "city", "省": "province"}
@@ -48,14 +47,19 @@ _DEPARTMENT = re.compile(
 _CLAUSES = 6
 _PLACES_SCAN = 30_000  # characters: several times the longest report in the gold sets
 # 县政府办公室, 县委办 (after a place name) are departments; 县委 alone is the county's own body.
-_OFFICE = re.compile(r"^[省市州县区旗镇乡]?(?:人民)?政府办(?!事处)|^[省市州县区旗镇乡]?(?:党)?委办(?!事处)")
-_OWN_BODY = re.compile(r"^[省市州县区旗镇乡](?:委|人民政府|政府|党委|人大|政协)")
+# 办 as an office, not the verb (办理, 办好, 办结…) nor 办事处.
+_OFFICE_BAN = r"办(?!理|好|实|结|件|事|法|学|案|成|出|到)"
+_OFFICE = re.compile(rf"^[省市州县区旗镇乡]?(?:人民)?政府{_OFFICE_BAN}|^[省市州县区旗镇乡]?(?:党)?委{_OFFICE_BAN}")
+# 浚县县委 is the county's own body; 浚县县委宣传部, 县委依法治县办 are its departments.
+_OWN_BODY = re.compile(
+    r"^[省市州县区旗镇乡](?:委|人民政府|政府|党委|人大|政协)"
+    r"(?![\u4e00-\u9fff]{0,12}?(?:部|办|局|委员会|办公室|中心|室)(?:[^\u4e00-\u9fff]|关于|$|办公室|(?:19|20)\d\d))")
 _OPENING = 200
 _ABOUT = re.compile(rf"关(?:{PINYIN_READING})?于")
 _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|自治区|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
 # 区政府办, 县委办公室: the office of an unnamed government is a department.
-_UNNAMED_OFFICE = re.compile(r"^(?:省|自治区|市|州|县|区|镇|乡)(?:人民政府|政府|党委|委)办(?!事处)")
+_UNNAMED_OFFICE = re.compile(rf"^(?:省|自治区|市|州|县|区|镇|乡)(?:人民政府|政府|党委|委){_OFFICE_BAN}")
 # Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
 # (得益于县委、县政府的坚强领导, 受益于区委的大力支持, 离不开…).
 _SUPERIORS = re.compile(
