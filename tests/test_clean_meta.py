@@ -87,6 +87,7 @@ def test_gazetteer_cuts_place_names(text, names):
     ("浚县县委办公室", "department"),
     ("浚县县委宣传部", "department"),  # a department of the county's party committee
     ("渠县县委依法治县办", "department"),
+    ("中共某某市荣昌区委教育工作委员会", "department"),  # an organ of the district's party committee
     ("鲁山县人民政府办理人大代表建议86件", "county"),  # 办理 is a verb, not an office
     ("新向阳街道办事处", "township"),  # a name the gazetteer lacks may hold 向, 于, 对…
 ])
@@ -296,3 +297,21 @@ def test_title_without_report_and_a_share_widget_before_it():
     m = extract_meta(text, heads[0].start if heads else len(text), load_domain("fazhi").title_words)
     assert m["title"] == "某某省交通运输厅2025年法治政府部门建设工作情况"
     assert m["issuers"] == ["某某省交通运输厅"] and m["level"] == "department"
+
+
+def test_index_block_as_a_table_and_an_aggregators_line_about_the_document():
+    text = ("《某市人民政府2018年度法治政府建设工作报告》是2019年某市人民政府发布的通知。\n"
+            "成文日期 | 2019-03-16 | 公开方式 | 主动公开 |\n| 发文机关: | 某县应急管理局 | 发文日期: | |\n"
+            "| 文号 : | |||\n某县应急管理局\n2018年法治政府建设报告\n"
+            "某县应急管理局坚持以习近平法治思想为统揽，全面贯彻落实关于法治建设的各项重要部署。\n")
+    ct = clean(text)
+    assert ct.index["written"] == "2019-03-16" and ct.index["publisher"] == "某县应急管理局"
+    assert "doc_number" not in ct.index  # an empty cell waits for no value on the next line
+    m = _meta(text)
+    assert m["issuers"] == ["某县应急管理局"] and m["report_year"] == 2018 and m["date"] == "2019-03-16"
+
+
+def test_a_header_line_repeated_names_its_bodies_once():
+    text = ("某县教育局\n某县教育局\n2023年法治政府建设年度报告\n"
+            "2023年，某县教育局扎实推进依法治教，取得明显成效，现报告如下。\n")
+    assert _meta(text)["issuers"] == ["某县教育局"]

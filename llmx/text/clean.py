@@ -45,7 +45,7 @@ _INDEX_LABELS: dict[str, str] = {
     "阅读": "other", "阅读量": "other", "阅读次数": "other", "访问量": "other",
 }
 _SPACED = r"[ \t\u3000\xa0]*"
-_DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"
+_DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[|｜]?[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"  # 成文日期 | 2022-03-16
 # A label as pages write it: spaced out (索 引 号), in brackets ([ 发布日期 ]), then a colon or a date.
 _LABEL_WORDS = "|".join(_SPACED.join(map(re.escape, label.replace(" ", "")))
                         for label in sorted(_INDEX_LABELS, key=len, reverse=True))
@@ -67,6 +67,8 @@ _DATE_LINE = re.compile(
     r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
 _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
+# An aggregator's line about the document: 《…报告》是2019年某市人民政府发布的通知。
+_BLURB = re.compile(r"^[ \t\u3000\xa0]*《[^》\n]{4,80}》是[^。\n]{0,40}发布的[^。\n]{0,10}[。.]?[ \t\u3000\xa0]*$")
 _TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
 _PROSE = re.compile(r"[，,。；;]")
 _MAX_FURNITURE_LINE = 160
@@ -154,6 +156,8 @@ def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tupl
         value = line[:labels[0].start()] if labels else line  # 双牌县教育局 发文日期:… holds the next field too
         index.setdefault(pending, _value(value))
         return whole, _read_fields(line, labels, index) if labels else None
+    if _BLURB.match(line):
+        return whole, None
     date = _DATE_LINE.match(line)
     if date and len(stripped) <= 60 and not _PROSE.search(stripped):
         index.setdefault("published", date.group(0).strip(" (（)）•·-"))
@@ -188,14 +192,20 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
         unknown = _ANY_LABEL.search(line, m.end(), end)
-        value = _value(line[m.end():unknown.start() if unknown else end])
+        raw = line[m.end():unknown.start() if unknown else end]
+        value = _value(_TABLE_BAR.split(raw.lstrip(_SEPARATORS), maxsplit=1)[0])  # a table cell ends at its bar
         name = _INDEX_LABELS[re.sub(r"\s", "", m.group(1) or m.group(2))]
         if value and name != "other":
             index.setdefault(name, value)
-        waiting = None if value or name == "other" else name  # 分享到: waits for no value on the next line
+        # 分享到: waits for no value on the next line, nor does an empty cell of a table row (| 文号: | |)
+        waiting = None if value or name == "other" or "|" in raw or "｜" in raw else name
     return waiting
 
 
+_SEPARATORS = " \t\u3000\xa0•·|｜丨-"
+_TABLE_BAR = re.compile(r"[|｜]")
+
+
 def _value(raw: str) -> str:
-    """A field's value without the separators and bullets around it."""
-    return raw.strip(" \t\u3000\xa0•·|丨-")
+    """A field's value without the separators, table bars and bullets around it."""
+    return raw.strip(_SEPARATORS)

@@ -261,7 +261,7 @@ def _header_issuers(top: list[Line], title: str | None) -> list[str]:
             continue
         parts = split_orgs(_HEADER_SUFFIX.sub("", ln.text))
         if parts and not ln.text.endswith(("：", ":")):
-            bodies += parts
+            bodies += [b for b in parts if b not in bodies]  # a page may repeat the header line
         elif bodies:
             break
     if bodies:

@@ -173,10 +173,11 @@ _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_PACT_BEFORE = frozenset("民公合条契规制节预相")
 _MAX_TOKEN = 40  # characters of one number token
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
-_IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失|人手一[册本份张套]")
+_IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失|人手一[册本份张套]|三位一体|一封信")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
 _ORG_SUFFIX = re.compile(
@@ -376,6 +377,8 @@ def _pre_qualifier(text: str, start: int) -> Qualifier | None:
     word = m.group("q")
     if word == "近" and m.start() > 0 and text[m.start() - 1] in _NOT_APPROX_NEAR:
         return None
+    if word == "约" and m.start() > 0 and text[m.start() - 1] in _PACT_BEFORE:
+        return None  # 村规民约2项, 公约, 合约: 约 ends a word, it does not qualify the number
     return _QUALIFIER_WORDS[word]
 
 

@@ -52,7 +52,7 @@ _OFFICE_BAN = r"办(?!理|好|实|结|件|事|法|学|案|成|出|到)"
 _OFFICE = re.compile(rf"^[省市州县区旗镇乡]?(?:人民)?政府{_OFFICE_BAN}|^[省市州县区旗镇乡]?(?:党)?委{_OFFICE_BAN}")
 # 浚县县委 is the county's own body; 浚县县委宣传部, 县委依法治县办 are its departments.
 _OWN_BODY = re.compile(
-    r"^[省市州县区旗镇乡](?:委|人民政府|政府|党委|人大|政协)"
+    rf"^[省市州县区旗镇乡]?{_GOV}"
     r"(?![\u4e00-\u9fff]{0,12}?(?:部|办|局|委员会|办公室|中心|室)(?:[^\u4e00-\u9fff]|关于|$|办公室|(?:19|20)\d\d))")
 _OPENING = 200
 _ABOUT = re.compile(rf"关(?:{PINYIN_READING})?于")
@@ -174,9 +174,8 @@ def _clause_level(clause: str) -> Level | None:
             return "township"  # 城南街道办
         if _AGENCY_OF.match(rest):
             return "township"  # 鲤城区人民政府金龙街道办事处
-        if _OFFICE.match(rest) or (_DEPARTMENT.match(rest) and not _GOV_WORDS.match(rest)
-                                   and not _OWN_BODY.match(rest)):
-            return "department"  # 浚县县委 is the county's party committee; 浚县县委办 its office
+        if _OFFICE.match(rest) or (_DEPARTMENT.match(rest) and not _OWN_BODY.match(rest)):
+            return "department"  # 浚县县委 is the county's party committee; 浚县县委办, 区委教育工作委员会 its organs
         if places:
             return _place_level(places[-1])
         if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
