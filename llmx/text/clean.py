@@ -56,18 +56,23 @@ _LABEL = re.compile(
     rf"(?<![\u4e00-\u9fff])([\[【［])?\s*({_LABEL_WORDS})\s*(?(1)[\]】］]\s*[:：]?|(?:[:：]|{_DATE_AHEAD}))")
 # Any short label (known or not) ends the value before it: 文章来源:司法局 更新时间:… is two fields.
 _ANY_LABEL = re.compile(rf"[ \t\u3000\xa0|丨\-\[【［]+[\u4e00-\u9fff]{{2,6}}{_SPACED}[\]】］]?{_SPACED}[:：]")
+# A bullet opening a header line (• ▪ ●, or - * before a space): page lists, not the report's prose.
 _BULLET = re.compile(r"^[ \t\u3000\xa0]*(?:[•·▪●◆■□]+|[-*](?=[ \t\u3000\xa0]))[ \t\u3000\xa0]*")
 # A count in a bulleted line (● 办理行政复议案件12件) makes it the report's, not the page's.
 _COUNT = re.compile(r"[0-9０-９一二三四五六七八九十两]\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|台|期|批|所|处)")
+# 一、 / （一）: the report's own numbered headings, which end the page zone.
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、．.]|[（(]\s*[一二三四五六七八九十]+\s*[）)])")
 _SHORT_SENTENCE = 12
+# 您当前的位置:首页 > … : where a page says where it is; site headers sit above it.
 _BREADCRUMB = re.compile(r"(?:当前|所在|您的|现在的)\S{0,4}位置|^\s*首页\s*[>›»/]|[>›»]\s*\S{1,12}\s*[>›»]")
 _TOOLS = re.compile(
     r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
     r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图")
+# A header line that is only a date (and time): the page's publication date.
 _DATE_LINE = re.compile(
     r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
+# …报告_街镇园区文件_某区人民政府门户网站: the site's name appended to a page title.
 _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
 # An aggregator's line about the document: 《…报告》是2019年某市人民政府发布的通知。
 _BLURB = re.compile(r"^[ \t\u3000\xa0]*《[^》\n]{4,80}》是[^。\n]{0,40}发布的[^。\n]{0,10}[。.]?[ \t\u3000\xa0]*$")
