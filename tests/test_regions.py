@@ -48,6 +48,6 @@ def test_a_name_two_places_share_is_told_apart_by_the_places_named_with_it(run, 
 
 
 def test_traditional_spelling_and_unknown_places():
-    assert region_code({"level": "county", "county": "辰溪縣"}, "") == "431223"
-    assert region_code({"level": "township", "township": "某某镇", "county": "某某县"}, "") is None
-    assert region_code({"level": "department"}, "本局") is None
+    assert region_code({"level": "county", "county": "辰溪縣"}, ()) == "431223"
+    assert region_code({"level": "township", "township": "某某镇", "county": "某某县"}, ()) is None
+    assert region_code({"level": "department"}, ()) is None

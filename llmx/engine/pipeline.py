@@ -25,7 +25,6 @@ from llmx.engine.labelling import DESIGNS, NONE, ChoiceLabeller, ModelLabeller, 
 from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
-from llmx.text.regions import region_code
 from llmx.text.sources import Document, load_document
 from llmx.engine.structure import SectionSpan, find_headings, find_sections
 from llmx.engine.validate import Grounding
@@ -73,7 +72,6 @@ class Run:
         candidates, labels, version = self._labels(candidates, _text_hash(text))
         figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
         meta = extract_meta(cleaned, body_start, self.domain.title_words)
-        meta["region_code"] = region_code(meta, text, [meta.get("title") or "", *meta.get("issuers", [])])
         report = {
             "doc_id": doc.path.stem,
             "meta": meta,

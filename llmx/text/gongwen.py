@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from llmx.text.clean import CleanText, clean
+from llmx.text.regions import region_code
 from llmx.text.script import PINYIN_READING
 from llmx.text.subject import ORG, Subject, about_body, find_subject, split_orgs, title_body
 
@@ -83,6 +84,7 @@ def extract_meta(source: str | CleanText, body_start: int,
         "date": date or _index_date(ct),
         **_placed(subject),
     }
+    meta["region_code"] = region_code(meta, subject.header_places, subject.text_places)
     return {key: _restored(ct, value) for key, value in meta.items()}
 
 

@@ -4,7 +4,7 @@ Why this way: statistics offices, yearbooks and maps key their tables by the
 6-digit code, never by name, and names repeat across China (朝阳区 is in
 Beijing and in Changchun; hundreds of 城关镇).  The code is that of the most
 specific place the report's metadata names that the gazetteer (jionlp's, see
-``llmx.places``) codes: a township's county (townships carry no code of their
+``llmx.text.places``) codes: a township's county (townships carry no code of their
 own there), else the county, else the city or province of a city- or
 province-level report.  Where several places share the name, the one whose
 province, city and county the report also names wins; when that does not
@@ -13,21 +13,25 @@ single one out, the code is null rather than a guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from llmx.text.places import Division, gazetteer
+from llmx.text.places import Division, Place, gazetteer
 from llmx.text.script import simplify
 
 _CODE_LENGTH = 6
 
 
-def region_code(meta: Mapping[str, Any], text: str, header: Iterable[str] = ()) -> str | None:
-    """The code of ``meta``'s place, disambiguated by the places ``text`` and ``header`` name."""
+def region_code(meta: Mapping[str, Any], header: Sequence[Place], text: Sequence[Place] = ()) -> str | None:
+    """The code of ``meta``'s place, disambiguated by the places the report names.
+
+    ``header`` are the places in the reporter's own strings (title, issuers, index
+    block), ``text`` those of the text; ``llmx.text.subject`` has found both already.
+    """
     candidates = _candidates(meta, header)
     if not candidates:
         return None
-    named = _named(text, header)
+    named = {d.name for place in (*header, *text) for d in place.divisions}
     best = max(_support(d, named) for d in candidates)
     codes = {d.code for d in candidates if _support(d, named) == best}
     if len(codes) != 1 or (best == 0 and len(candidates) > 1):
@@ -36,10 +40,10 @@ def region_code(meta: Mapping[str, Any], text: str, header: Iterable[str] = ()) 
     return code if code and code.isdigit() and len(code) == _CODE_LENGTH else None
 
 
-def _candidates(meta: Mapping[str, Any], header: Iterable[str]) -> list[Division]:
+def _candidates(meta: Mapping[str, Any], header: Sequence[Place]) -> list[Division]:
     """Gazetteer entries that may be the report's place, most specific level first."""
     g = gazetteer()
-    # meta keeps the report's own spelling (辰溪縣); the gazetteer is simplified
+    # a caller may pass the report's own spelling (辰溪縣); the gazetteer is simplified
     township, county = (simplify(meta[k]) if meta.get(k) else None for k in ("township", "county"))
     if township:
         found = [d for d in g.lookup(township) if d.kind == "township" and (not county or d.county == county)]
@@ -51,18 +55,11 @@ def _candidates(meta: Mapping[str, Any], header: Iterable[str]) -> list[Division
             return found
     level = meta.get("level")
     if level in ("city", "province"):
-        for line in header:
-            for place in g.find(simplify(line or "")):
-                found = [d for d in place.divisions if d.kind == level]
-                if found:
-                    return found
+        for place in header:
+            found = [d for d in place.divisions if d.kind == level]
+            if found:
+                return found
     return []
-
-
-def _named(text: str, header: Iterable[str]) -> set[str]:
-    """Every division name the report mentions (full names, as the gazetteer spells them)."""
-    g = gazetteer()
-    return {d.name for part in (*header, text) for place in g.find(simplify(part or "")) for d in place.divisions}
 
 
 def _support(division: Division, named: set[str]) -> int:

@@ -75,6 +75,10 @@ class Subject:
     level: Level | None
     township: str | None
     county: str | None
+    # The places the reporter's own strings name, and those of the text's opening stretch:
+    # found once here, read again for the region code (``llmx.text.regions``).
+    header_places: tuple[Place, ...] = ()
+    text_places: tuple[Place, ...] = ()
 
 
 def split_orgs(text: str) -> list[str]:
@@ -117,9 +121,10 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     # The page's publisher comes last: a county portal publishes its townships' reports.
     probes = [without_pinyin(p) for p in (*issuers, title_body(title), opening[:_OPENING], ct.index.get("publisher", ""))]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
-    places = _places(ct, [*issuers, title or "", *ct.index.values()])
+    header, text = _places(ct, [*issuers, title or "", *ct.index.values()])
+    places = header + text
     township = _township(places, [p for p in probes if p]) if level == "township" else None
-    return Subject(level, township, _county(places, township, level, probes))
+    return Subject(level, township, _county(places, township, level, probes), tuple(header), tuple(text))
 
 
 def about_body(title: str | None) -> str | None:
@@ -223,16 +228,15 @@ def _like_level(name: str) -> Level | None:
     return None
 
 
-def _places(ct: CleanText, header: Iterable[str]) -> list[Place]:
-    """Places named in the header strings first, then in the text's first ``_PLACES_SCAN`` characters.
+def _places(ct: CleanText, header: Iterable[str]) -> tuple[list[Place], list[Place]]:
+    """Places named in the header strings, and in the text's first ``_PLACES_SCAN`` characters.
 
     A report names its own places early and often; a compilation of many
     reports is not one reporter, and scanning all of it would cost a gazetteer
     pass over megabytes for nothing.
     """
     g = gazetteer()
-    found = [p for h in header if h for p in g.find(h)]
-    return found + g.find(ct.text[:_PLACES_SCAN])
+    return [p for h in header if h for p in g.find(h)], g.find(ct.text[:_PLACES_SCAN])
 
 
 def _township(places: list[Place], probes: list[str]) -> str | None:
