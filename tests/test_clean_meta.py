@@ -86,6 +86,7 @@ def test_gazetteer_cuts_place_names(text, names):
     ("区政府办坚持以习近平法治思想为指导", "department"),
     ("浚县县委办公室", "department"),
     ("浚县县委宣传部", "department"),  # a department of the county's party committee
+    ("市委宣传部", "department"),  # the same without a place name before it
     ("渠县县委依法治县办", "department"),
     ("中共某某市荣昌区委教育工作委员会", "department"),  # an organ of the district's party committee
     ("鲁山县人民政府办理人大代表建议86件", "county"),  # 办理 is a verb, not an office

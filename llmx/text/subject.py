@@ -49,17 +49,17 @@ _PLACES_SCAN = 30_000  # characters: several times the longest report in the gol
 # 县政府办公室, 县委办 (after a place name) are departments; 县委 alone is the county's own body.
 # 办 as an office, not the verb (办理, 办好, 办结…) nor 办事处.
 _OFFICE_BAN = r"办(?!理|好|实|结|件|事|法|学|案|成|出|到)"
-_OFFICE = re.compile(rf"^[省市州县区旗镇乡]?(?:人民)?政府{_OFFICE_BAN}|^[省市州县区旗镇乡]?(?:党)?委{_OFFICE_BAN}")
+# The level word that opens a body's name after its place, or alone (县委, 自治区政府, 街道党工委).
+_LEVEL_WORD = r"(?:自治区|街道|[省市州县区旗镇乡])"
+_OFFICE = re.compile(rf"^{_LEVEL_WORD}?(?:(?:人民)?政府|(?:党)?委){_OFFICE_BAN}")
 # 浚县县委 is the county's own body; 浚县县委宣传部, 县委依法治县办 are its departments.
 _OWN_BODY = re.compile(
-    rf"^[省市州县区旗镇乡]?{_GOV}"
+    rf"^{_LEVEL_WORD}?{_GOV}"
     r"(?![\u4e00-\u9fff]{0,12}?(?:部|办|局|委员会|办公室|中心|室)(?:[^\u4e00-\u9fff]|关于|$|办公室|(?:19|20)\d\d))")
 _OPENING = 200
 _ABOUT = re.compile(rf"关(?:{PINYIN_READING})?于")
 _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|自治区|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
-# 区政府办, 县委办公室: the office of an unnamed government is a department.
-_UNNAMED_OFFICE = re.compile(rf"^(?:省|自治区|市|州|县|区|镇|乡)(?:人民政府|政府|党委|委){_OFFICE_BAN}")
 # Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
 # (得益于县委、县政府的坚强领导, 受益于区委的大力支持, 离不开…).
 _SUPERIORS = re.compile(
@@ -166,10 +166,8 @@ def _clause_level(clause: str) -> Level | None:
     self_ref = _SELF_REF.match(clause)
     if self_ref:
         return _SELF[next(g for g in self_ref.groups() if g)]
-    if _UNNAMED_OFFICE.match(clause):
-        return "department"
-    if _UNNAMED_GOV.match(clause):
-        return None
+    if _UNNAMED_GOV.match(clause):  # 区政府办, 市委宣传部 are departments; 镇党委、政府 is for level_of's fallback
+        return "department" if _is_organ(clause) else None
     bare = clause.removeprefix("中共")
     places = _leading_places(bare)
     names = [p.name for p in places] or _like_run(bare)
@@ -179,13 +177,22 @@ def _clause_level(clause: str) -> Level | None:
             return "township"  # 城南街道办
         if _AGENCY_OF.match(rest):
             return "township"  # 鲤城区人民政府金龙街道办事处
-        if _OFFICE.match(rest) or (_DEPARTMENT.match(rest) and not _OWN_BODY.match(rest)):
-            return "department"  # 浚县县委 is the county's party committee; 浚县县委办, 区委教育工作委员会 its organs
+        if _is_organ(rest):
+            return "department"
         if places:
             return _place_level(places[-1])
         if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
             return _like_level(names[-1])
     return "department" if _DEPARTMENT.match(bare) else None
+
+
+def _is_organ(name: str) -> bool:
+    """An office or department of a government or party committee, named after its level word or place.
+
+    浚县县委 is the county's party committee; 浚县县委办, 县委宣传部, 区委教育工作委员会 and 区政府办
+    are its organs, whether or not a place name comes first.
+    """
+    return bool(_OFFICE.match(name) or (_DEPARTMENT.match(name) and not _OWN_BODY.match(name)))
 
 
 def _like_run(text: str) -> list[str]:
