@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,11 @@ from llmx.errors import LlmxError
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+#: What ``replacing`` leaves behind when a process is killed mid-write (``.<name>.<hex>.tmp``;
+#: older versions wrote ``mkstemp`` names of the same shape).
+TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
 
 
 @contextmanager

@@ -94,6 +94,21 @@ def test_page_image_is_read_and_its_text_kept_beside_the_result(tmp_path):
     assert [(f["value"], text[f["start"]:f["end"]]) for f in figures][:1] == [(12, "12")]
 
 
+def test_batch_keeps_a_scans_text_beside_its_result(tmp_path):
+    """In a batch the worker only reads; the main thread writes the OCR text, then the result."""
+    font = needs_ocr()
+    page = render_pages("某镇2023年法治政府建设年度报告\n全年办理行政复议案件12件，纠错率8.3%。", font)[0]
+    (tmp_path / "in").mkdir()
+    page.crop((0, 0, page.width, 300)).save(tmp_path / "in" / "scan.png")
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "in" / "scan.png"), "-o", str(tmp_path / "out"),
+                                       "--design", "rules"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "scan.ocr.txt").read_text(encoding="utf-8")
+    figures = json.loads((tmp_path / "out" / "scan.json").read_text(encoding="utf-8"))["figures"]
+    assert [(f["value"], text[f["start"]:f["end"]]) for f in figures][:1] == [(12, "12")]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["scan.json", "scan.ocr.txt"]
+
+
 @pytest.mark.parametrize("suffix", [".png", ".pdf"])
 def test_missing_ocr_extra_is_one_line_naming_it(tmp_path, suffix):
     """A real process in which the engine cannot be imported, as without the extra."""

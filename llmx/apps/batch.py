@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import queue
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -45,8 +44,8 @@ from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.model.records import digest, schema_hash
-from llmx.files import to_json, write_atomic
-from llmx.text.ocr import text_beside
+from llmx.files import TEMP_NAME, to_json, write_atomic
+from llmx.text.ocr import keep_beside
 from llmx.text.sources import LOADERS, load_document
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
@@ -55,8 +54,6 @@ if TYPE_CHECKING:  # the model stack loads only when a model is used
 ERRORS_FILE = "errors.jsonl"
 #: ``config_hash`` prefix of a result labelled partly or wholly by rules because model answers were unusable.
 DEGRADED = "degraded:"
-#: What ``write_atomic`` leaves behind when the process is killed mid-write (``.<name>.XXXX.tmp``).
-_TEMP_FILE = re.compile(r"^\..+\.json\..+\.tmp$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +77,7 @@ class Outcome:
     tokens: int = 0
     endpoint: str | None = None
     unusable: int = 0  # model answers that stayed unusable (rules labelled those figures)
+    ocr_text: str | None = None  # an OCR'd report's text, kept beside its result by the main thread
 
 
 #: A job as its extraction ended: the outcome and, when done, the result to write.
@@ -185,7 +183,7 @@ def sweep_temp_files(outdir: Path) -> int:
     """Remove temporary files a killed earlier run left (a SIGKILL skips every cleanup)."""
     removed = 0
     for path in outdir.iterdir() if outdir.is_dir() else ():
-        if _TEMP_FILE.match(path.name) and path.is_file():
+        if TEMP_NAME.match(path.name) and path.is_file():
             path.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -249,8 +247,6 @@ class JobRunner:
                 doc = load_document(job.source)
                 report, unusable = session.extract_noted(doc)
                 result = report.model_dump(mode="json")
-                if doc.ocr:  # the text the offsets point into, beside the result
-                    write_atomic(text_beside(job.output), doc.text)
                 identity = config_hash(self.domain, self.design, self.prompt_version, llm)
                 # a result the model did not fully label is never "current": a rerun asks again
                 result |= {"source_sha256": doc.sha256,
@@ -260,7 +256,8 @@ class JobRunner:
         usage = result["usage"]
         return Outcome(job.source, "done", figures=len(result["figures"]), calls=usage["calls"],
                        tokens=usage["prompt_tokens"] + usage["completion_tokens"],
-                       endpoint=llm.base_url if llm else None, unusable=unusable), result
+                       endpoint=llm.base_url if llm else None, unusable=unusable,
+                       ocr_text=doc.text if doc.ocr else None), result  # the text the offsets point into
 
 
 def _one_line(exc: BaseException, source: Path) -> str:
@@ -364,6 +361,8 @@ class Batch:
     def _finish(self, job: Job, outcome: Outcome, result: dict[str, Any] | None, progress: Progress) -> None:
         if result is not None:
             try:
+                if outcome.ocr_text is not None:
+                    keep_beside(job.output, outcome.ocr_text)
                 write_atomic(job.output, to_json(result))
             except LlmxError as exc:
                 outcome = Outcome(job.source, "failed", _one_line(exc, job.output))

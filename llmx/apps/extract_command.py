@@ -42,7 +42,7 @@ from llmx.apps.summaries import emit_json, report_entry
 from llmx.files import to_json, write_atomic
 from llmx.engine.runner import FALLBACK_WARNING
 from llmx.errors import LlmxError
-from llmx.text.ocr import quiet_progress, text_beside
+from llmx.text.ocr import keep_beside, quiet_progress
 from llmx.text.sources import Document
 
 
@@ -160,5 +160,4 @@ def _keep_ocr_text(doc: Document, target: Path | None, quiet: bool) -> Path | No
         if not quiet:
             notices.warn(f"{doc.path}: read by OCR; give -o to keep its text (the offsets point into it)")
         return None
-    write_atomic(text_beside(target), doc.text)
-    return text_beside(target)
+    return keep_beside(target, doc.text)

@@ -34,6 +34,7 @@ from statistics import median
 from typing import Any
 
 from llmx.errors import LlmxError
+from llmx.files import write_atomic
 
 #: How a user gets the engine; named in every error about it.
 EXTRA_HINT = "pip install 'llmx[ocr]'"
@@ -241,3 +242,10 @@ def text_beside(result_path: Path) -> Path:
     saved next to the result.
     """
     return result_path.with_name(result_path.stem + TEXT_SUFFIX)
+
+
+def keep_beside(result_path: Path, text: str) -> Path:
+    """Save an OCR'd report's text beside its result (before the result, so a result never lacks it)."""
+    beside = text_beside(result_path)
+    write_atomic(beside, text)
+    return beside
