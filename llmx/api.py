@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from llmx.domain.domain import Domain, load_domain
-from llmx.errors import ConfigurationError, LlmxError
-from llmx.engine.labelling import DESIGNS
+from llmx.errors import LlmxError
+from llmx.engine.labelling import DESIGNS, check_design
 from llmx.engine.pipeline import Run
 from llmx.engine.runner import extract_noted
 from llmx.model.config import LLMConfig, from_options
@@ -45,8 +45,7 @@ class Extractor:
                  config: LLMConfig | None = None, llm: LLM | None = None, **model_options: Any):
         """``llm``: a model client already open (batch hands each worker its own); the session uses it
         and leaves it open.  Otherwise a design that needs a model opens one from ``config`` or the options."""
-        if design not in DESIGNS:  # before any model is started for it
-            raise ConfigurationError(f"unknown design {design!r}: choose one of {', '.join(DESIGNS)}")
+        check_design(design)  # before any model is started for it
         self.design = design
         self.domain = report_type if isinstance(report_type, Domain) else load_domain(report_type)
         self.prompt_version = prompt_version

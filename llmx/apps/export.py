@@ -29,7 +29,7 @@ from typing import Any
 
 from llmx.errors import LlmxError
 from llmx.files import replacing
-from .table import read_result, read_results
+from .table import checked_result, read_results
 
 #: Column types of the tables, so an empty or sparse first batch still gets the right ones.
 REPORT_COLUMNS: dict[str, type] = {
@@ -62,7 +62,7 @@ def collect(source: Path, warn: Callable[[str], None]) -> list[tuple[str, dict[s
         raise LlmxError(f"{source}: not a results folder or a readable run record ({exc})") from exc
     predictions = record.get("predictions") if isinstance(record, dict) else None
     if predictions is None and isinstance(record, dict) and "doc_id" in record:
-        return [(str(source), read_result(source))]
+        return [(str(source), checked_result(record, source))]  # one result, already parsed
     if not isinstance(predictions, dict) or not predictions:
         raise LlmxError(f"{source}: not a results folder or an llmx eval run record (no predictions)")
     return [(f"{source}#{name}", result) for name, result in predictions.items() if _usable(result, warn, name)]

@@ -55,10 +55,15 @@ def read_result(path: Path) -> dict[str, Any]:
         raise LlmxError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise LlmxError(f"{path}: not valid JSON: {exc}") from exc
+    return checked_result(data, path)
+
+
+def checked_result(data: Any, where: Path | str) -> dict[str, Any]:
+    """``data`` if it is an llmx result, else an error naming ``where`` it came from."""
     if not isinstance(data, dict) or any(k not in data for k in RESULT_KEYS):
-        raise LlmxError(f"{path}: not an llmx result (needs {', '.join(RESULT_KEYS)})")
+        raise LlmxError(f"{where}: not an llmx result (needs {', '.join(RESULT_KEYS)})")
     if not isinstance(data["figures"], list) or not all(_is_figure(f) for f in data["figures"]):
-        raise LlmxError(f"{path}: not an llmx result (figures must be objects with indicator and a numeric value)")
+        raise LlmxError(f"{where}: not an llmx result (figures must be objects with indicator and a numeric value)")
     return data
 
 

@@ -30,13 +30,20 @@ from llmx.engine.candidates import Candidate, check_batch_ids
 from llmx.domain.catalogue import OTHER, Catalogue
 from llmx.domain.cues import Cues
 from llmx.domain.domain import Domain
-from llmx.errors import UnusableAnswer
+from llmx.errors import ConfigurationError, UnusableAnswer
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
 
 NONE = "none"
 DESIGNS = ("rules", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")  # the first is the default
+
+
+def check_design(design: str) -> None:
+    """Refuse an unknown design before anything (a model, a server) is started for it."""
+    if design not in DESIGNS:
+        raise ConfigurationError(f"unknown design {design!r}: choose one of {', '.join(DESIGNS)}")
+
 _BATCH = 12
 _TOPK = 4
 _CONFIDENT = 0.4  # ranker score above which its top key is taken as is

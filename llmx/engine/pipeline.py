@@ -21,7 +21,7 @@ from llmx.domain.domain import Domain
 from llmx.text.clean import CleanText, clean
 from llmx.text.gongwen import extract_meta
 from llmx.engine.items import section_items
-from llmx.engine.labelling import DESIGNS, NONE, ChoiceLabeller, ModelLabeller, rule_labels, unsure
+from llmx.engine.labelling import NONE, ChoiceLabeller, ModelLabeller, check_design, rule_labels, unsure
 from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
@@ -44,8 +44,7 @@ class Run:
 
     def __post_init__(self) -> None:
         """Refuse what cannot run as asked: a design must never change silently into another."""
-        if self.design not in DESIGNS:
-            raise ConfigurationError(f"unknown design {self.design!r}: choose one of {', '.join(DESIGNS)}")
+        check_design(self.design)
         if self.design != "rules" and self.llm is None:
             raise ConfigurationError(f"design {self.design!r} needs a model and none was given "
                                      f"(give one, or ask for design 'rules')")
