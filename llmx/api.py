@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from llmx.domain.domain import Domain, load_domain
 from llmx.errors import LlmxError
-from llmx.engine.labelling import DESIGNS, check_design
+from llmx.engine.labelling import DESIGNS, check_design, needs_model
 from llmx.engine.pipeline import Run
 from llmx.engine.runner import extract_noted
 from llmx.model.config import LLMConfig, from_options
@@ -56,11 +56,11 @@ class Extractor:
 
     def __enter__(self) -> Extractor:
         llm = self._given_llm
-        if llm is None and self.design != "rules":
+        if llm is None and needs_model(self.design):
             from llmx.model.session import open_llm  # the model stack, only when a model is used
 
             llm = self._stack.enter_context(open_llm(self.config))
-        self._run = Run(self.domain, design=self.design, llm=llm if self.design != "rules" else None,
+        self._run = Run(self.domain, design=self.design, llm=llm if needs_model(self.design) else None,
                         prompt_version=self.prompt_version)
         return self
 

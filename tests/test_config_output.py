@@ -112,7 +112,7 @@ def test_endpoint_down_is_one_line_naming_the_url(tmp_path):
     out = tmp_path / "out.json"
     report = CORPUS / "000_463a946c1bd692f9.txt"
     result = CliRunner().invoke(main, ["extract", str(report), "--base-url", "http://127.0.0.1:9/v1",
-                                       "--model", "m", "--design", "hybrid", "--cache-dir", str(tmp_path / "c"),
+                                       "--model", "m", "--design", "hybrid-all", "--cache-dir", str(tmp_path / "c"),
                                        "-o", str(out)])
     assert result.exit_code == 2
     assert "http://127.0.0.1:9/v1" in result.output and "unreachable" in result.output

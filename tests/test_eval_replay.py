@@ -20,7 +20,8 @@ MODEL_DESIGN = "hybrid"
 GATED = ("figure_f1", "catalogue_f1", "indicator_accuracy", "meta_mean",
          "sections_present_accuracy", "list_f1")
 MARGIN = 0.02
-SETS = ["--set", "corpus=" + f"{GOLD}:{CORPUS}", "--set", "wide=" + f"{ROOT / 'eval/wide/gold'}:{ROOT / 'eval/wide/raw'}"]
+SETS = ["--set", "corpus=" + f"{GOLD}:{CORPUS}", "--set", "wide=" + f"{ROOT / 'eval/wide/gold'}:{ROOT / 'eval/wide/raw'}",
+        "--set", "wide2=" + f"{ROOT / 'eval/wide2/gold'}:{ROOT / 'eval/wide2/raw'}"]
 
 
 def _gates(design: str) -> list[str]:
@@ -38,7 +39,7 @@ def _eval(design: str, tmp_path, *extra: str) -> dict:
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "runs" / "replay.json").read_text(encoding="utf-8"))
     assert record["config"]["design"] == design
-    assert set(record["scores"]["sets"]) == {"corpus", "wide"}
+    assert set(record["scores"]["sets"]) == {"corpus", "wide", "wide2"}
     return record
 
 

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT / "tests" / "oracle"))
 import score as oracle  # noqa: E402
 
 SETS = {"corpus": (ROOT / "eval" / "gold", ROOT / "eval" / "corpus"),
-        "wide": (ROOT / "eval" / "wide" / "gold", ROOT / "eval" / "wide" / "raw")}
+        "wide": (ROOT / "eval" / "wide" / "gold", ROOT / "eval" / "wide" / "raw"),
+        "wide2": (ROOT / "eval" / "wide2" / "gold", ROOT / "eval" / "wide2" / "raw")}
 PAIRS = {"figure_precision": "figure_p", "figure_recall": "figure_r", "figure_f1": "figure_f1",
          "catalogue_f1": "catalogue_f1", "ungrounded": "ungrounded", "indicator_accuracy": "indicator_acc",
          "unit_accuracy": "unit_acc", "qualifier_accuracy": "qualifier_acc", "target_accuracy": "target_acc",

@@ -39,6 +39,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from llmx.api import Extractor
+from llmx.engine.labelling import needs_model
+from llmx.engine.learned import labeller_digest
 from llmx.apps.cli_options import sigterm_as_interrupt
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
@@ -155,8 +157,8 @@ def config_hash(domain: Domain, design: str, prompt_version: str | None, llm: LL
     ``rules`` uses no model, so endpoint, model and sampling stay out of it.
     """
     identity: dict[str, Any] = {"type": domain.name, "schema": schema_hash(domain.report_model),
-                                "design": design}
-    if design != "rules" and llm is not None:
+                                "design": design, "labeller": labeller_digest(domain.labeller)}
+    if needs_model(design) and llm is not None:
         identity |= {
             "prompts": _prompt_versions(domain), "prompt": prompt_version,
             "model": llm.model, "endpoint": llm.endpoint_id, "mode": llm.config.mode,
@@ -340,7 +342,7 @@ class Batch:
 
     def _open_llms(self, stack: ExitStack) -> list[LLM]:
         """One LLM per endpoint (the embedded model starts once); none for ``rules``."""
-        if self.design == "rules":
+        if not needs_model(self.design):
             return []
         from llmx.model.session import open_llm  # the model stack, only when a model is used
 

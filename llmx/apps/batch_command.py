@@ -17,10 +17,9 @@ import click
 from rich.console import Console
 
 from llmx.apps.batch import Batch, find_reports, print_summary, summarize
-from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor
+from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor, report_type
 from llmx.apps.friendly import friendly
 from llmx.apps.summaries import emit_json
-from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError
 from llmx.model.config import LLMConfig
 
@@ -69,7 +68,7 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, as
         from llmx.apps.ray_batch import RayBatch  # imported late: Ray is an optional extra
 
         kind, extra = RayBatch, {"workers": workers or 0, "address": address}
-    batch = kind(load_domain(opts["report_type"]), opts["design"], configs, outdir,
+    batch = kind(report_type(opts), opts["design"], configs, outdir,
                  prompt_version=opts["prompt_version"], retry_wait=retry_wait, console=console, **extra)
     sources = find_reports(inputs)
     started = time.perf_counter()

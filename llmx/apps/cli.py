@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from llmx.errors import LlmxError
-from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor
+from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor, report_type
 from llmx.apps.conventions import CONTEXT, apply as apply_conventions
 from llmx.apps.export_command import export_command
 from llmx.apps.friendly import friendly
@@ -24,6 +24,7 @@ from llmx.apps.batch_command import batch_command
 from llmx.apps.extract_command import extract_command
 from llmx.apps.review import review_command
 from llmx.apps.table import table_command
+from llmx.apps.train_command import train_command
 from llmx.files import to_json, write_atomic
 
 
@@ -60,24 +61,55 @@ FAIL_UNDER = click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
 @click.option("--corpus-dir", type=click.Path(file_okay=False), help="the reports --gold-dir labels")
 @click.option("--runs-dir", type=click.Path(file_okay=False), default="eval/runs", show_default=True)
 @click.option("--name", help="run record name (default: timestamp and design)")
+@click.option("--cv", is_flag=True, help="cross-validate the learned labeller: leave-one-set-out, k-fold by "
+                                         "report and in-sample, each scored per set (model-free designs)")
 @FAIL_UNDER
 @llm_options
 @click.pass_context
 @friendly
 def eval(ctx: click.Context, set_specs: tuple[str, ...], gold_dir: str | None, corpus_dir: str | None,
-         runs_dir: str, name: str | None, fail_under: tuple[str, ...], **opts: Any) -> None:
+         runs_dir: str, name: str | None, cv: bool, fail_under: tuple[str, ...], **opts: Any) -> None:
     """Run extraction over every gold set, score each and all, and save a run record."""
     if ctx.invoked_subcommand:
         return
     from llmx.eval.evaluate import run_eval, save_run
 
-    domain = load_domain(opts["report_type"])
+    if cv:
+        _cross_validate(opts, _gold_sets(set_specs, gold_dir, corpus_dir), Path(runs_dir), name, fail_under)
+        return
+    domain = report_type(opts)
     record = run_eval(domain, opts["design"], llm_config(opts), _gold_sets(set_specs, gold_dir, corpus_dir),
                       opts["prompt_version"])
     path = save_run(record, Path(runs_dir), name)
     _print_sets(record["scores"], f"eval: {record['config']['design']} -> {path}")
     click.echo(str(path))
     _fail_under(record["scores"]["total"], fail_under)
+
+
+def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str | None,
+                    fail_under: tuple[str, ...]) -> None:
+    """``eval --cv``: held-out and in-sample scores side by side; the gate reads the held-out total."""
+    from llmx.engine.labelling import needs_model
+    from llmx.eval.crossval import cross_validate
+
+    if needs_model(opts["design"]):
+        raise LlmxError(f"--cv retrains the labeller for every fold; design {opts['design']!r} would also "
+                        f"ask a model each time: cross-validate 'rules' or 'learned'")
+    if len(sets) < 2:
+        raise LlmxError("--cv needs at least two gold sets (leave-one-set-out holds one out)")
+    record = cross_validate(load_domain(opts["report_type"]), sets, opts["design"],
+                            progress=lambda line: click.echo(f"llmx: {line}", err=True))
+    path = runs_dir / f"{name or 'cv_' + opts['design']}.json"
+    write_atomic(path, to_json(record))
+    for scheme, result in record["schemes"].items():
+        _print_sets({"sets": result["sets"], "total": result["total"] | _flag_metrics(result["flags"])},
+                    f"eval --cv: {opts['design']}, {scheme}")
+    click.echo(str(path))
+    _fail_under(record["schemes"]["leave_one_set_out"]["total"], fail_under)
+
+
+def _flag_metrics(flags: dict[str, Any]) -> dict[str, Any]:
+    return {f"unsure_{k}": v for k, v in flags.items()}
 
 
 def _gold_sets(specs: tuple[str, ...], gold_dir: str | None, corpus_dir: str | None) -> list:
@@ -183,6 +215,7 @@ main.add_command(batch_command)
 main.add_command(table_command)
 main.add_command(review_command)
 main.add_command(export_command)
+main.add_command(train_command)
 apply_conventions(main)
 
 if __name__ == "__main__":

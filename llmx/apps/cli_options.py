@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 
 from llmx.model.config import MODES, LLMConfig, from_options
+from llmx.domain.domain import Domain, load_domain
 from llmx.engine.labelling import DESIGNS
+from llmx.errors import ConfigurationError
 
 
 def quiet_instructor() -> None:
@@ -61,10 +65,23 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="prompt version for the design (e.g. choice-v1); default: the newest"),
         click.option("--type", "report_type", default="fazhi", show_default=True,
                      help="report type: bundled (schemas/) or an installed llmx.report_types plug-in"),
+        click.option("--labeller", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="a labeller trained by `llmx train` [default: the report type's own]"),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def report_type(opts: dict[str, Any]) -> Domain:
+    """The report type a command's options name, with the labeller ``--labeller`` names, if any."""
+    domain = load_domain(opts["report_type"])
+    if opts.get("labeller"):
+        path = Path(opts["labeller"])
+        if not path.is_file():
+            raise ConfigurationError(f"{path}: no such labeller file (make one with `llmx train`)")
+        domain = dataclasses.replace(domain, labeller=path)
+    return domain
 
 
 def llm_config(opts: dict[str, Any]) -> LLMConfig:

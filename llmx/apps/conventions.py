@@ -22,7 +22,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 SHARED = {"base_url": "BASE_URL", "base_urls": "BASE_URL", "model": "MODEL", "api_key": "API_KEY",
           "mode": "MODE", "model_path": "MODEL_PATH", "cache_dir": "CACHE_DIR", "no_cache": "NO_CACHE",
           "timeout": "TIMEOUT", "design": "DESIGN", "prompt_version": "PROMPT", "report_type": "TYPE",
-          "trace_dir": "TRACE"}
+          "trace_dir": "TRACE", "labeller": "LABELLER"}
 
 
 def commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:

@@ -35,13 +35,15 @@ from .table import checked_result, read_results
 REPORT_COLUMNS: dict[str, type] = {
     "doc_id": str, "title": str, "report_year": int, "doc_number": str, "date": str, "level": str,
     "township": str, "county": str, "region_code": str, "signers": str, "issuers": str, "recipients": str,
-    "cc": str, "figures": int, "rejected": int, "uncovered": int, "warnings": str, "model": str,
+    "cc": str, "figures": int, "rejected": int, "uncovered": int, "unsure": int, "meta_unsure": str,
+    "warnings": str, "model": str,
     "prompt_version": str, "calls": int, "prompt_tokens": int, "completion_tokens": int,
     "seconds": float, "cache_hits": int, "result_file": str,
 }
 FIGURE_COLUMNS: dict[str, type] = {
     "id": str, "doc_id": str, "n": int, "indicator": str, "label": str, "value": float, "unit": str,
     "qualifier": str, "target": int, "evidence": str, "start": int, "end": int, "verified": int,
+    "confidence": float, "unsure": int,
 }
 SECTION_COLUMNS: dict[str, type] = {"doc_id": str, "element": str, "present": int, "heading": str}
 ITEM_COLUMNS: dict[str, type] = {"doc_id": str, "list": str, "n": int, "text": str}
@@ -85,6 +87,8 @@ def report_row(result: dict[str, Any], origin: str) -> dict[str, Any]:
         **{k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in meta.items()},
         "figures": len(result["figures"]), "rejected": len(result.get("rejected") or []),
         "uncovered": len(result.get("uncovered") or []),
+        "unsure": sum(bool(f.get("unsure")) for f in result["figures"]),
+        "meta_unsure": json.dumps(result.get("meta_unsure") or [], ensure_ascii=False),
         "warnings": json.dumps(result.get("warnings") or [], ensure_ascii=False),
         "model": result.get("model"), "prompt_version": result.get("prompt_version"),
         **{k: usage.get(k) for k in USAGE_KEYS}, "result_file": origin,

@@ -35,10 +35,11 @@ from rich.markup import escape
 
 from llmx import notices
 from llmx.api import Extractor, read_source
-from llmx.apps.cli_options import llm_config, llm_options, sigterm_as_interrupt
+from llmx.apps.cli_options import llm_config, llm_options, report_type, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
 from llmx.text.stdin import STDIN
 from llmx.apps.summaries import emit_json, report_entry
+from llmx.apps.summary import unsure_line
 from llmx.files import to_json, write_atomic
 from llmx.engine.runner import FALLBACK_WARNING
 from llmx.errors import LlmxError
@@ -88,7 +89,7 @@ class Progress:
         if self.total > 1 and not self.quiet:
             u = result["usage"]
             click.echo(f"llmx: [{self.finished}/{self.total}] {path} -> {target}: {len(result['figures'])} "
-                       f"figures, {u['calls']} calls, {u['seconds']} s", err=True)
+                       f"figures ({unsure_line(result)}), {u['calls']} calls, {u['seconds']} s", err=True)
 
     def _stop(self) -> None:
         self._status.__exit__(None, None, None)
@@ -124,7 +125,7 @@ def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, a
         raise LlmxError("--json prints the summary on stdout, so give -o FILE or FOLDER for the results")
     quiet = quiet or as_json
     progress = Progress(len(paths), quiet)
-    extractor = Extractor(design=opts["design"], report_type=opts["report_type"],
+    extractor = Extractor(design=opts["design"], report_type=report_type(opts),
                           prompt_version=opts["prompt_version"], config=llm_config(opts))
     entries: list[dict[str, Any]] = []
     try:

@@ -39,6 +39,7 @@ from types import ModuleType
 from typing import Any
 
 from llmx.apps.batch import Batch, Dispatch, EndpointPool, Finished, Job, JobRunner, Outcome, config_hash
+from llmx.engine.labelling import needs_model
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError
@@ -128,7 +129,7 @@ class RayBatch(Batch):
         ray = import_ray()
         self._connect(ray, stack)
         spec = WorkerSpec(self.domain.name, self.design, self.prompt_version,
-                          None if self.design == "rules" else self.configs[0], self.retry_wait)
+                          self.configs[0] if needs_model(self.design) else None, self.retry_wait)
         try:
             accepted = {ray.get(ray.remote(max_retries=MAX_RETRIES)(worker_identity).remote(spec))}
         except ray.exceptions.RayError as exc:

@@ -22,6 +22,8 @@ import click
 
 from llmx.domain.catalogue import OTHER
 from llmx.domain.domain import Domain
+from llmx.apps.corrections import CSS as FIX_CSS, JS as FIX_JS, SAVE_BUTTON, indicator_select, labels_script
+from llmx.apps.corrections import meta_editor, reject_box
 from llmx.apps.friendly import friendly
 from llmx.errors import LlmxError
 from llmx.files import write_atomic
@@ -232,9 +234,11 @@ def panel(title: str, body: str, count: int | str | None = None, cls: str = "") 
     return f'<section class="panel {cls}"><h2>{esc(title)}{badge}</h2>{body}</section>'
 
 
-def html_table(headers: Iterable[str], rows: Iterable[Iterable[str]], empty: str = "none") -> str:
+def html_table(headers: Iterable[str], rows: Iterable[Iterable[str]], empty: str = "none",
+               row_classes: Sequence[str] = ()) -> str:
     """A table from already-escaped cells, or a quiet 'none' so empty panels still say something."""
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join((f'<tr class="{row_classes[i]}">' if i < len(row_classes) else "<tr>")
+                   + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for i, row in enumerate(rows))
     if not body:
         return f'<p class="none">{esc(empty)}</p>'
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
@@ -280,20 +284,37 @@ def inspector_panel() -> str:
     return panel("Figure", '<div id="inspector" class="none">hover a highlight</div>', cls="sticky")
 
 
+def review_order(figures: list[dict[str, Any]]) -> list[int]:
+    """Figure indexes, those flagged ``unsure`` first (least confident first), then document order."""
+    def key(i: int) -> tuple[int, float, int]:
+        f = figures[i]
+        confidence = f.get("confidence")
+        return (0 if f.get("unsure") else 1, confidence if isinstance(confidence, (int, float)) else 1.0, i)
+
+    return sorted(range(len(figures)), key=key)
+
+
 def figures_panel(figures: list[dict[str, Any]], domain: Domain) -> str:
+    """The figures, unsure ones first, each with its confidence and the controls to correct it."""
     rows = []
-    for i, f in enumerate(figures):
+    for i in review_order(figures):
+        f = figures[i]
         key = str(f.get("indicator", ""))
-        flags = " ".join(x for x, on in (("target", f.get("target")), ("unverified", not f.get("verified"))) if on)
-        rows.append([
+        flags = " ".join(x for x, on in (("unsure", f.get("unsure")), ("target", f.get("target")),
+                                         ("unverified", not f.get("verified"))) if on)
+        confidence = f.get("confidence")
+        rows.append((bool(f.get("unsure")), [
             f'<a href="#fig-{i}">{i + 1}</a>',
-            f'<span class="swatch" style="{colour_style(key)}"></span><code>{esc(key)}</code>'
+            f'<span class="swatch" style="{colour_style(key)}"></span>{indicator_select(i, key, domain)}'
             f'<br><small>{esc(indicator_name(domain, key))}</small>',
             esc(f.get("label")), f'<span class="num">{esc(format_value(f.get("value")))}</span>',
-            esc(f.get("unit")), esc(f.get("qualifier")), esc(flags), esc(f.get("evidence")),
-        ])
-    headers = ["#", "indicator", "label", "value", "unit", "qualifier", "flags", "evidence"]
-    return panel("Figures", html_table(headers, rows), len(figures), cls="wide")
+            esc(f.get("unit")), esc(f.get("qualifier")),
+            esc(f"{confidence:.2f}" if isinstance(confidence, (int, float)) else "—"), esc(flags),
+            esc(f.get("evidence")), reject_box(i),
+        ]))
+    headers = ["#", "indicator", "label", "value", "unit", "qualifier", "confidence", "flags", "evidence", "correct"]
+    table = html_table(headers, [cells for _, cells in rows], row_classes=["unsure" if u else "" for u, _ in rows])
+    return panel("Figures (unsure first)", table, len(figures), cls="wide")
 
 
 def rejected_panel(result: dict[str, Any]) -> str:
@@ -344,25 +365,28 @@ def render_page(result: dict[str, Any], text: str, domain: Domain, source_name: 
     title = (result.get("meta") or {}).get("title") or ""
     stats = "".join([
         stat("figures", len(figures)),
+        stat("unsure", sum(1 for f in figures if f.get("unsure")), bad=True),
+        stat("meta in doubt", len(result.get("meta_unsure") or []), bad=True),
         stat("unverified", sum(1 for f in figures if not f.get("verified")), bad=True),
         stat("rejected", len(result.get("rejected") or []), bad=True),
         stat("uncovered", len(result.get("uncovered") or []), bad=True),
         stat("elements", f"{present}/{len(sections)}"),
     ])
     side = "".join([inspector_panel(), checklist_panel(result, domain), legend_panel(figures, domain),
-                    panel("Meta", definition_list((result.get("meta") or {}).items())),
+                    panel("Meta", meta_editor(result, domain, esc), len(result.get("meta_unsure") or []) or None),
                     warnings_panel(result), usage_panel(result)])
     bottom = "".join([figures_panel(figures, domain), rejected_panel(result), uncovered_panel(result)])
     return (
         f'<!doctype html><html lang="zh"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>llmx review · {esc(result['doc_id'])}</title><style>{CSS}</style></head><body>"
+        f"<title>llmx review · {esc(result['doc_id'])}</title><style>{CSS}{FIX_CSS}</style></head><body>"
         f"<header><h1>{esc(result['doc_id'])}</h1><p class=\"title\">{esc(title)}</p>"
-        f'<p class="source">source: {esc(source_name)}</p><div class="stats">{stats}</div></header>'
+        f'<p class="source">source: {esc(source_name)}</p><div class="stats">{stats}</div>'
+        f'<p class="save">{SAVE_BUTTON}</p></header>'
         f'<main><section class="panel text"><h2>Source text</h2>'
         f'{source_notice(figures, missing, loose, domain)}<pre id="source">{source_html}</pre></section>'
         f'<aside>{side}</aside></main><div class="bottom">{bottom}</div>'
-        f"<script>{JS}</script></body></html>\n"
+        f"{labels_script(result, domain)}<script>{JS}{FIX_JS}</script></body></html>\n"
     )
 
 

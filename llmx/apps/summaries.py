@@ -26,7 +26,8 @@ def report_entry(source: Path, target: Path | None, result: dict[str, Any], ocr_
     return {
         "source": str(source), "output": str(target) if target else None,
         "ocr_text": str(ocr_text) if ocr_text else None, "doc_id": result["doc_id"],
-        "figures": len(result["figures"]), "rejected": len(result.get("rejected", [])),
+        "figures": len(result["figures"]), "unsure": sum(bool(f.get("unsure")) for f in result["figures"]),
+        "meta_unsure": result.get("meta_unsure", []), "rejected": len(result.get("rejected", [])),
         "uncovered": len(result.get("uncovered", [])), "warnings": result.get("warnings", []),
         "model": result.get("model"), "calls": usage.get("calls", 0),
         "cache_hits": usage.get("cache_hits", 0), "seconds": usage.get("seconds", 0),

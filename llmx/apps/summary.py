@@ -11,6 +11,13 @@ from rich.table import Table
 from llmx.engine.runner import FALLBACK_WARNING
 
 
+def unsure_line(result: dict[str, Any]) -> str:
+    """How many figures and which meta fields a reader should check first (``unsure``, ``meta_unsure``)."""
+    figures = sum(bool(f.get("unsure")) for f in result["figures"])
+    fields = result.get("meta_unsure") or []
+    return f"{figures} unsure figures, meta {', '.join(fields) if fields else 'none'} in doubt"
+
+
 def print_summary(result: dict[str, Any], console: Console | None = None) -> None:
     """Figures by indicator, template elements, rejected and uncovered counts, cost."""
     console = console or Console(stderr=True)
@@ -26,6 +33,7 @@ def print_summary(result: dict[str, Any], console: Console | None = None) -> Non
     console.print(f"elements present: {', '.join(present) or '-'}; missing: {', '.join(missing) or '-'}")
     console.print(f"rejected: {len(result.get('rejected', []))}; uncovered numbers: "
                   f"{len(result.get('uncovered', []))}")
+    console.print(f"to check: {unsure_line(result)}")
     u = result.get("usage", {})
     console.print(f"cost: {u.get('calls', 0)} calls, {u.get('prompt_tokens', 0)}+{u.get('completion_tokens', 0)} "
                   f"tokens, {u.get('seconds', 0)} s, {u.get('cache_hits', 0)} cache hits")

@@ -32,7 +32,7 @@ Cell = str | int | float | None
 RESULT_KEYS = ("doc_id", "meta", "sections", "figures")
 
 INDICATOR_COLUMNS = ["doc_id", "indicator", "indicator_name", "figures", "sum", "values", "units",
-                     "verified", "targets", "note"]
+                     "verified", "targets", "unsure", "note"]
 
 
 @dataclass
@@ -163,7 +163,8 @@ def indicator_rows(result: dict[str, Any], catalogue: Catalogue) -> list[list[Ce
         rows.append([
             result["doc_id"], key, entry.name if entry else "", len(figs), total,
             join(f["value"] for f in figs), join(distinct(f.get("unit", "") for f in figs)),
-            sum(1 for f in figs if f.get("verified")), sum(1 for f in figs if f.get("target")), note,
+            sum(1 for f in figs if f.get("verified")), sum(1 for f in figs if f.get("target")),
+            sum(1 for f in figs if f.get("unsure")), note,
         ])
     return rows
 
@@ -190,10 +191,10 @@ def report_table(results: list[dict[str, Any]]) -> Table:
     """One row per report: meta, element checklist, and counts of what was found and set aside."""
     meta_keys, section_keys = _keys(results, "meta"), _keys(results, "sections")
     lists = distinct(k for r in results for k, v in r.items()
-                     if isinstance(v, list) and k not in ("figures", "rejected", "uncovered", "warnings"))
+                     if isinstance(v, list) and k not in ("figures", "rejected", "uncovered", "warnings", "meta_unsure"))
     counts = ["figures", "rejected", "uncovered", *lists]  # the report type's item lists, as its results hold them
     columns = (["doc_id"] + meta_keys + [f"{k}_present" for k in section_keys]
-               + ["elements_present"] + counts)
+               + ["elements_present"] + counts + ["unsure", "meta_unsure"])
     table = Table("reports", columns)
     for r in results:
         sections = r.get("sections") or {}
@@ -202,6 +203,7 @@ def report_table(results: list[dict[str, Any]]) -> Table:
             [r["doc_id"]] + [_meta_cell((r.get("meta") or {}).get(k)) for k in meta_keys]
             + [yes_no(p) for p in present] + [sum(present)]
             + [len(r.get(k) or []) for k in counts]
+            + [sum(1 for f in r["figures"] if f.get("unsure")), join(r.get("meta_unsure") or [])]
         )
     return table
 

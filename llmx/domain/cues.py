@@ -100,7 +100,7 @@ class Cues:
             return None
         around = reading + window.text
         named_elsewhere = False  # a cue before the number in its clause took none of the unit's kinds
-        for _, word, own in sorted(self._found(window, reading)):
+        for _, word, own in self.found(window, reading):
             present = [(key, admits) for key, admits, needs in self._by_word[word]
                        if not needs or any(n in around for n in needs)]
             fitting = next((key for key, admits in present if admits & kinds), None)
@@ -111,9 +111,16 @@ class Cues:
         # takes; a cue of another clause (培训会2次 before it) does not name it either.
         return None
 
-    def _found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
+    def entries(self, word: str) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+        """(indicator, kinds it admits, words one of which must be near) for each use of cue ``word``."""
+        return self._by_word.get(word, [])
+
+    def found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
         """(distance, word, in the number's own clause before it) for every cue in the reading
-        (distance 0 and below) and the window."""
+        (distance 0 and below) and the window, nearest first."""
+        return sorted(self._found(w, reading))
+
+    def _found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
         found = [(-len(reading) + m.start(), m.group(), False) for m in self._pattern.finditer(reading)]
         for m in self._pattern.finditer(w.text):
             if m.start() < w.number_end and m.end() > w.number_start:

@@ -4,6 +4,8 @@ Designs (chosen by the eval harness, see eval/README.md):
 
 - ``rules`` (default): cue words and kinds of unit (``cues.py``), no model.
   Measured on both gold sets, no model design labels better (eval/README.md).
+- ``learned``: the cues' key, overruled where the labeller trained on the
+  gold labels (``learned.py``) speaks clearly against it; no model.
 - ``hybrid``: the model names what a number counts (``phrases.py``) only where
   no cue word places it; the cues of that name then place it in the catalogue.
 - ``hybrid-all``: the same reading asked for every number.
@@ -36,13 +38,19 @@ if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
 
 NONE = "none"
-DESIGNS = ("rules", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")  # the first is the default
+DESIGNS = ("rules", "learned", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")  # the first is the default
+MODEL_FREE = ("rules", "learned")  # designs that never call a language model
 
 
 def check_design(design: str) -> None:
     """Refuse an unknown design before anything (a model, a server) is started for it."""
     if design not in DESIGNS:
         raise ConfigurationError(f"unknown design {design!r}: choose one of {', '.join(DESIGNS)}")
+
+
+def needs_model(design: str) -> bool:
+    """Whether ``design`` asks a language model (so a session must open one)."""
+    return design not in MODEL_FREE
 
 _BATCH = 12
 _TOPK = 4
@@ -92,6 +100,12 @@ def _decide(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str |
         else:
             keys.append(None)
     return keys
+
+
+def cue_keys(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str | None]:
+    """The cues' own decision per candidate (``None``: no cue places it), a feature of the learned labeller."""
+    cues = catalogue.cues
+    return [_by_cue(c, cues) if cues is not None else None for c in candidates]
 
 
 def _by_cue(c: Candidate, cues: Cues) -> str | None:

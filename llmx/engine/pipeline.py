@@ -21,33 +21,74 @@ from llmx.domain.domain import Domain
 from llmx.text.clean import CleanText, clean
 from llmx.text.gongwen import extract_meta
 from llmx.engine.items import section_items
-from llmx.engine.labelling import NONE, ChoiceLabeller, ModelLabeller, check_design, rule_labels, unsure
+from llmx.domain.catalogue import OTHER
+from llmx.engine.labelling import (NONE, ChoiceLabeller, ModelLabeller, check_design, cue_keys, needs_model,
+                                   rule_labels, unsure)
+from llmx.engine.learned import Decision, LearnedModel, features, load_labeller
+from llmx.engine.doubts import meta_doubts
 from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
 from llmx.text.sources import Document, load_document
-from llmx.engine.structure import SectionSpan, find_headings, find_sections
+from llmx.engine.structure import Heading, SectionSpan, find_headings, find_sections
 from llmx.engine.validate import Grounding
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What code finds in one report before anything is labelled: clean text, numbers, headings,
+    template elements and the candidates, each with the number pass's exclusion reason (``None``
+    for a candidate; set only when every mention is analysed, as training does)."""
+
+    cleaned: CleanText
+    grounding: Grounding
+    headings: list[Heading]
+    sections: dict[str, SectionSpan]
+    candidates: list[Candidate]
+    excluded: list[str | None]
+
+
+def analyse(text: str, domain: Domain, *, every_mention: bool = False) -> Analysis:
+    """Clean, find numbers, headings and elements, build candidates: the code-only first half.
+
+    ``every_mention``: numbers the number pass excluded become candidates too (with their
+    reason), so the labeller can learn what is not a statistic.
+    """
+    cleaned = clean(text)
+    grounding = Grounding(cleaned.text, domain.numbered_names)
+    headings = find_headings(cleaned.text)
+    sections = find_sections(cleaned.text, headings, domain)
+    chosen = [m for m in grounding.mentions if every_mention or m.kind == "candidate"]
+    as_candidates = [m if m.kind == "candidate" else replace(m, kind="candidate") for m in chosen]
+    candidates = build_candidates(cleaned.text, as_candidates, sections, domain)
+    return Analysis(cleaned, grounding, headings, sections, candidates,
+                    [m.reason if m.kind != "candidate" else None for m in chosen])
+
+
 @dataclass
 class Run:
-    """How a report is processed: the labelling design and, for model designs, the LLM."""
+    """How a report is processed: the labelling design, the LLM for model designs, the learned labeller."""
 
     domain: Domain
     design: str = "rules"
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
+    labeller: LearnedModel | None = None  # None = the report type's shipped one, if it ships one
 
     def __post_init__(self) -> None:
         """Refuse what cannot run as asked: a design must never change silently into another."""
         check_design(self.design)
-        if self.design != "rules" and self.llm is None:
+        if needs_model(self.design) and self.llm is None:
             raise ConfigurationError(f"design {self.design!r} needs a model and none was given "
                                      f"(give one, or ask for design 'rules')")
+        if self.labeller is None and self.domain.labeller is not None and self.domain.labeller.is_file():
+            self.labeller = load_labeller(self.domain.labeller)
+        if self.design == "learned" and self.labeller is None:
+            raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
+                                     f"{self.domain.name!r} ships none (run `llmx train`)")
 
     def extract(self, path: str | Path) -> dict[str, Any]:
         """Load and extract one report file, as contract JSON."""
@@ -61,26 +102,25 @@ class Run:
         """One report as the report type's model, validated."""
         started = time.perf_counter()
         before = _snapshot(self.llm)
-        cleaned = clean(doc.text)
-        text = cleaned.text
-        grounding = Grounding(text, self.domain.numbered_names)
-        headings = find_headings(text)
-        sections = find_sections(text, headings, self.domain)
-        body_start = headings[0].start if headings else len(text)
-        candidates = build_candidates(text, grounding.mentions, sections, self.domain)
-        candidates, labels, version = self._labels(candidates, _text_hash(text))
-        figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
+        found = analyse(doc.text, self.domain)
+        cleaned, text = found.cleaned, found.cleaned.text
+        candidates, labels, version = self._labels(found.candidates, _text_hash(text))
+        judged = self._judge(candidates, labels)
+        figures, rejected, uncovered = _figures(candidates, labels, judged, found.grounding, cleaned)
+        body_start = found.headings[0].start if found.headings else len(text)
         meta = extract_meta(cleaned, body_start, self.domain.title_words)
         report = {
             "doc_id": doc.path.stem,
             "meta": meta,
-            "sections": {e.key: _section(sections.get(e.key), cleaned) for e in self.domain.elements},
+            "meta_unsure": meta_doubts(meta, cleaned),
+            "sections": {e.key: _section(found.sections.get(e.key), cleaned) for e in self.domain.elements},
             "figures": figures,
-            **{k: [cleaned.restore(i) for i in v] for k, v in self._lists(text, sections, headings).items()},
+            **{k: [cleaned.restore(i) for i in v]
+               for k, v in self._lists(text, found.sections, found.headings).items()},
             "rejected": rejected,
             "uncovered": uncovered,
-            "warnings": _warnings(text, sections, self.domain),
-            "model": self.llm.model if self.llm and self.design != "rules" else None,
+            "warnings": _warnings(text, found.sections, self.domain),
+            "model": self.llm.model if self.llm and needs_model(self.design) else None,
             "prompt_version": version,
             "usage": _usage_since(self.llm, before, time.perf_counter() - started),
         }
@@ -88,11 +128,14 @@ class Run:
 
     def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[list[Candidate], dict[int, str], str]:
         """Candidates (relabelled where the design names them) and their indicators."""
-        if self.design == "rules" or self.llm is None:  # None only with "rules": see __post_init__
-            return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
+        if self.design == "rules" or self.llm is None:  # None only without a model: see __post_init__
+            labels = rule_labels(candidates, self.domain.catalogue)
+            if self.design == "learned":
+                labels = {c.id: d.indicator for c, d in zip(candidates, self._judge_all(candidates, labels, True))}
+            return candidates, labels, self.design
         if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
-            asked = candidates if self.design == "hybrid-all" else unsure(candidates, self.domain.catalogue)
+            asked = candidates if self.design == "hybrid-all" else self._unsure(candidates)
             readings = {c.id: c.reading for c in writer(asked)}
             read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
             return read, rule_labels(read, self.domain.catalogue), writer.version
@@ -104,6 +147,25 @@ class Run:
                                      version=self.prompt_version)
         return candidates, labeller(candidates), labeller.version
 
+    def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
+        """What a model is asked about: the figures the learned labeller flags, else those no cue places."""
+        if self.labeller is None:
+            return unsure(candidates, self.domain.catalogue)
+        labels = rule_labels(candidates, self.domain.catalogue)
+        return [c for c, d in zip(candidates, self._judge_all(candidates, labels, False)) if d.unsure]
+
+    def _judge(self, candidates: list[Candidate], labels: dict[int, str]) -> dict[int, Decision]:
+        """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
+        if self.labeller is None:
+            return {}
+        return {c.id: d for c, d in zip(candidates, self._judge_all(candidates, labels, False))}
+
+    def _judge_all(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
+        assert self.labeller is not None
+        keys = cue_keys(candidates, self.domain.catalogue)
+        rows = [features(c, key, self.domain.catalogue) for c, key in zip(candidates, keys)]
+        return self.labeller.decide(rows, [labels.get(c.id, OTHER) for c in candidates], overrule=overrule)
+
     def _lists(self, text: str, sections: dict[str, SectionSpan], headings) -> dict[str, list[str]]:
         out = {}
         for element in self.domain.elements:
@@ -114,7 +176,8 @@ class Run:
         return out
 
 
-def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Grounding, cleaned: CleanText):
+def _figures(candidates: list[Candidate], labels: dict[int, str], judged: dict[int, Decision],
+             grounding: Grounding, cleaned: CleanText):
     """Kept figures (each verified), rejected items with reasons, and uncovered candidates.
 
     Verification reads the clean text; a kept figure's strings are then given back in
@@ -134,10 +197,17 @@ def _figures(candidates: list[Candidate], labels: dict[int, str], grounding: Gro
         verdict = grounding.check(figure, near=m.start)
         if verdict.ok and verdict.mention is not None:
             figures.append(figure | source | {"start": verdict.mention.start, "end": verdict.mention.end,
-                                              "verified": True})
+                                              "verified": True} | _doubt(judged.get(c.id)))
         else:
             rejected.append({"item": figure, "reason": "; ".join(verdict.problems)})
     return figures, rejected, uncovered
+
+
+def _doubt(decision: Decision | None) -> dict[str, Any]:
+    """A figure's ``confidence`` and ``unsure`` (``None``/``False`` where no labeller judged it)."""
+    if decision is None:
+        return {"confidence": None, "unsure": False}
+    return {"confidence": decision.confidence, "unsure": decision.unsure}
 
 
 def _section(span: SectionSpan | None, cleaned: CleanText) -> dict[str, Any]:

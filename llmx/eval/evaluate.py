@@ -49,9 +49,10 @@ class GoldSet:
     source_dir: Path
 
 
-#: The sets ``llmx eval`` scores by default: the five full township reports and the 61 web openings.
+#: The sets ``llmx eval`` scores by default: the five full township reports and two sets of web openings.
 DEFAULT_SETS = (GoldSet("corpus", Path("eval/gold"), Path("eval/corpus")),
-                GoldSet("wide", Path("eval/wide/gold"), Path("eval/wide/raw")))
+                GoldSet("wide", Path("eval/wide/gold"), Path("eval/wide/raw")),
+                GoldSet("wide2", Path("eval/wide2/gold"), Path("eval/wide2/raw")))
 
 
 def parse_set(spec: str) -> GoldSet:

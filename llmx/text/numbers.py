@@ -106,9 +106,10 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 2024-01-12, 2023/12/29, 2023.12.29
     ("date", re.compile(
         rf"(?<![{_D}]){_YEAR}{_WS}([-/.．－]){_WS}{_MONTH}{_WS}\1{_WS}{_DAY}")),
-    # 2024年1月31日, 1月31日, 二〇二四年一月, 12月; a bare 2023年 is left to the year rule.
+    # 2024年1月31日, 1月31日, 二〇二四年一月, 12月, 1—12月; a bare 2023年 is left to the year rule.
     ("date", re.compile(
-        rf"(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?{_MONTH}{_WS}月(?:{_WS}{_DAY}{_WS}[日号])?")),
+        rf"(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?(?:{_MONTH}{_WS}[-—–~～至到－―]+{_WS})?{_MONTH}{_WS}月"
+        rf"(?:{_WS}{_DAY}{_WS}[日号])?")),
     ("time", re.compile(rf"(?<![{_D}])[{_D}]{{1,2}}{_WS}[:：]{_WS}[{_D}]{{2}}(?:[:：][{_D}]{{2}})?(?![{_D}])")),
     # 12·4, 3•15 (a middle dot is never a decimal point); 12.4 / 5.12 only before a festival word or in quotes.
     ("commemorative_day", re.compile(
@@ -169,6 +170,8 @@ _RANK_UNITS = frozenset({"", "名", "位"})
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
 _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
+# 《一法一条例一办法》, 《“十四五”规划》: a number inside a title in book brackets is part of the name.
+_TITLES = re.compile(r"《[^《》\n]{1,40}》")
 _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
@@ -215,6 +218,7 @@ class _Context:
     recurrences: tuple[tuple[int, int], ...]
     tokens: tuple[int, ...]  # where every number token starts
     quotes: tuple[tuple[int, int], ...]
+    titles: tuple[tuple[int, int], ...]
     idioms: tuple[tuple[int, int], ...]
 
 
@@ -577,10 +581,21 @@ def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
     return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
 
+def _opens_with_count(ctx: _Context, r: _Reading) -> bool:
+    """The quotation around ``r`` opens with a Chinese numeral: a slogan of so many things."""
+    i = bisect_right(ctx.quotes, (r.start, sys.maxsize)) - 1
+    return ctx.text[ctx.quotes[i][0] + 1:ctx.quotes[i][0] + 2] in _CN_LEAD
+
+
 def _unit_end(text: str, r: _Reading) -> int:
     """Where the number's unit ends (past a 余/多 between them), or the number's end when it has none."""
     at = text.find(r.unit, r.end, r.end + len(r.unit) + 3) if r.unit else -1
     return at + len(r.unit) if at >= 0 else r.end
+
+
+def _rule_titled(ctx: _Context, r: _Reading) -> str | None:
+    """《一法一条例一办法》: a number inside a document or law title counts nothing of the reporter's."""
+    return "title_name" if _inside(ctx.titles, r.start, r.end) else None
 
 
 def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
@@ -588,8 +603,8 @@ def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     number in one, unless the quotation is just that count (“办结率100%”), names something."""
     if not _inside(ctx.quotes, r.start, r.end):
         return None
-    if r.chinese:
-        return "quoted_name"
+    if r.chinese or _opens_with_count(ctx, r):
+        return "quoted_name"  # “四级”; “三个 100%” (a slogan of counted targets)
     before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
     opens = ctx.text[before:before + 1] in _OPEN_QUOTES
     whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
@@ -680,6 +695,7 @@ _RULES: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_org_name,
 )
 _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
+    _rule_titled,
     _rule_ordinal,
     _rule_recurrence,
     _rule_quoted,
@@ -716,6 +732,7 @@ def _context(text: str, tokens: Sequence[re.Match[str]]) -> _Context:
         recurrences=_spans(_RECURRENCE, text),
         tokens=tuple(m.start() for m in tokens),
         quotes=_spans(_QUOTES, text),
+        titles=_spans(_TITLES, text),
         idioms=_spans(_IDIOMS, text),
     )
 

@@ -17,6 +17,8 @@ from llmx.domain.catalogue import Catalogue
 from llmx.domain.cues import Cues
 
 _HERE = files(__package__ or "llmx.reports.fazhi")
+#: Marks a field as llmx's extra, not the contract's (a labels file saved from the review page leaves it out).
+EXTRA: dict[str, Any] = {"contract": False}
 CATALOGUE = replace(Catalogue.load(_HERE / "indicators.yaml"), cues=Cues.load(_HERE / "cues.yaml"))
 
 #: Indicator keys as an enum built from the catalogue file (plus ``other``).
@@ -38,7 +40,7 @@ class Meta(BaseModel):
     level: Level | None = None
     township: str | None = None
     county: str | None = None
-    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")  # extra: 行政区划代码 (llmx.regions)
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$", json_schema_extra=EXTRA)  # extra: 行政区划代码 (llmx.regions)
 
 
 class Section(BaseModel):
@@ -64,9 +66,11 @@ class Figure(BaseModel):
     qualifier: Qualifier
     target: bool
     evidence: str = Field(max_length=80)
-    start: int | None = None
-    end: int | None = None
-    verified: bool = False
+    start: int | None = Field(default=None, json_schema_extra=EXTRA)
+    end: int | None = Field(default=None, json_schema_extra=EXTRA)
+    verified: bool = Field(default=False, json_schema_extra=EXTRA)
+    confidence: float | None = Field(default=None, ge=0, le=1, json_schema_extra=EXTRA)  # calibrated (engine/learned.py)
+    unsure: bool = Field(default=False, json_schema_extra=EXTRA)  # a reader should check this figure first
 
 
 class Rejected(BaseModel):
@@ -89,6 +93,7 @@ class Report(BaseModel):
     figures: list[Figure]
     shortcomings: list[str]
     next_year_plans: list[str]
+    meta_unsure: list[str] = Field(default_factory=list)  # extra: meta fields in doubt (llmx/engine/doubts.py)
     rejected: list[Rejected] = Field(default_factory=list)
     uncovered: list[dict[str, Any]] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

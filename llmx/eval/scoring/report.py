@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any, Sequence
 
 from llmx.text.numbers import find_mentions
+from llmx.text.script import simplify
 from llmx.eval.scoring.common import Counts, prf, ratio_or_none
 from llmx.eval.scoring.fields import list_blocks, score_list, score_meta, score_sections
 from llmx.eval.scoring.figures import ATTRIBUTES, score_catalogue, score_figures
@@ -51,7 +52,8 @@ def score_report(pred: dict, gold: dict, source: str, numbered_names: Sequence[s
 
     if gold.get("figures") is not None:
         text = FoldedText.of(source)
-        mentions = find_mentions(source, tuple(numbered_names))
+        # numbers are read where the pipeline reads them: on the folded script (兩場, 萬), offsets unchanged
+        mentions = find_mentions(simplify(source), tuple(numbered_names))
         figure_counts, result["figures"] = score_figures(
             pred.get("figures"), gold["figures"], text, mentions)
         counts.update(figure_counts)

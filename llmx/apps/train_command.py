@@ -1,0 +1,58 @@
+"""``llmx train``: fit the learned labeller on gold sets and write it as one ``.npz`` file.
+
+The file is what ``--labeller FILE`` (``LLMX_LABELLER``) reads; the report
+type's shipped labeller (``schemas/<type>/labeller.npz``) is this command's
+output on the bundled sets, written with ``-o`` to that path.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import click
+
+from llmx.apps.friendly import friendly
+from llmx.apps.paths import output_file
+from llmx.apps.summaries import emit_json
+from llmx.domain.domain import load_domain
+from llmx.files import write_atomic
+
+DEFAULT_FILE = "labeller.npz"
+
+
+@click.command("train")
+@click.option("--set", "set_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
+              help="a gold set to learn from (repeatable; default: every bundled set); "
+                   "a bundled set's name, or your own labels and reports")
+@click.option("-o", "--output", default=DEFAULT_FILE, show_default=True, type=click.Path(),
+              help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
+@click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
+                                          "[default: chosen by leave-one-set-out accuracy]")
+@click.option("--type", "report_type", default="fazhi", show_default=True, help="report type to train for")
+@click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
+@friendly
+def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, report_type: str,
+                  as_json: bool) -> None:
+    """Learn what each number counts from every gold label given, and write the labeller.
+
+    Use it with `llmx extract --labeller FILE` (or LLMX_LABELLER); `llmx eval --cv`
+    measures it on reports it was not trained on.
+    """
+    from llmx.eval.evaluate import DEFAULT_SETS, parse_set
+    from llmx.eval.train import train
+
+    sets = [parse_set(s) for s in set_specs] if set_specs else list(DEFAULT_SETS)
+    model = train(load_domain(report_type), sets, boost=boost)
+    buffer = io.BytesIO()
+    model.save(buffer)
+    path = output_file(output, DEFAULT_FILE)
+    write_atomic(path, buffer.getvalue())
+    if as_json:
+        emit_json(model.info | {"file": str(path)})
+    else:
+        info = model.info
+        click.echo(f"{path}: {info['statistics']} statistics of {info['examples']} numbers "
+                   f"from {', '.join(s.name for s in sets)} (+{info['catalogue_examples']} catalogue examples); "
+                   f"boost {info['boost']:g}, unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
+                   err=True)

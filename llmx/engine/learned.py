@@ -1,0 +1,236 @@
+"""The labeller that learns from labels: what each candidate counts, and how sure llmx is.
+
+Cue words (``domain/cues.py``) name an indicator exactly where a report uses
+the words the catalogue knows; every labelled figure of every gold set says
+more than that.  A report type ships a small linear model trained on those
+labels (``llmx train``, ``llmx/eval/train.py``) in ``labeller.npz``, and this
+module applies it:
+
+- ``p_stat``: the probability that a candidate is a statistic at all;
+- the indicator: the cues' key gets a fixed boost in log-probability
+  (``boost``, chosen by leave-one-set-out cross-validation) before the model's
+  classes are compared, so the model overrules a cue only where its labels
+  speak clearly against it, and a key the labels rarely show is left to the
+  cues that name it;
+- ``confidence``: the calibrated probability (isotonic, fitted on held-out
+  folds) that the figure is a statistic and its indicator is right; at or
+  below ``unsure_below`` a figure is flagged ``unsure``.
+
+Why a linear model applied here with numpy, not a pickled scikit-learn
+estimator: the file loads without unpickling code, and a rules run does not
+pay the second it takes to import scikit-learn (``bench/coldstart.py``).
+Training uses scikit-learn; the weights, the feature vocabulary and the
+calibration curve are plain arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from llmx.domain.catalogue import Catalogue
+from llmx.domain.cues import Cues
+from llmx.engine.candidates import Candidate
+from llmx.errors import ConfigurationError
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
+    from importlib.resources.abc import Traversable
+
+    import numpy as np
+
+#: Bump when ``features`` changes: a model trained on other features is refused, not misread.
+FEATURE_VERSION = 1
+NO_CUE = "none"
+
+_OWN_LEFT = 24  # characters of the number's own clause before it, read as character n-grams
+_NEAR = 4  # the last characters before the number: the head of what it counts
+_AFTER = 10  # characters after the number (and its unit) in its clause
+_RANKED = 3  # the catalogue keys whose resemblance to the clause is a feature
+_DISTANCE_BANDS = ((1, "adjacent"), (4, "near"), (10, "mid"))  # beyond the last: "far"
+
+
+def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str | None = None) -> dict[str, float]:
+    """What the model reads of one candidate: its clause as character n-grams, its unit and
+    kinds of unit, its element and qualifier, and the cue rules' own decision and how it was reached.
+
+    ``excluded``: the number pass's reason when the mention is not a candidate (training only).
+    """
+    m, w, cues = c.mention, c.window, catalogue.cues
+    own_left = w.text[w.clause_start:w.number_start] if w else c.evidence
+    after = w.text[w.number_end:w.clause_end] if w else ""
+    after = after[len(m.unit):] if m.unit and after.startswith(m.unit) else after
+    out: dict[str, float] = {}
+    _grams(out, "L:", own_left[-_OWN_LEFT:], 2)
+    _grams(out, "N:", own_left[-_NEAR:], 3)
+    _grams(out, "A:", after[:_AFTER], 2)
+    out["U:" + m.unit] = 1.0
+    for kind in sorted(cues.kinds_of(m.unit)) if cues else ():
+        out["K:" + kind] = 1.0
+    out["R:" + (rule or NO_CUE)] = 1.0
+    out["E:" + (c.element or "none")] = 1.0
+    out["Q:" + m.qualifier] = 1.0
+    out["X:" + (excluded or "candidate")] = 1.0
+    out["len"] = min(len(own_left), 40) / 40
+    if cues and w:
+        out.update(_cue_facts(c, cues))
+    out.update(_ranked(c, rule, catalogue))
+    return out
+
+
+def _ranked(c: Candidate, rule: str | None, catalogue: Catalogue) -> dict[str, float]:
+    """How the clause reads against each indicator's name, definition and examples (``Catalogue.rank``):
+    words the labels never showed still resemble the catalogue's own."""
+    ranked = catalogue.rank(c.evidence, c.mention.unit, top=_RANKED)
+    out = {f"rank:{key}": score for key, score in ranked}
+    if ranked:
+        out["rank_top:" + ranked[0][0]] = 1.0
+        out["rank_agrees"] = float(ranked[0][0] == rule)
+    return out
+
+
+def _grams(out: dict[str, float], prefix: str, text: str, n: int) -> None:
+    for k in range(1, n + 1):
+        for i in range(len(text) - k + 1):
+            out[prefix + text[i:i + k]] = 1.0
+
+
+def _cue_facts(c: Candidate, cues: Cues) -> dict[str, float]:
+    """How the cue decision was reached: how many cues compete, and how far the deciding one stands."""
+    assert c.window is not None
+    found = cues.found(c.window, c.reading)
+    kinds = cues.kinds_of(c.mention.unit)
+    keys = {key for _, word, _ in found for key, _, _ in cues.entries(word)}
+    out = {"cues": min(len(found), 6) / 6, "cue_keys": min(len(keys), 5) / 5}
+    deciding = next(((d, own) for d, word, own in found
+                     if any(admits & kinds for _, admits, _ in cues.entries(word))), None)
+    if deciding is None:
+        out["cue:none"] = 1.0
+        return out
+    distance, own = deciding
+    band = next((name for limit, name in _DISTANCE_BANDS if distance <= limit), "far")
+    out["cue:" + band] = 1.0
+    out["cue:own_clause"] = float(own)
+    return out
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The learned labeller's word on one candidate."""
+
+    indicator: str
+    confidence: float  # calibrated probability that this is a statistic with this indicator
+    p_stat: float
+    unsure: bool
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    """A trained labeller: feature vocabulary, two linear models, a calibration curve, provenance."""
+
+    vocabulary: dict[str, int]
+    classes: tuple[str, ...]
+    ind_coef: np.ndarray  # (classes, features)
+    ind_intercept: np.ndarray
+    stat_coef: np.ndarray  # (features,)
+    stat_intercept: float
+    calib_x: np.ndarray
+    calib_y: np.ndarray
+    info: dict[str, Any]  # version, data hash, sets, boost, unsure_below, ...
+
+    @property
+    def boost(self) -> float:
+        return float(self.info["boost"])
+
+    @property
+    def unsure_below(self) -> float:
+        return float(self.info["unsure_below"])
+
+    @classmethod
+    def load(cls, source: Traversable | Any) -> LearnedModel:
+        """Read a ``labeller.npz`` (no pickles); refuse one made for other features."""
+        import numpy as np
+
+        try:
+            with source.open("rb") as fh:
+                arrays = dict(np.load(fh, allow_pickle=False))
+            info = json.loads(str(arrays["info"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigurationError(f"{source}: not a readable labeller file ({exc})") from exc
+        if info.get("feature_version") != FEATURE_VERSION:
+            raise ConfigurationError(f"{source}: trained on features v{info.get('feature_version')}, "
+                                     f"this llmx reads v{FEATURE_VERSION}: retrain with `llmx train`")
+        return cls({str(name): i for i, name in enumerate(arrays["vocabulary"])},
+                   tuple(str(k) for k in arrays["classes"]), arrays["ind_coef"], arrays["ind_intercept"],
+                   arrays["stat_coef"], float(arrays["stat_intercept"]), arrays["calib_x"], arrays["calib_y"], info)
+
+    def save(self, path: Any) -> None:
+        """Write the arrays as ``.npz`` (compressed, pickle-free) through ``path``'s open file."""
+        import numpy as np
+
+        np.savez_compressed(
+            path, vocabulary=np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__)),
+            classes=np.array(self.classes), ind_coef=self.ind_coef.astype(np.float32),
+            ind_intercept=self.ind_intercept.astype(np.float32), stat_coef=self.stat_coef.astype(np.float32),
+            stat_intercept=np.array(self.stat_intercept), calib_x=self.calib_x, calib_y=self.calib_y,
+            info=np.array(json.dumps(self.info, ensure_ascii=False, sort_keys=True)))
+
+    def probabilities(self, rows: Sequence[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """(indicator probabilities per row and class, probability each row is a statistic)."""
+        import numpy as np
+
+        scores = np.tile(self.ind_intercept, (len(rows), 1)).astype(np.float64)
+        stat = np.full(len(rows), self.stat_intercept, dtype=np.float64)
+        for i, row in enumerate(rows):
+            cols = [(self.vocabulary[name], value) for name, value in row.items() if name in self.vocabulary]
+            if cols:
+                idx = np.fromiter((j for j, _ in cols), dtype=np.intp, count=len(cols))
+                val = np.fromiter((v for _, v in cols), dtype=np.float64, count=len(cols))
+                scores[i] += self.ind_coef[:, idx] @ val
+                stat[i] += self.stat_coef[idx] @ val
+        scores -= scores.max(axis=1, keepdims=True)
+        probs = np.exp(scores)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return probs, 1.0 / (1.0 + np.exp(-stat))
+
+    def decide(self, rows: Sequence[dict[str, float]], rules: Sequence[str], *, overrule: bool = True) -> list[Decision]:
+        """Each row's indicator, calibrated confidence and unsure flag.
+
+        ``rules``: the cues' key per row (``other`` where no cue places it), boosted before the
+        classes are compared.  ``overrule``: take the model's best key; else keep the cues' key
+        and say how sure the model is of it.
+        """
+        import numpy as np
+
+        if not rows:
+            return []
+        probs, p_stat = self.probabilities(rows)
+        scores = np.log(probs + 1e-12)
+        index = {k: j for j, k in enumerate(self.classes)}
+        for i, rule in enumerate(rules):
+            if rule in index:
+                scores[i, index[rule]] += self.boost
+        scores -= scores.max(axis=1, keepdims=True)
+        boosted = np.exp(scores)
+        boosted /= boosted.sum(axis=1, keepdims=True)
+        keys = [self.classes[j] for j in boosted.argmax(axis=1)] if overrule else list(rules)
+        chosen = np.array([boosted[i, index[k]] if k in index else 0.0 for i, k in enumerate(keys)])
+        confidence = np.interp(p_stat * chosen, self.calib_x, self.calib_y)
+        return [Decision(key, round(float(conf), 3), float(ps), bool(conf <= self.unsure_below))
+                for key, conf, ps in zip(keys, confidence, p_stat)]
+
+
+def labeller_digest(source: Traversable | None) -> str | None:
+    """A digest of a labeller file's bytes: part of what decides a result (batch resume compares it)."""
+    if source is None or not source.is_file():
+        return None
+    return hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def load_labeller(source: Traversable) -> LearnedModel:
+    """The report type's shipped labeller, read once per process."""
+    return LearnedModel.load(source)

@@ -1,0 +1,295 @@
+"""``llmx train``: fit the learned labeller on every gold label it is given.
+
+Each gold set (the bundled ones, a user's own ``NAME=GOLD_DIR:SOURCE_DIR``)
+is run through the code-only half of the pipeline (``engine.pipeline.analyse``)
+with every number kept, and each number is matched to a gold figure the way
+the scorer matches them (equal value, overlapping position).  That gives,
+per number: is it a statistic, and if so which indicator.  The catalogue's
+own examples (``indicators.yaml``) are added as labelled rows, so a key the
+gold sets rarely show is still known.
+
+Two logistic regressions (scikit-learn) are fitted on the same features
+(``engine.learned.features``): a binary one for "is a statistic", a
+multinomial one for the indicator.  How strongly the cues' key is trusted
+(``boost``) is chosen by leave-one-set-out accuracy over the given sets; the
+confidence is calibrated with isotonic regression on predictions for reports
+held out of k folds; ``unsure_below`` is the confidence under which the
+least sure ``UNSURE_SHARE`` of held-out figures fall (at most).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmx.domain.catalogue import OTHER
+from llmx.domain.domain import Domain
+from llmx.engine.labelling import cue_keys, rule_labels
+from llmx.engine.learned import FEATURE_VERSION, LearnedModel, features
+from llmx.engine.pipeline import analyse
+from llmx.errors import ConfigurationError, LlmxError
+from llmx.eval.evaluate import GoldSet, gold_pairs
+from llmx.eval.scoring.common import values_equal
+from llmx.eval.scoring.figures import locate_all
+from llmx.eval.scoring.sets import load_source
+from llmx.text.numbers import find_mentions
+from llmx.text.script import simplify
+from llmx.text.textmap import FoldedText
+
+if TYPE_CHECKING:
+    import numpy as np
+
+BOOSTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)  # log-probability added to the cues' key; the last all but keeps it
+UNSURE_SHARE = 0.22  # the share of held-out figures flagged unsure (the goal allows a quarter)
+FOLDS = 5
+_C = 1.0  # inverse regularisation of both regressions (the scikit-learn default)
+_CATALOGUE_SET = "catalogue"
+_MIN_ROWS = 2  # a feature is kept when at least this many numbers show it
+
+
+@dataclass(frozen=True)
+class Example:
+    """One number of one gold report: its features and what the gold labels say it is."""
+
+    set: str
+    doc: str
+    row: dict[str, float]
+    rule: str  # the cues' key, ``other`` where none places it
+    candidate: bool  # the number pass kept it (only candidates can become figures)
+    stat: bool
+    indicator: str | None  # the gold indicator of a statistic
+
+
+def collect(domain: Domain, sets: Sequence[GoldSet]) -> list[Example]:
+    """Every number of every gold report of ``sets``, labelled from the gold figures."""
+    out: list[Example] = []
+    for s in sets:
+        for gold_path, source_path in gold_pairs(s.gold_dir, s.source_dir):
+            gold = _read_gold(gold_path)
+            source = load_source(s.source_dir, gold_path.stem)
+            out.extend(_report_examples(domain, s.name, f"{s.name}/{gold_path.stem}", source, gold))
+    return out
+
+
+def _read_gold(path: Path) -> dict[str, Any]:
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LlmxError(f"{path}: not a readable gold file: {exc}") from exc
+    if not isinstance(gold, dict) or not isinstance(gold.get("figures"), list):
+        raise LlmxError(f"{path}: a gold file needs a 'figures' list")
+    return gold
+
+
+def _report_examples(domain: Domain, set_name: str, doc: str, source: str, gold: dict) -> list[Example]:
+    found = analyse(source, domain, every_mention=True)
+    cands = found.candidates
+    keys = cue_keys(cands, domain.catalogue)
+    rules = rule_labels(cands, domain.catalogue)
+    located = locate_all(gold["figures"], FoldedText.of(source), find_mentions(simplify(source), domain.numbered_names))
+    taken: set[int] = set()
+    out = []
+    for c, key, excluded in zip(cands, keys, found.excluded):
+        m = c.mention
+        match = next((g for g in located if g.reason is None and g.index not in taken and g.value is not None
+                      and values_equal(float(m.value), g.value)
+                      and any(s < m.end and m.start < e for s, e in g.spans)), None)
+        if match is not None:
+            taken.add(match.index)
+        out.append(Example(set_name, doc, features(c, key, domain.catalogue, excluded), rules[c.id],
+                           excluded is None, match is not None,
+                           str(match.figure.get("indicator") or OTHER) if match is not None else None))
+    return out
+
+
+def catalogue_examples(domain: Domain) -> list[Example]:
+    """The catalogue's example phrases as labelled statistics: the number last in each is the figure."""
+    out = []
+    for ind in domain.catalogue.indicators:
+        for phrase in ind.examples:
+            found = analyse(phrase + "。", domain)
+            if not found.candidates:
+                continue
+            c = found.candidates[-1]
+            key = cue_keys([c], domain.catalogue)[0]
+            out.append(Example(_CATALOGUE_SET, f"{_CATALOGUE_SET}/{ind.key}", features(c, key, domain.catalogue),
+                               key or OTHER, True, True, ind.key))
+    return out
+
+
+def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = None,
+        provenance: dict[str, Any] | None = None) -> LearnedModel:
+    """The labeller trained on ``examples`` (plus the catalogue's), its boost chosen by
+    leave-one-set-out accuracy unless given, its confidence calibrated on k held-out folds."""
+    import numpy as np
+
+    examples = list(examples)
+    if not any(e.stat for e in examples):
+        raise LlmxError("no gold figure could be matched to a number: nothing to learn from")
+    catalogue = catalogue_examples(domain)
+    if boost is None:
+        boost = choose_boost(examples, catalogue)
+    model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
+                      unsure_below=0.0, info={})
+    raw, right = _held_out_confidence(examples, catalogue, boost)
+    calib_x, calib_y = _isotonic(raw, right)
+    unsure_below = _flag_threshold(np.interp(raw, calib_x, calib_y))
+    info = {
+        "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
+        "report_type": domain.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
+        "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
+        "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        **(provenance or {}),
+    }
+    return LearnedModel(model.vocabulary, model.classes, model.ind_coef, model.ind_intercept, model.stat_coef,
+                        model.stat_intercept, calib_x, calib_y, info)
+
+
+def data_hash(examples: Sequence[Example]) -> str:
+    """A digest of what was learned from: every example's features and labels."""
+    h = hashlib.sha256()
+    for e in examples:
+        h.update(json.dumps([e.doc, sorted(e.row.items()), e.stat, e.indicator, e.candidate],
+                            ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def _fit_once(examples: Sequence[Example], catalogue: Sequence[Example], boost: float,
+              calibration: tuple[np.ndarray, np.ndarray], unsure_below: float, info: dict[str, Any]) -> LearnedModel:
+    """Both regressions on ``examples`` (statistics and the catalogue's rows for the indicator)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # a problem this small runs several times slower when BLAS threads contend
+        return _fit_regressions(examples, catalogue, boost, calibration, unsure_below, info)
+
+
+def _fit_regressions(examples: Sequence[Example], catalogue: Sequence[Example], boost: float,
+                     calibration: tuple[np.ndarray, np.ndarray], unsure_below: float,
+                     info: dict[str, Any]) -> LearnedModel:
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    everything = [*examples, *catalogue]
+    seen = Counter(name for e in everything for name in e.row)
+    vectorizer = DictVectorizer().fit([{name: 1.0 for name, n in seen.items() if n >= _MIN_ROWS}])
+    vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
+    # one pass over the rows: the statistic model reads the examples', the indicator model the labelled ones
+    matrix = vectorizer.transform([e.row for e in everything])
+    labelled = [i for i, e in enumerate(everything) if e.stat and e.candidate]
+    indicator = LogisticRegression(C=_C, max_iter=5000, solver="newton-cg")  # L-BFGS-B is slow over this many weights
+    indicator.fit(matrix[labelled], [everything[i].indicator for i in labelled])
+    stat = LogisticRegression(C=_C, max_iter=5000)
+    stat_y = [e.stat for e in examples]
+    if len(set(stat_y)) < 2:  # every number a statistic (or none): nothing to tell apart
+        stat_coef, stat_intercept = np.zeros(len(vocabulary)), 10.0 if stat_y[0] else -10.0
+    else:
+        stat.fit(matrix[:len(examples)], stat_y)
+        stat_coef, stat_intercept = stat.coef_[0], float(stat.intercept_[0])
+    coef, intercept = indicator.coef_, indicator.intercept_
+    if len(indicator.classes_) == 2:  # scikit-learn keeps one row for two classes: make it a softmax pair
+        coef, intercept = np.vstack([-coef[0] / 2, coef[0] / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+    return LearnedModel(vocabulary, tuple(str(k) for k in indicator.classes_), np.asarray(coef), np.asarray(intercept),
+                        np.asarray(stat_coef), stat_intercept, calibration[0], calibration[1],
+                        {"boost": boost, "unsure_below": unsure_below, **info})
+
+
+def _folds(examples: Sequence[Example], k: int = FOLDS) -> list[set[str]]:
+    """Reports split into ``k`` groups by a stable hash of their names (folds by report, not by number)."""
+    docs = sorted({e.doc for e in examples})
+    groups: list[set[str]] = [set() for _ in range(min(k, len(docs)))]
+    for doc in docs:
+        groups[int(hashlib.sha256(doc.encode()).hexdigest(), 16) % len(groups)].add(doc)
+    return [g for g in groups if g]
+
+
+def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example]) -> float:
+    """The boost with the best indicator accuracy on sets held out one at a time (folds by report
+    when only one set is given); ties go to the larger boost, which trusts the cues more."""
+    sets = sorted({e.set for e in examples})
+    held_outs = [{e.doc for e in examples if e.set == s} for s in sets] if len(sets) > 1 else _folds(examples)
+    hits = dict.fromkeys(BOOSTS, 0)
+    for held in held_outs:
+        train = [e for e in examples if e.doc not in held]
+        test = [e for e in examples if e.doc in held and e.stat and e.candidate]
+        if not test or not any(e.stat for e in train):
+            continue
+        model = _fit_once(train, catalogue, 0.0, (_identity(), _identity()), 0.0, {})
+        for b in BOOSTS:
+            decided = _with_boost(model, b).decide([e.row for e in test], [e.rule for e in test])
+            hits[b] += sum(d.indicator == e.indicator for d, e in zip(decided, test))
+    return max(BOOSTS, key=lambda b: (hits[b], b))
+
+
+def _identity() -> np.ndarray:
+    import numpy as np
+
+    return np.array([0.0, 1.0])
+
+
+def _with_boost(model: LearnedModel, boost: float) -> LearnedModel:
+    return LearnedModel(model.vocabulary, model.classes, model.ind_coef, model.ind_intercept, model.stat_coef,
+                        model.stat_intercept, model.calib_x, model.calib_y, {**model.info, "boost": boost})
+
+
+def _held_out_confidence(examples: Sequence[Example], catalogue: Sequence[Example],
+                         boost: float) -> tuple[np.ndarray, np.ndarray]:
+    """Uncalibrated confidence of every candidate of reports held out of k folds, and whether its
+    indicator was right (a number that is no statistic is never right), for the cues' key and for
+    the model's: the one calibration serves the ``rules`` and the ``learned`` design."""
+    import numpy as np
+
+    raw: list[float] = []
+    right: list[bool] = []
+    for held in _folds(examples):
+        train = [e for e in examples if e.doc not in held]
+        test = [e for e in examples if e.doc in held and e.candidate]
+        if not test or not any(e.stat for e in train):
+            continue
+        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
+        rows, rules = [e.row for e in test], [e.rule for e in test]
+        for overrule in (False, True):  # the cues' key (rules) and the model's (learned): one curve for both
+            for d, e in zip(model.decide(rows, rules, overrule=overrule), test):
+                raw.append(d.confidence)
+                right.append(e.stat and d.indicator == e.indicator)
+    return np.array(raw), np.array(right, dtype=float)
+
+
+def _flag_threshold(calibrated: np.ndarray) -> float:
+    """The highest calibrated confidence at or under which at most ``UNSURE_SHARE`` of held-out figures fall
+    (calibrated values come in steps, so a plain quantile could flag a whole step more)."""
+    import numpy as np
+
+    best = -1.0
+    for value in np.unique(calibrated):
+        if np.mean(calibrated <= value) <= UNSURE_SHARE:
+            best = float(value)
+    return best
+
+
+def _isotonic(raw: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An increasing map from raw to calibrated confidence, as the points ``numpy.interp`` reads."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    if len(raw) < 2:
+        return _identity(), _identity()
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, right)
+    return np.asarray(iso.X_thresholds_, dtype=float), np.asarray(iso.y_thresholds_, dtype=float)
+
+
+def train(domain: Domain, sets: Sequence[GoldSet], *, boost: float | None = None) -> LearnedModel:
+    """Collect ``sets`` and fit: the model ``llmx train`` writes."""
+    try:
+        import sklearn  # noqa: F401  (only to say what is missing before any work)
+    except ImportError as exc:
+        raise ConfigurationError("training needs scikit-learn: pip install -e '.[train]'") from exc
+    examples = collect(domain, sets)
+    return fit(examples, domain, boost=boost,
+               provenance={"sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}})
