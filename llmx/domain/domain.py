@@ -55,6 +55,7 @@ class Domain:
     target_words: tuple[str, ...]
     prompts: Traversable  # the folder of prompt files (a package resource)
     title_words: tuple[str, ...] = ("报告",)
+    assessment: Traversable | None = None  # the rules ``llmx assess`` judges reports by (deadlines, word lists)
 
     def element(self, key: str) -> Element:
         return next(e for e in self.elements if e.key == key)

@@ -26,4 +26,5 @@ DOMAIN = Domain(
     target_words=tuple(_WORDS["target_words"]),
     title_words=tuple(_WORDS["title_words"]),
     prompts=files("llmx.prompts.fazhi"),
+    assessment=_HERE / "assess.yaml",
 )
