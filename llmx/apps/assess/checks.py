@@ -43,8 +43,10 @@ def timeliness(reading: Reading, rules: Rules) -> dict[str, Any]:
     """The report's date against its submission deadline, the page's 发布日期 against the publication deadline."""
     year = reading.meta.get("report_year")
     level = reading.meta.get("level")
-    date = parse_date(reading.meta.get("date"))
     published = parse_date(reading.index.get("published"))
+    date = parse_date(reading.meta.get("date"))
+    if date is not None and date == published and parse_date(reading.index.get("written")) != date:
+        date = None  # meta.date fell back to the page's 发布日期: a publication date, not the report's own
     if not isinstance(year, int):
         return {"deadline": None, "date": reading.meta.get("date"), "days_late": None, "status": "unknown",
                 "published": published.isoformat() if published else None, "publish_deadline": None,

@@ -56,6 +56,9 @@ def parts_exceed_total(reading: Reading) -> list[dict[str, Any]]:
         at = after.find("其中")
         if at < 0 or at > 12 or "其中" in after[at + 2:]:
             continue
+        if after[:at].rstrip().endswith(("(", "（")):  # 共取消15项（其中2项为子项），新增…: parts end at the bracket
+            close = re.search(r"[)）]", after[at:])
+            clause_end = total.end + at + (close.start() if close else len(after) - at)
         parts = []
         for m in mentions[i + 1:]:
             if m.start >= clause_end:
@@ -108,12 +111,23 @@ def year_mismatch(reading: Reading) -> list[dict[str, Any]]:
              "detail": f"report_year {year}; the text speaks of {top} {count} times and of {year} {years[year]} times"}]
 
 
-def conflicting_values(reading: Reading) -> list[dict[str, Any]]:
-    """The same quantity (same wording, indicator and unit) stated with two different values."""
+def _as_whole(fig: dict[str, Any], text: str, total_words: tuple[str, ...]) -> bool:
+    """The figure is stated as the whole (共, 全年, 全镇… in its sentence before the number, or in its label)."""
+    start = fig.get("start")
+    if not isinstance(start, int):
+        return any(w in str(fig.get("label", "")) for w in total_words)
+    before = re.split(r"[。；;！？\n]", text[max(0, start - 30):start])[-1]
+    return any(w in before for w in total_words)
+
+
+def conflicting_values(reading: Reading, rules: Rules) -> list[dict[str, Any]]:
+    """One quantity stated as a whole twice with different values: same wording, indicator and unit, each
+    sentence calling it the total (共, 全年, 全镇…).  Two programmes that both 提供法律咨询服务 are not one quantity."""
+    total_words = rules.words("total_words")
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for fig in reading.result.get("figures") or []:
         label = re.sub(r"\s", "", str(fig.get("label", "")))
-        if fig.get("target") or len(label) < 4:
+        if fig.get("target") or len(label) < 4 or not _as_whole(fig, reading.original, total_words):
             continue
         groups[(label, str(fig.get("indicator")), str(fig.get("unit")))].append(fig)
     found = []
@@ -132,23 +146,30 @@ def _plan_objects(text: str, verbs: tuple[str, ...]) -> list[str]:
             for m in re.finditer(re.escape(verb) + r"([^，,。；;、\n]{4,30})", text)]
 
 
+def _done_pattern(rules: Rules) -> re.Pattern[str]:
+    """已出台 / 已经建成 / 完成了 / a done word from the rules: a sentence saying something is done."""
+    verbs = "|".join(map(re.escape, rules.words("plan_verbs")))
+    words = "|".join(map(re.escape, rules.words("done_words")))
+    return re.compile(rf"(?:已经?|均已|全部)(?:{verbs})|(?:{verbs})了" + (f"|{words}" if words else ""))
+
+
 def target_already_done(reading: Reading, rules: Rules) -> list[dict[str, Any]]:
-    """A next-year plan (完成/建成/实现… X) whose X the measures already report as done (已完成 X)."""
-    plan, measures = reading.span("next_year"), reading.span("measures")
-    if not plan or not measures:
+    """A next-year plan (完成/建成/出台… X) whose X the rest of the report already says is done (已建成 X)."""
+    plan = reading.span("next_year")
+    if not plan:
         return []
     from rapidfuzz import fuzz
 
-    done_words = rules.words("done_words")
-    done = [s for s in split(reading.text, *measures) if any(w in s.text for w in done_words)]
+    done_at = _done_pattern(rules)
+    done = [(s.text, m.start()) for start, end in reading.outside(("next_year",))
+            for s in split(reading.text, start, end) if (m := done_at.search(s.text))]
     threshold = rules.number("reuse", "plan_ratio")
     found = []
     for sentence in split(reading.text, *plan):
         for obj in _plan_objects(sentence.text, rules.words("plan_verbs")):
-            for d in done:
-                tail = d.text[min(d.text.find(w) for w in done_words if w in d.text):]
-                if fuzz.partial_ratio(obj, tail) >= threshold and len(obj) >= 4:
-                    found.append({"kind": "target_already_done", "evidence": f"{sentence.text} / {d.text}",
+            for text, at in done:
+                if len(obj) >= 4 and fuzz.partial_ratio(obj, text[at:]) >= threshold:
+                    found.append({"kind": "target_already_done", "evidence": f"{sentence.text} / {text}",
                                   "detail": f"planned: {obj}"})
                     break
     return found
@@ -156,4 +177,4 @@ def target_already_done(reading: Reading, rules: Rules) -> list[dict[str, Any]]:
 
 def check(reading: Reading, rules: Rules) -> list[dict[str, Any]]:
     return (parts_exceed_total(reading) + percent_over_100(reading, rules) + year_mismatch(reading)
-            + conflicting_values(reading) + target_already_done(reading, rules))
+            + conflicting_values(reading, rules) + target_already_done(reading, rules))

@@ -42,8 +42,10 @@ ul.flags{font-size:13px}"""
 
 
 def _cell(value: Any) -> str:
-    shown = "" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
-    return f'<td data-v="{html.escape(shown)}">{html.escape(shown)}</td>'
+    """A cell showing the value rounded and sorting on the value itself."""
+    raw = "" if value is None else str(value)
+    shown = f"{value:.3g}" if isinstance(value, float) else raw
+    return f'<td data-v="{html.escape(raw)}">{html.escape(shown)}</td>'
 
 
 def _figure_html(fig: Any, div_id: str) -> str:

@@ -52,15 +52,34 @@ def flags(card: dict[str, Any], limits: dict[str, Any], optional: tuple[str, ...
     return out
 
 
+def card_ids(inputs: Sequence[Input]) -> list[str]:
+    """Each input's doc_id, told apart where two share one (wide/raw/001.txt, wide2/raw/001.txt -> wide_001,
+    wide2_001) by the nearest folder whose names differ."""
+    ids = [str(i.result["doc_id"]) for i in inputs]
+    out = list(ids)
+    for i, doc_id in enumerate(ids):
+        twins = [j for j, other in enumerate(ids) if other == doc_id and j != i]
+        if not twins:
+            continue
+        mine = inputs[i].source.resolve().parents
+        for depth in range(len(mine)):
+            theirs = {inputs[j].source.resolve().parents[depth].name if depth < len(inputs[j].source.resolve().parents)
+                      else "" for j in twins}
+            if mine[depth].name not in theirs:
+                out[i] = f"{mine[depth].name}_{doc_id}"
+                break
+    return out
+
+
 def assess_all(inputs: Sequence[Input], domain: Domain, book: RuleBook) -> list[dict[str, Any]]:
     """A scorecard for each input; reuse is measured against the same body's previous report among them."""
     readings = [read(i.result, i.text, domain) for i in inputs]
     cards = []
-    for item, reading in zip(inputs, readings):
+    for item, reading, card_id in zip(inputs, readings, card_ids(inputs)):
         rules = book.for_region(reading.meta.get("region_code"))
         previous = previous_of(reading, readings)
         card: dict[str, Any] = {
-            "doc_id": item.result["doc_id"], "source": str(item.source),
+            "doc_id": card_id, "source": str(item.source),
             "result": str(item.result_path) if item.result_path else None,
             "meta": {k: reading.meta.get(k) for k in META_KEYS},
             "completeness": checks.completeness(reading, domain, rules),
