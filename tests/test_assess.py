@@ -172,6 +172,26 @@ def test_another_region_is_another_body():
     assert previous_of(readings[1], readings) is None
 
 
+def test_real_pairs_are_paired_with_their_own_previous_year_only():
+    """eval/pairs: the same bodies' reports from consecutive years, as published; all assessed together,
+    each newer report finds its own older one and nothing else does."""
+    rows = [line.split("\t") for line in (PAIRS / "pairs.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(rows) >= 5
+    expected = {Path(newer).stem: Path(older).stem for _, older, newer, *_ in rows}
+    files = sorted(PAIRS.glob("*.txt"))
+    cards = assess_all([_pair_input(p) for p in files], DOMAIN, BOOK)
+    found = {c["doc_id"]: c["reuse"]["previous"] for c in cards if c["reuse"]}
+    assert found == expected
+    assert all(0 <= c["reuse"]["share"] <= 1 for c in cards if c["reuse"])
+
+
+def _pair_input(path: Path) -> Input:
+    text = path.read_text(encoding="utf-8")
+    result = llmx.extract(text, design="rules").model_dump(mode="json")
+    result["doc_id"] = path.stem
+    return Input(result, text, path, None)
+
+
 # --- the command --------------------------------------------------------------------
 
 

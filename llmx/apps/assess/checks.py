@@ -15,7 +15,6 @@ from typing import Any
 
 from llmx.apps.assess.reading import Reading, parse_date
 from llmx.apps.assess.rules import Rules
-from llmx.apps.assess.sentences import split
 from llmx.domain.domain import Domain
 
 _DOC_NAME = re.compile(r"《[^》]{2,60}》")
@@ -77,7 +76,7 @@ def evidence(reading: Reading, domain: Domain, rules: Rules) -> dict[str, Any]:
     per_indicator = Counter(f["indicator"] for f in figures if f["indicator"] in keys)
     reported = sorted(per_indicator)
     min_chars = int(rules.raw.get("min_sentence_chars", 12))
-    sentences = split(reading.text, min_chars=min_chars)
+    sentences = reading.prose(min_chars)
     facts = [s for s in sentences if is_fact(s.text, s.start, reading, rules)]
     return {"chars": chars, "statistics": len(figures),
             "statistics_per_1000_chars": round(len(figures) * 1000 / chars, 3) if chars else None,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmx.domain.domain import Domain
-from llmx.engine.structure import SectionSpan, find_headings, find_sections
+from llmx.apps.assess.sentences import Sentence, split
+from llmx.engine.structure import Heading, SectionSpan, find_headings, find_sections
 from llmx.text.clean import clean
 from llmx.text.numbers import Mention, find_mentions
 
@@ -29,6 +30,7 @@ class Reading:
     index: dict[str, str]
     sections: dict[str, SectionSpan]
     mentions: list[Mention]
+    headings: list[Heading]
 
     def span(self, key: str) -> tuple[int, int] | None:
         section = self.sections.get(key)
@@ -46,6 +48,15 @@ class Reading:
             out.append((pos, len(self.text)))
         return out
 
+    def prose(self, min_chars: int, start: int = 0, end: int | None = None) -> list[Sentence]:
+        """The report's sentences, without its numbered headings and its title: what it says, not how it is laid out."""
+        heads = {(h.start, h.end) for h in self.headings}
+        ends = {h.start: h.end for h in self.headings}
+        title = re.sub(r"\s", "", str(self.meta.get("title") or ""))
+        return [s for s in split(self.text, start, end, min_chars=min_chars)
+                if not (s.start in ends and s.end <= ends[s.start] + 1) and (s.start, s.end) not in heads
+                and (not title or re.sub(r"\s", "", s.text) != title)]
+
     @property
     def meta(self) -> dict[str, Any]:
         return self.result.get("meta") or {}
@@ -56,7 +67,7 @@ def read(result: dict[str, Any], text: str, domain: Domain) -> Reading:
     headings = find_headings(cleaned.text)
     sections = find_sections(cleaned.text, headings, domain)
     mentions = find_mentions(cleaned.text, domain.numbered_names)
-    return Reading(result, text, cleaned.text, dict(cleaned.index), sections, mentions)
+    return Reading(result, text, cleaned.text, dict(cleaned.index), sections, mentions, headings)
 
 
 def parse_date(value: str | None) -> dt.date | None:

@@ -3,8 +3,8 @@
 Why: supervisors and researchers both read a report that repeats last
 year's sentences with new numbers, or lists the same shortcomings again, as
 a report written to the form rather than to the year.  Two reports are the
-same body's when level and region code agree and they share an issuer (or
-township, or title once years are removed), one year apart.
+same body's when level and region code agree and, where both name their
+issuers, they share one (see ``same_body``), one year apart.
 """
 
 from __future__ import annotations
@@ -15,27 +15,37 @@ from typing import Any
 
 from llmx.apps.assess.reading import Reading
 from llmx.apps.assess.rules import Rules
-from llmx.apps.assess.sentences import normalise, split
+from llmx.apps.assess.sentences import normalise
+from llmx.text.script import simplify
 
 _YEARS = re.compile(r"(?:19|20)\d{2}\s*年?度?|[零〇一二三四五六七八九]{4}\s*年")
 
 
-def body_names(reading: Reading) -> set[str]:
-    """Names that identify the body behind a report: its issuers, its township, its title without years."""
-    meta = reading.meta
-    names = {re.sub(r"\s", "", str(i)) for i in meta.get("issuers") or []}
-    if meta.get("township"):
-        names.add(f"township:{meta['township']}")
-    if meta.get("title"):
-        names.add("title:" + _YEARS.sub("", re.sub(r"\s", "", str(meta["title"]))))
-    return {n for n in names if n}
+def _names(values: object) -> set[str]:
+    items = values if isinstance(values, list) else [values] if values else []
+    return {simplify(re.sub(r"\s", "", str(v))) for v in items if v}
+
+
+def _title(meta: dict[str, Any]) -> str:
+    return _YEARS.sub("", simplify(re.sub(r"\s", "", str(meta.get("title") or ""))))
 
 
 def same_body(a: Reading, b: Reading) -> bool:
+    """Same level and region code, and: an issuer in common when both name theirs (北京市东城区人民政府
+    holds 东城区人民政府); else the same township for townships, the same title for departments; a
+    county, city or province government is the only one of its level in its region code."""
     ma, mb = a.meta, b.meta
-    if ma.get("level") != mb.get("level") or ma.get("region_code") != mb.get("region_code"):
+    if ma.get("level") != mb.get("level") or not ma.get("region_code") or ma.get("region_code") != mb.get("region_code"):
         return False
-    return bool(body_names(a) & body_names(b))
+    ia, ib = _names(ma.get("issuers")), _names(mb.get("issuers"))
+    if ia and ib:
+        return any(x in y or y in x for x in ia for y in ib)
+    if ma.get("level") == "township":
+        ta, tb = _names(ma.get("township")), _names(mb.get("township"))
+        return bool(ta and ta == tb)
+    if ma.get("level") in ("department", "other"):
+        return bool(_title(ma)) and _title(ma) == _title(mb)
+    return True
 
 
 def previous_of(reading: Reading, others: Sequence[Reading]) -> Reading | None:
@@ -49,8 +59,7 @@ def previous_of(reading: Reading, others: Sequence[Reading]) -> Reading | None:
 
 def _sentences(reading: Reading, rules: Rules, span: tuple[int, int] | None = None) -> list[str]:
     start, end = span or (0, len(reading.text))
-    min_chars = int(rules.raw.get("min_sentence_chars", 12))
-    return [s.text for s in split(reading.text, start, end, min_chars=min_chars)]
+    return [s.text for s in reading.prose(int(rules.raw.get("min_sentence_chars", 12)), start, end)]
 
 
 def reuse_share(this: list[str], previous: list[str], ratio: float) -> tuple[float | None, list[str]]:
@@ -83,5 +92,5 @@ def reuse(reading: Reading, previous: Reading, rules: Rules) -> dict[str, Any]:
                                    score_cutoff=rules.number("reuse", "plan_ratio")) if done_sentences else None
         if match and len(str(plan)) >= 6:
             plans_done.append({"plan": plan, "reported": match[0]})
-    return {"previous": previous.result.get("doc_id"), "share": share, "reused_sentences": len(reused),
+    return {"previous": previous.result.get("doc_id"), "share": share, "reused_sentences": reused,
             "repeated_shortcomings": repeated, "plans_done": plans_done}
