@@ -96,9 +96,10 @@ def test_rules_file_overrides_a_province_deadline(tmp_path: Path):
 
 
 def test_evidence_counts_facts_and_slogans():
-    text = "一、主要举措\n我镇坚持以习近平法治思想为指导全面推进依法治镇工作。\n全年开展普法宣传12场次覆盖群众两千余人次。\n"
+    text = ("一、主要举措\n我镇坚持以习近平法治思想为指导，全面推进依法治镇工作。\n全年开展普法宣传12场次，覆盖群众两千余人次。\n"
+            "中共某某镇委员会\n")
     evidence = assess(text)["evidence"]
-    assert evidence["sentences"] == 2 and evidence["fact_sentences"] == 1
+    assert evidence["sentences"] == 2 and evidence["fact_sentences"] == 1  # the 落款 line is neither
     assert evidence["statistics"] >= 1 and evidence["statistics_per_1000_chars"] > 0
     assert 0 < evidence["indicator_share"] < 1
 

@@ -17,7 +17,7 @@ from llmx.apps.assess.reading import Reading, parse_date
 from llmx.apps.assess.rules import Rules
 from llmx.domain.domain import Domain
 
-_DOC_NAME = re.compile(r"《[^》]{2,60}》")
+_CLAUSE = re.compile(r"[，,、]")
 _COUNT = re.compile(r"[0-9０-９]+|[一二三四五六七八九十两百千万]+\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|％)")
 
 
@@ -61,11 +61,11 @@ def timeliness(reading: Reading, rules: Rules) -> dict[str, Any]:
 
 
 def is_fact(sentence: str, start: int, reading: Reading, rules: Rules) -> bool:
-    """A sentence states a fact when it counts something, names a document or case, or uses a fact word."""
+    """A sentence states a fact when it counts something or uses a fact word (a case, a comparison)."""
     end = start + len(sentence)
     if any(m.kind == "candidate" and start <= m.start < end for m in reading.mentions):
         return True
-    return bool(_DOC_NAME.search(sentence)) or any(w in sentence for w in rules.words("fact_words"))
+    return any(w in sentence for w in rules.words("fact_words"))
 
 
 def evidence(reading: Reading, domain: Domain, rules: Rules) -> dict[str, Any]:
@@ -76,7 +76,8 @@ def evidence(reading: Reading, domain: Domain, rules: Rules) -> dict[str, Any]:
     per_indicator = Counter(f["indicator"] for f in figures if f["indicator"] in keys)
     reported = sorted(per_indicator)
     min_chars = int(rules.raw.get("min_sentence_chars", 12))
-    sentences = reading.prose(min_chars)
+    clause = int(rules.raw.get("min_clause_chars", 0))
+    sentences = [s for s in reading.prose(min_chars) if len(re.sub(r"\s", "", s.text)) >= clause or _CLAUSE.search(s.text)]
     facts = [s for s in sentences if is_fact(s.text, s.start, reading, rules)]
     return {"chars": chars, "statistics": len(figures),
             "statistics_per_1000_chars": round(len(figures) * 1000 / chars, 3) if chars else None,
