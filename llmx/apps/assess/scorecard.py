@@ -12,7 +12,7 @@ from typing import Any
 
 from llmx.apps.assess import checks, consistency
 from llmx.apps.assess.inputs import Input
-from llmx.apps.assess.reading import Reading, read
+from llmx.apps.assess.reading import read
 from llmx.apps.assess.reuse import previous_of, reuse
 from llmx.apps.assess.rules import RuleBook
 from llmx.domain.domain import Domain
@@ -93,8 +93,3 @@ def assess_all(inputs: Sequence[Input], domain: Domain, book: RuleBook) -> list[
         cards.append(card)
     return cards
 
-
-def assess_one(reading: Reading, domain: Domain, book: RuleBook) -> dict[str, Any]:
-    """The scorecard of a single reading (tests, the API): no previous report to compare with."""
-    item = Input(reading.result, reading.original, __import__("pathlib").Path(reading.result["doc_id"]), None)
-    return assess_all([item], domain, book)[0]
