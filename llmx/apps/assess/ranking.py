@@ -17,6 +17,7 @@ from llmx.apps.table import Table
 SCORES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("completeness", ("completeness", "score"), True),
     ("days_late", ("timeliness", "days_late"), False),
+    ("publish_days_late", ("timeliness", "publish_days_late"), False),
     ("statistics_per_1000_chars", ("evidence", "statistics_per_1000_chars"), True),
     ("indicator_share", ("evidence", "indicator_share"), True),
     ("fact_share", ("evidence", "fact_share"), True),

@@ -73,9 +73,10 @@ def card_ids(inputs: Sequence[Input]) -> list[str]:
 
 def assess_all(inputs: Sequence[Input], domain: Domain, book: RuleBook) -> list[dict[str, Any]]:
     """A scorecard for each input; reuse is measured against the same body's previous report among them."""
-    readings = [read(i.result, i.text, domain) for i in inputs]
+    ids = card_ids(inputs)
+    readings = [read({**i.result, "doc_id": card_id}, i.text, domain) for i, card_id in zip(inputs, ids)]
     cards = []
-    for item, reading, card_id in zip(inputs, readings, card_ids(inputs)):
+    for item, reading, card_id in zip(inputs, readings, ids):
         rules = book.for_region(reading.meta.get("region_code"))
         previous = previous_of(reading, readings)
         card: dict[str, Any] = {
