@@ -113,6 +113,28 @@ def test_shortcomings_specific_or_boilerplate():
     assert card["count"] == card["specific"] + card["boilerplate"] and card["specific"] >= 1
 
 
+def test_ranks_are_within_each_group_and_ties_share_a_rank():
+    from llmx.apps.assess.ranking import ranks
+
+    def card(code: str, fact_share: float | None) -> dict:
+        return {"meta": {"region_code": code}, "evidence": {"fact_share": fact_share}}
+
+    cards = [card("350582", 0.5), card("350582", 0.2), card("350582", 0.5), card("110105", 0.1), card("350582", None)]
+    by_county = [r["fact_share"] for r in ranks(cards, "county")]
+    assert by_county == [1, 3, 1, 1, None]  # 110105 is alone in its county: first there
+    everyone = [r["fact_share"] for r in ranks(cards, "all")]
+    assert everyone == [1, 3, 1, 4, None]
+
+
+def test_a_shortcoming_is_judged_with_its_elaboration():
+    text = ("一、主要举措\n全年开展普法宣传12场次，覆盖群众两千余人次。\n二、存在的不足\n"
+            "一是依法行政能力有待提高。部分执法人员对法律掌握不够。二是法治意识有待提高，氛围不浓。\n"
+            "三、下一步工作计划\n加强执法队伍建设。\n")
+    items = assess(text)["shortcomings"]["items"]
+    assert [i["specific"] for i in items] == [True, False]
+    assert any("执法人员" in b for b in items[0]["because"])
+
+
 # --- reuse ------------------------------------------------------------------------
 
 

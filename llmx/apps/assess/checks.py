@@ -16,6 +16,7 @@ from typing import Any
 from llmx.apps.assess.reading import Reading, parse_date
 from llmx.apps.assess.rules import Rules
 from llmx.domain.domain import Domain
+from llmx.text.script import simplify
 
 _CLAUSE = re.compile(r"[，,、]")
 _COUNT = re.compile(r"[0-9０-９]+|[一二三四五六七八九十两百千万]+\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|％)")
@@ -95,9 +96,35 @@ def specific_because(item: str, rules: Rules) -> list[str]:
     return why
 
 
+def _contexts(reading: Reading, items: list[str]) -> list[str]:
+    """Each item with the sentences after it up to the next item (or the end of the shortcomings part):
+    extraction keeps an item's lead clause, and the field or number often comes in its elaboration."""
+    span = reading.span("shortcomings")
+    if not span:
+        return items
+    text = reading.text[span[0]:span[1]]
+    starts = []
+    pos = 0
+    for item in items:
+        at = text.find(simplify(item), pos)
+        starts.append(at)
+        if at >= 0:
+            pos = at + len(item)
+    out = []
+    for i, (item, at) in enumerate(zip(items, starts)):
+        if at < 0:
+            out.append(item)
+            continue
+        end = next((s for s in starts[i + 1:] if s >= 0), len(text))
+        out.append(text[at:end].strip())
+    return out
+
+
 def shortcomings(reading: Reading, rules: Rules) -> dict[str, Any]:
+    """How many shortcomings, and which are specific: judged on each item with its elaboration."""
     items = [str(s) for s in reading.result.get("shortcomings") or []]
-    judged = [{"text": s, "specific": bool(why := specific_because(s, rules)), "because": why} for s in items]
+    judged = [{"text": s, "specific": bool(why := specific_because(context, rules)), "because": why}
+              for s, context in zip(items, _contexts(reading, items))]
     specific = sum(1 for j in judged if j["specific"])
     return {"count": len(items), "specific": specific, "boilerplate": len(items) - specific,
             "specific_share": _share(specific, len(items)), "items": judged}
