@@ -102,6 +102,18 @@ def test_evidence_counts_facts_and_slogans():
     assert evidence["sentences"] == 2 and evidence["fact_sentences"] == 1  # the 落款 line is neither
     assert evidence["statistics"] >= 1 and evidence["statistics_per_1000_chars"] > 0
     assert 0 < evidence["indicator_share"] < 1
+    assert evidence["indicators_reported"] == len(evidence["per_indicator"]) == len({
+        f.indicator for f in llmx.extract(text, design="rules").figures if f.indicator != "other"})
+
+
+def test_evidence_on_a_real_report_counts_only_what_it_reports_done():
+    """Plans are neither facts nor slogans: cutting the next-year part off a real report changes no count."""
+    text = (CORPUS / "000_463a946c1bd692f9.txt").read_text(encoding="utf-8")
+    cut = text[:text.index("三、下一步工作计划")]
+    whole, without_plans = assess(text)["evidence"], assess(cut)["evidence"]
+    assert whole["sentences"] == without_plans["sentences"] > 0
+    assert whole["fact_sentences"] == without_plans["fact_sentences"]
+    assert 0 <= whole["fact_share"] <= 1 and 0 <= whole["indicator_share"] <= 1
 
 
 def test_shortcomings_specific_or_boilerplate():

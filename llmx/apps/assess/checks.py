@@ -78,7 +78,10 @@ def evidence(reading: Reading, domain: Domain, rules: Rules) -> dict[str, Any]:
     reported = sorted(per_indicator)
     min_chars = int(rules.raw.get("min_sentence_chars", 12))
     clause = int(rules.raw.get("min_clause_chars", 0))
-    sentences = [s for s in reading.prose(min_chars) if len(re.sub(r"\s", "", s.text)) >= clause or _CLAUSE.search(s.text)]
+    told = [s for start, end in reading.outside(tuple(rules.words("not_reporting")))
+            for s in reading.prose(min_chars, start, end)]
+    sentences = [s for s in told if not s.text.rstrip().endswith(("：", ":"))
+                 and (len(re.sub(r"\s", "", s.text)) >= clause or _CLAUSE.search(s.text))]
     facts = [s for s in sentences if is_fact(s.text, s.start, reading, rules)]
     return {"chars": chars, "statistics": len(figures),
             "statistics_per_1000_chars": round(len(figures) * 1000 / chars, 3) if chars else None,
