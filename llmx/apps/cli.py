@@ -20,6 +20,7 @@ from llmx.apps.conventions import CONTEXT, apply as apply_conventions
 from llmx.apps.export_command import export_command
 from llmx.apps.friendly import friendly
 from llmx.domain.domain import load_domain
+from llmx.apps.assess.command import assess_command
 from llmx.apps.batch_command import batch_command
 from llmx.apps.extract_command import extract_command
 from llmx.apps.review import review_command
@@ -216,6 +217,7 @@ main.add_command(table_command)
 main.add_command(review_command)
 main.add_command(export_command)
 main.add_command(train_command)
+main.add_command(assess_command)
 apply_conventions(main)
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Domain:
     prompts: Traversable  # the folder of prompt files (a package resource)
     title_words: tuple[str, ...] = ("报告",)
     labeller: Traversable | None = None  # the trained labeller (``llmx train``), if the type ships one
+    assessment: Traversable | None = None  # the rules ``llmx assess`` judges reports by (deadlines, word lists)
 
     def element(self, key: str) -> Element:
         return next(e for e in self.elements if e.key == key)

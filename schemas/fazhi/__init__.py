@@ -27,4 +27,5 @@ DOMAIN = Domain(
     title_words=tuple(_WORDS["title_words"]),
     prompts=files("llmx.prompts.fazhi"),
     labeller=_HERE / "labeller.npz",
+    assessment=_HERE / "assess.yaml",
 )
