@@ -8,7 +8,6 @@ output on the bundled sets, written with ``-o`` to that path.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import click
 

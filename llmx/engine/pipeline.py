@@ -85,7 +85,7 @@ class Run:
             raise ConfigurationError(f"design {self.design!r} needs a model and none was given "
                                      f"(give one, or ask for design 'rules')")
         if self.labeller is None and self.domain.labeller is not None and self.domain.labeller.is_file():
-            self.labeller = load_labeller(self.domain.labeller)
+            self.labeller = load_labeller(self.domain.labeller)  # type: ignore[arg-type]  # files() paths hash
         if self.design == "learned" and self.labeller is None:
             raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
                                      f"{self.domain.name!r} ships none (run `llmx train`)")

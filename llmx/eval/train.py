@@ -70,7 +70,7 @@ def collect(domain: Domain, sets: Sequence[GoldSet]) -> list[Example]:
     """Every number of every gold report of ``sets``, labelled from the gold figures."""
     out: list[Example] = []
     for s in sets:
-        for gold_path, source_path in gold_pairs(s.gold_dir, s.source_dir):
+        for gold_path, _ in gold_pairs(s.gold_dir, s.source_dir):
             gold = _read_gold(gold_path)
             source = load_source(s.source_dir, gold_path.stem)
             out.extend(_report_examples(domain, s.name, f"{s.name}/{gold_path.stem}", source, gold))

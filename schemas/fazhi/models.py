@@ -40,7 +40,7 @@ class Meta(BaseModel):
     level: Level | None = None
     township: str | None = None
     county: str | None = None
-    region_code: str | None = Field(default=None, pattern=r"^\d{6}$", json_schema_extra=EXTRA)  # extra: 行政区划代码 (llmx.regions)
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$", json_schema_extra=EXTRA)  # 行政区划代码 (llmx.regions)
 
 
 class Section(BaseModel):
