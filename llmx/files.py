@@ -18,9 +18,21 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-#: What ``replacing`` leaves behind when a process is killed mid-write (``.<name>.<hex>.tmp``;
-#: older versions wrote ``mkstemp`` names of the same shape).
-TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+#: What every llmx temporary file is called: ``.llmx-<16 hex>.<name>.tmp``.  A fixed prefix and a
+#: 64-bit random token make a name no user chooses, so a sweep may remove what matches it (and only
+#: that): ``.budget.2024.tmp`` or ``.my notes.v2.tmp`` are the user's, whatever they look like.
+TEMP_PREFIX = ".llmx-"
+TEMP_NAME = re.compile(r"\.llmx-[0-9a-f]{16}\..+\.tmp")
+
+
+def temp_name(target: str) -> str:
+    """A fresh temporary name for a file that will become ``target``."""
+    return f"{TEMP_PREFIX}{secrets.token_hex(8)}.{target}.tmp"
+
+
+def is_temp_name(name: str) -> bool:
+    """True only for names ``temp_name`` makes: what a killed llmx run may have left behind."""
+    return TEMP_NAME.fullmatch(name) is not None
 
 
 @contextmanager
@@ -33,7 +45,7 @@ def replacing(path: Path) -> Iterator[Path]:
     caller creates the file, preferably exclusively (``open(tmp, "xb")``).
     """
     path = Path(path)
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    tmp = path.parent / temp_name(path.name)
     try:
         yield tmp
         os.replace(tmp, path)

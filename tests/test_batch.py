@@ -21,8 +21,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from llmx.apps.batch import ERRORS_FILE, Batch, summarize
+from llmx.apps.batch import ERRORS_FILE, Batch, summarize, sweep_temp_files
 from llmx.apps.batch_command import batch_command
+from llmx.files import is_temp_name, temp_name
 from llmx.model.config import LLMConfig
 from llmx.text.sources import load_document
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
@@ -135,13 +136,34 @@ def test_bad_files_and_name_collisions_fail_alone(tmp_path, domain):
 def test_batch_api_counts_and_stale_temp_files_are_swept(tmp_path, domain):
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".000_463a946c1bd692f9.json.abc123.tmp").write_text("{partial", encoding="utf-8")
+    leftover = out / temp_name("000_463a946c1bd692f9.json")  # what a kill -9 mid-write leaves
+    leftover.write_text("{partial", encoding="utf-8")
     batch = Batch(domain, "rules", [LLMConfig()], out, workers=2)
     outcomes = batch.run(corpus_copy(tmp_path / "in"))
     summary = summarize(outcomes, 30.0)
     assert summary["done"] == 5 and summary["reports_per_minute"] == 10.0
     assert summary["figures"] == sum(len(r["figures"]) for r in outputs(out).values())
-    assert not list(out.glob(".*.tmp"))
+    assert not leftover.exists()
+
+
+USERS_HIDDEN_FILES = [".budget.2024.tmp", ".my notes.v2.tmp", ".000_463a946c1bd692f9.json.abc123.tmp",
+                      ".llmx-0123.x.tmp", ".llmx-0123456789abcdef.tmp", ".llmx-0123456789ABCDEF.x.tmp"]
+
+
+def test_batch_sweeps_only_names_llmx_makes(tmp_path):
+    """The sweep once matched any ``.X.Y.tmp`` and deleted a user's files; now only llmx's own names."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in USERS_HIDDEN_FILES:
+        (out / name).write_text("mine", encoding="utf-8")
+    ours = out / temp_name("r.json")
+    ours.write_text("{partial", encoding="utf-8")
+    assert all(not is_temp_name(n) for n in USERS_HIDDEN_FILES) and is_temp_name(ours.name)
+    assert sweep_temp_files(out) == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(USERS_HIDDEN_FILES)
+    result = run_cli(str(CORPUS / "000_463a946c1bd692f9.txt"), "-o", str(out), "--design", "rules")
+    assert result.exit_code == 0, result.output
+    assert all((out / n).read_text(encoding="utf-8") == "mine" for n in USERS_HIDDEN_FILES)
 
 
 def test_no_reports_is_a_usage_error(tmp_path):

@@ -44,7 +44,7 @@ from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.model.records import digest, schema_hash
-from llmx.files import TEMP_NAME, to_json, write_atomic
+from llmx.files import is_temp_name, to_json, write_atomic
 from llmx.text.ocr import keep_beside
 from llmx.text.sources import LOADERS, load_document
 
@@ -180,10 +180,14 @@ def is_current(job: Job, accepted: set[str]) -> bool:
 
 
 def sweep_temp_files(outdir: Path) -> int:
-    """Remove temporary files a killed earlier run left (a SIGKILL skips every cleanup)."""
+    """Remove temporary files a killed earlier run left (a SIGKILL skips every cleanup).
+
+    Only names ``llmx.files.temp_name`` makes, and only regular files: a user's
+    own hidden ``.x.y.tmp`` in the output folder is not ours to delete.
+    """
     removed = 0
     for path in outdir.iterdir() if outdir.is_dir() else ():
-        if TEMP_NAME.match(path.name) and path.is_file():
+        if is_temp_name(path.name) and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
             removed += 1
     return removed
