@@ -245,3 +245,20 @@ def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, 
     assert set(outputs(out)) == {p.stem for p in reports}
     assert all(mtimes(out)[name] == t for name, t in before.items())  # nothing done twice
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_quiet_batch_prints_only_failures_and_warnings(tmp_path):
+    """``--quiet`` as on extract: no progress, no per-report line, no summary; failures still."""
+    folder = tmp_path / "in"
+    corpus_copy(folder)
+    out = tmp_path / "out"
+    quiet = run_cli(str(folder), "-o", str(out), "--design", "rules", "--quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == ""
+    assert len(outputs(out)) == 5
+    (folder / "empty.txt").write_bytes(b"")
+    failing = run_cli(str(folder), "-o", str(out), "--design", "rules", "--quiet")
+    lines = failing.stderr.strip().splitlines()
+    assert failing.exit_code == 1 and len(lines) == 1, failing.stderr
+    assert "failed" in lines[0] and "empty.txt" in lines[0]
+    loud = run_cli(str(folder), "-o", str(out), "--design", "rules")
+    assert "skipped" in loud.stderr and "done" in loud.stderr  # the default still reports each one

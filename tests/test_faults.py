@@ -138,6 +138,10 @@ def test_batch_counts_degraded_reports_and_redoes_them_on_resume(tmp_path, answe
         assert broken.exit_code == 0, broken.output
         assert "2 reports were labelled partly by rules" in broken.stderr
         assert all(read_json(out / f"{p.stem}.json")["config_hash"].startswith("degraded:") for p in reports)
+        quiet = CliRunner().invoke(batch_command, [*args, "--base-url", server.url, "--quiet"],
+                                   catch_exceptions=False)
+        assert quiet.exit_code == 0 and len(warnings_on_stderr(quiet)) == 2  # one per report, even --quiet
+        assert quiet.stderr.strip().splitlines() == warnings_on_stderr(quiet)  # and nothing else
         responder.healthy = True
         healthy = CliRunner().invoke(batch_command, [*args, "--base-url", server.url], catch_exceptions=False)
     assert healthy.exit_code == 0 and "labelled partly by rules" not in healthy.stderr

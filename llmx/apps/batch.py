@@ -40,6 +40,7 @@ from rich.table import Table
 
 from llmx.api import Extractor
 from llmx.apps.cli_options import sigterm_as_interrupt
+from llmx.apps.summaries import warn_fallbacks
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
@@ -308,6 +309,7 @@ class Batch:
     workers: int = 1
     prompt_version: str | None = None
     retry_wait: float = 1.0
+    quiet: bool = False  # --quiet: no progress bar, no line per finished report, no summary; failures and warnings still
     console: Console = dataclasses.field(default_factory=lambda: Console(stderr=True))
     outcomes: list[Outcome] = dataclasses.field(default_factory=list)
 
@@ -369,20 +371,23 @@ class Batch:
                     keep_beside(job.output, outcome.ocr_text)
                 write_atomic(job.output, to_json(result))
             except LlmxError as exc:
-                outcome = Outcome(job.source, "failed", _one_line(exc, job.output))
-        self._record(outcome, progress)
+                outcome, result = Outcome(job.source, "failed", _one_line(exc, job.output)), None
+        self._record(outcome, progress, result)
 
-    def _record(self, outcome: Outcome, progress: Progress) -> None:
+    def _record(self, outcome: Outcome, progress: Progress, result: dict[str, Any] | None = None) -> None:
         self.outcomes.append(outcome)
         if outcome.status == "failed":
             _append_error(self.outdir / ERRORS_FILE, outcome)
-        progress.console.print(_status_line(outcome), highlight=False, soft_wrap=True)
+        if result is not None:
+            warn_fallbacks(outcome.source, result)
+        if outcome.status == "failed" or not self.quiet:
+            progress.console.print(_status_line(outcome), highlight=False, soft_wrap=True)
         progress.advance(progress.task_ids[0])
 
     @contextmanager
     def _progress(self, total: int) -> Iterator[Progress]:
         columns = (TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=self.console) as progress:
+        with Progress(*columns, console=self.console, disable=self.quiet) as progress:
             progress.add_task("batch", total=total)
             yield progress
 
