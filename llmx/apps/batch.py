@@ -45,7 +45,7 @@ from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError
 from llmx.model.records import digest, schema_hash
-from llmx.files import is_temp_name, to_json, write_atomic
+from llmx.files import check_writable_folder, is_temp_name, to_json, write_atomic
 from llmx.text.ocr import keep_beside
 from llmx.text.sources import LOADERS, load_document
 
@@ -338,11 +338,15 @@ class Batch:
         return accepted, functools.partial(_threaded, self.workers, extract)
 
     def _prepare_outdir(self) -> None:
+        """A folder that can be written, swept of our leftovers, without the last run's error list."""
         if self.outdir.exists() and not self.outdir.is_dir():
             raise LlmxError(f"{self.outdir}: exists and is not a folder")
-        self.outdir.mkdir(parents=True, exist_ok=True)
-        sweep_temp_files(self.outdir)
-        (self.outdir / ERRORS_FILE).unlink(missing_ok=True)  # it lists this run's failures only
+        check_writable_folder(self.outdir)
+        try:
+            sweep_temp_files(self.outdir)
+            (self.outdir / ERRORS_FILE).unlink(missing_ok=True)  # it lists this run's failures only
+        except OSError as exc:
+            raise LlmxError(f"{self.outdir}: cannot write output there: {exc.strerror or exc}") from exc
 
     def _open_llms(self, stack: ExitStack) -> list[LLM]:
         """One LLM per endpoint (the embedded model starts once); none for ``rules``."""
@@ -408,15 +412,24 @@ def _next(results: queue.Queue) -> tuple[Job, Outcome, dict[str, Any] | None]:
 
 
 def _append_error(path: Path, outcome: Outcome) -> None:
-    """One JSON line per failed report, written in one call so a kill cannot split it."""
+    """One JSON line per failed report, written in one call so a kill cannot split it.
+
+    When even this line cannot be written (the disk filled, the folder went
+    away) the batch cannot report its failures any more: it ends, in one line.
+    """
     line = json.dumps({"file": str(outcome.source), "error": outcome.reason,
                        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
                       ensure_ascii=False) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if os.write(fd, line.encode("utf-8")) != len(line.encode("utf-8")):
+                raise OSError(28, "No space left on device")
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise LlmxError(f"{path}: cannot record the failure of {outcome.source} "
+                        f"({outcome.reason}): {exc.strerror or exc}") from exc
 
 
 _STYLE = {"done": "green", "skipped": "dim", "failed": "red"}

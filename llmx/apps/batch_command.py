@@ -78,6 +78,11 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, qu
     started = time.perf_counter()
     try:
         batch.run(sources)
+    except LlmxError as exc:  # the output folder failed mid-run: say what is kept
+        if not batch.outcomes:
+            raise
+        done = sum(o.status == "done" for o in batch.outcomes)
+        raise LlmxError(f"{exc} (batch stopped after {done} new outputs)") from exc
     except KeyboardInterrupt:
         done = sum(o.status == "done" for o in batch.outcomes)
         console.print(f"interrupted after {done} new outputs; run the same command again to resume")

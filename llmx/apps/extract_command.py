@@ -39,7 +39,7 @@ from llmx.apps.cli_options import llm_config, llm_options, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
 from llmx.text.stdin import STDIN
 from llmx.apps.summaries import emit_json, report_entry, warn_fallbacks
-from llmx.files import to_json, write_atomic
+from llmx.files import to_json, write_atomic, write_stdout
 from llmx.errors import LlmxError
 from llmx.text.ocr import keep_beside, quiet_progress
 from llmx.text.sources import Document
@@ -135,7 +135,7 @@ def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, a
                 if target:
                     write_atomic(target, to_json(result))
                 else:
-                    click.echo(to_json(result), nl=False)
+                    write_stdout(to_json(result))
                 if not quiet:
                     print_summary(result)
                 progress.done(doc.path, target, result)

@@ -12,15 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import click
-
 from llmx import notices
 from llmx.engine.runner import FALLBACK_WARNING
+from llmx.files import write_stdout
 
 
 def emit_json(summary: dict[str, Any]) -> None:
     """Print ``summary`` as one line of JSON on stdout."""
-    click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+    write_stdout(json.dumps(summary, ensure_ascii=False, default=str) + "\n")
 
 
 def report_entry(source: Path, target: Path | None, result: dict[str, Any], ocr_text: Path | None) -> dict[str, Any]:
