@@ -384,3 +384,36 @@ def test_server_down_is_not_told_to_pass_a_model(tmp_path):
                      "--design", "hybrid-all")
     line = one_error_line(result, "http://127.0.0.1:9/v1", "unreachable")
     assert "--model" not in line
+
+
+# ---------------------------------------------------------------- issue 19: credentials in --base-url
+
+
+SECRET = "s3cret-pass"
+
+
+def _with_credentials(url: str) -> str:
+    return url.replace("http://", f"http://alice:{SECRET}@")
+
+
+def test_password_in_base_url_is_redacted_from_errors_warnings_traces_and_records(tmp_path):
+    out, trace = tmp_path / "out.json", tmp_path / "trace"
+    with LoopbackServer(always(MALFORMED)) as server:
+        url = _with_credentials(server.url)
+        degraded = extract(str(REPORT), "-o", str(out), "--base-url", url, "--model", server.model, "--no-cache",
+                           "--design", "hybrid-all", "--trace", str(trace))
+    assert degraded.exit_code == 0 and server.requests >= 2
+    with LoopbackServer(always(HANG), lifetime=30) as server:
+        hung = extract(str(REPORT), "--base-url", _with_credentials(server.url), "--model", server.model,
+                       "--no-cache", "--design", "hybrid-all", "--timeout", "1")
+    with LoopbackServer(always(DROP)) as server:
+        batch = CliRunner().invoke(batch_command, [str(REPORT), "-o", str(tmp_path / "batch"), "--retry-wait", "0.01",
+                                                   "--base-url", _with_credentials(server.url), "--model", server.model,
+                                                   "--no-cache", "--design", "hybrid-all"])
+    line = one_error_line(hung, "http://***@127.0.0.1", "no answer")
+    assert warnings_on_stderr(degraded) and all("***@" in w for w in warnings_on_stderr(degraded))
+    assert batch.exit_code == 1
+    written = [out, *trace.iterdir(), *(tmp_path / "batch").iterdir()]
+    assert len(written) >= 4
+    for text in [line, degraded.output, hung.output, batch.output, *(p.read_text(encoding="utf-8") for p in written)]:
+        assert SECRET not in text and "alice" not in text

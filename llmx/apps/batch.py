@@ -43,7 +43,7 @@ from llmx.apps.cli_options import sigterm_as_interrupt
 from llmx.apps.summaries import warn_fallbacks
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, redact_credentials
 from llmx.model.records import digest, schema_hash
 from llmx.files import check_writable_folder, is_temp_name, to_json, write_atomic
 from llmx.text.ocr import keep_beside
@@ -261,13 +261,13 @@ class JobRunner:
         usage = result["usage"]
         return Outcome(job.source, "done", figures=len(result["figures"]), calls=usage["calls"],
                        tokens=usage["prompt_tokens"] + usage["completion_tokens"],
-                       endpoint=llm.base_url if llm else None, unusable=unusable,
+                       endpoint=redact_credentials(llm.base_url) if llm else None, unusable=unusable,
                        ocr_text=doc.text if doc.ocr else None), result  # the text the offsets point into
 
 
 def _one_line(exc: BaseException, source: Path) -> str:
     """The reason on one line, without the file name (status lines and errors.jsonl name it already)."""
-    text = " ".join(str(exc).split()).removeprefix(f"{source}: ")
+    text = " ".join(redact_credentials(str(exc)).split()).removeprefix(f"{source}: ")
     return text if isinstance(exc, LlmxError) else f"{type(exc).__name__}: {text}"
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, redact_credentials
 from llmx.files import flush_stdout
 
 
@@ -31,7 +31,7 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             flush_stdout()  # what is still buffered fails here, in one line, not at interpreter exit
             return result
         except LlmxError as exc:
-            click.echo(f"llmx: error: {exc}", err=True)
+            click.echo(f"llmx: error: {redact_credentials(str(exc))}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("llmx: interrupted", err=True)
