@@ -53,6 +53,12 @@ def completion(content: str) -> str:
 
 MALFORMED = Reply(body=completion('{"labels": [{"id": 1, "label": "'))  # cut off mid-string
 OFF_SCHEMA = Reply(body=completion('{"answer": "yes", "confidence": 0.9}'))  # JSON, but no "labels"
+#: Status 200 but no chat completion at all: what proxies and broken servers send (issue 19).
+HTML_PAGE = Reply(body="<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>",
+                  headers={"content-type": "text/html; charset=utf-8"})
+EMPTY_BODY = Reply(body="")
+PLAIN_TEXT = Reply(body="upstream request timeout", headers={"content-type": "text/plain"})
+CUT_BODY = Reply(body=completion('{"labels": []}')[:60])  # the HTTP body itself cut off mid-JSON
 HANG = Reply(hang=True)
 DROP = Reply(drop=True)
 

@@ -245,10 +245,18 @@ class JobRunner:
     pool: EndpointPool
 
     def __call__(self, job: Job) -> tuple[Outcome, dict[str, Any] | None]:
-        """The outcome and, when done, the result to write; never raises for a bad report."""
+        """The outcome and, when done, the result to write; never raises for a bad report.
+
+        A failed report still counts the requests it sent (four retries of a
+        dropped connection are four calls in the summary, not zero).
+        """
+        leased: list[LLM] = []
         try:
             with self.pool.lease() as llm, Extractor(design=self.design, report_type=self.domain, llm=llm,
                                                      prompt_version=self.prompt_version) as session:
+                if llm is not None:
+                    leased.append(llm)
+                    sent_before = llm.usage.calls
                 doc = load_document(job.source)
                 report, unusable = session.extract_noted(doc)
                 result = report.model_dump(mode="json")
@@ -257,7 +265,9 @@ class JobRunner:
                 result |= {"source_sha256": doc.sha256,
                            "config_hash": f"{DEGRADED}{identity}" if unusable else identity}
         except Exception as exc:  # one bad report must not stop the batch
-            return Outcome(job.source, "failed", _one_line(exc, job.source)), None
+            sent = leased[0].usage.calls - sent_before if leased else 0
+            return Outcome(job.source, "failed", _one_line(exc, job.source), calls=sent,
+                           endpoint=redact_credentials(leased[0].base_url) if leased else None), None
         usage = result["usage"]
         return Outcome(job.source, "done", figures=len(result["figures"]), calls=usage["calls"],
                        tokens=usage["prompt_tokens"] + usage["completion_tokens"],
@@ -447,12 +457,13 @@ def _status_line(o: Outcome) -> str:
 
 
 def summarize(outcomes: Sequence[Outcome], seconds: float) -> dict[str, Any]:
-    """The end-of-batch numbers; rates count only reports actually extracted."""
+    """The end-of-batch numbers; rates count only reports actually extracted, calls every request sent."""
     counts = Counter(o.status for o in outcomes)
     done = [o for o in outcomes if o.status == "done"]
     return {
         "done": counts["done"], "skipped": counts["skipped"], "failed": counts["failed"],
-        "figures": sum(o.figures for o in done), "calls": sum(o.calls for o in done),
+        "figures": sum(o.figures for o in done),
+        "calls": sum(o.calls for o in outcomes),  # every request sent, failed reports' too
         "tokens": sum(o.tokens for o in done), "seconds": round(seconds, 2),
         "reports_per_minute": round(len(done) / seconds * 60, 1) if seconds > 0 else 0.0,
         "unusable": sum(o.unusable > 0 for o in done),  # reports with a model answer rules had to replace

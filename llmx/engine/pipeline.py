@@ -25,12 +25,17 @@ from llmx.engine.labelling import NONE, ChoiceLabeller, ModelLabeller, check_des
 from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
+from llmx.text.numbers import Mention
 from llmx.text.sources import Document, load_document
 from llmx.engine.structure import SectionSpan, find_headings, find_sections
 from llmx.engine.validate import Grounding
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
+
+
+#: What labelling gives back: candidates, their indicators, the prompt version, and the undecided ones.
+Labelled = tuple[list[Candidate], dict[int, str], str, list[Candidate]]
 
 
 @dataclass
@@ -59,6 +64,10 @@ class Run:
 
     def report(self, doc: Document) -> BaseModel:
         """One report as the report type's model, validated."""
+        return self.report_noting(doc)[0]
+
+    def report_noting(self, doc: Document) -> tuple[BaseModel, list[Mention]]:
+        """The report, and the numbers the model was asked about but did not decide (its answer was unusable)."""
         started = time.perf_counter()
         before = _snapshot(self.llm)
         cleaned = clean(doc.text)
@@ -68,7 +77,7 @@ class Run:
         sections = find_sections(text, headings, self.domain)
         body_start = headings[0].start if headings else len(text)
         candidates = build_candidates(text, grounding.mentions, sections, self.domain)
-        candidates, labels, version = self._labels(candidates, _text_hash(text))
+        candidates, labels, version, undecided = self._labels(candidates, _text_hash(text))
         figures, rejected, uncovered = _figures(candidates, labels, grounding, cleaned)
         meta = extract_meta(cleaned, body_start, self.domain.title_words)
         report = {
@@ -84,25 +93,26 @@ class Run:
             "prompt_version": version,
             "usage": _usage_since(self.llm, before, time.perf_counter() - started),
         }
-        return self.domain.report_model.model_validate(report)
+        return self.domain.report_model.model_validate(report), [c.mention for c in undecided]
 
-    def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[list[Candidate], dict[int, str], str]:
-        """Candidates (relabelled where the design names them) and their indicators."""
+    def _labels(self, candidates: list[Candidate], doc_hash: str) -> Labelled:
+        """Candidates (relabelled where the design names them), their indicators, the prompt version,
+        and the candidates the model did not decide because its answer was unusable."""
         if self.design == "rules" or self.llm is None:  # None only with "rules": see __post_init__
-            return candidates, rule_labels(candidates, self.domain.catalogue), "rules"
+            return candidates, rule_labels(candidates, self.domain.catalogue), "rules", []
         if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
             asked = candidates if self.design == "hybrid-all" else unsure(candidates, self.domain.catalogue)
             readings = {c.id: c.reading for c in writer(asked)}
             read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
-            return read, rule_labels(read, self.domain.catalogue), writer.version
+            return read, rule_labels(read, self.domain.catalogue), writer.version, writer.undecided
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":
             labeller = ChoiceLabeller(self.llm, self.domain, doc_hash, self.prompt_version)
         else:
             labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk",
                                      version=self.prompt_version)
-        return candidates, labeller(candidates), labeller.version
+        return candidates, labeller(candidates), labeller.version, labeller.undecided
 
     def _lists(self, text: str, sections: dict[str, SectionSpan], headings) -> dict[str, list[str]]:
         out = {}

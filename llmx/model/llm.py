@@ -29,7 +29,7 @@ from llmx.model.cache import ResponseCache
 from llmx.model.config import LLMConfig
 from llmx.model.records import Usage, digest, schema_hash
 from llmx.errors import ModelError, UnusableAnswer
-from llmx.model.retries import describe, in_chain, is_shape_error, reask_retrying, transport_retrying
+from llmx.model.retries import describe, in_chain, is_verdict, reask_retrying, transport_retrying
 from llmx.model.trace import Tracer
 
 T = TypeVar("T", bound=BaseModel)
@@ -58,13 +58,22 @@ class LLM:
         raw = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0,
                             timeout=config.http_timeout(), http_client=http_client)
         self._client = instructor.from_openai(raw, mode=_MODES[config.mode])
+        self._client.on("completion:kwargs", self._count_request)
         self._client.on("completion:response", self._count)
         if config.trace_dir is not None:
             Tracer(config.trace_dir, base_url, model).attach(self._client)
 
-    def _count(self, response: Any) -> None:
-        """Every completion, re-asks included, counts as a call with its tokens."""
+    def _count_request(self, *args: Any, **kwargs: Any) -> None:
+        """Every request sent counts as a call (re-asks and retries included), answered or not.
+
+        Counted as it is sent, not when a completion comes back: a server that
+        answers four times with an HTML page or an empty body was still asked
+        four times, and the summary must not say "0 calls".
+        """
         self.usage.calls += 1
+
+    def _count(self, response: Any) -> None:
+        """The tokens of every completion that came back."""
         usage = getattr(response, "usage", None)
         if usage is not None:
             self.usage.prompt_tokens += usage.prompt_tokens or 0
@@ -133,7 +142,6 @@ class LLM:
             reason = describe(exc, self.config.timeout)
             if in_chain(exc, (openai.APIError,)) is not None:
                 raise ModelError(f"{self.base_url}: {reason}") from exc
-            raise UnusableAnswer(f"{self.base_url}: {reason}",
-                                 malformed=is_shape_error(in_chain(exc, (ValidationError, ValueError)))) from exc
+            raise UnusableAnswer(f"{self.base_url}: {reason}", malformed=not is_verdict(exc)) from exc
         finally:
             self.usage.seconds += time.perf_counter() - started

@@ -92,6 +92,18 @@ def transport_retrying(base_wait: float, cap: float) -> Retrying:
                     wait=BackoffHonouringRetryAfter(base_wait, cap), reraise=True)
 
 
+def is_verdict(exc: BaseException | None) -> bool:
+    """True only for a well-formed answer failing a check on its values: what the model says.
+
+    Anything else is a fault of that one answer or of the server: not JSON,
+    not the schema's shape, an empty body, an HTML error page a proxy sent
+    with status 200, plain text, no choices.  Those are re-asked, warned
+    about and never cached, whatever shape they take.
+    """
+    invalid = in_chain(exc, (ValidationError,))
+    return isinstance(invalid, ValidationError) and not is_shape_error(invalid)
+
+
 def is_shape_error(exc: BaseException | None) -> bool:
     """True when an answer is not JSON or misses the schema's structure (not merely wrong values)."""
     if isinstance(exc, json.JSONDecodeError):
@@ -102,14 +114,14 @@ def is_shape_error(exc: BaseException | None) -> bool:
 
 
 def reask_retrying(reasks: int) -> Retrying:
-    """instructor's re-ask loop: ``reasks`` for any invalid answer, at least SHAPE_REASKS for a malformed one."""
+    """instructor's re-ask loop: ``reasks`` for any invalid answer, at least SHAPE_REASKS for any that is not a verdict."""
 
     def again(state: RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
         if exc is None or in_chain(exc, (openai.APIError,)) is not None:
             return False  # transport errors are the outer loop's business
         done = state.attempt_number - 1  # re-asks made so far
-        return done < reasks or (done < SHAPE_REASKS and is_shape_error(exc))
+        return done < reasks or (done < SHAPE_REASKS and not is_verdict(exc))
 
     return Retrying(retry=again, stop=stop_after_attempt(max(reasks, SHAPE_REASKS) + 1), reraise=True)
 
@@ -123,8 +135,35 @@ def describe(exc: BaseException, timeout: float) -> str:
     status = in_chain(exc, (openai.APIStatusError,))
     if isinstance(status, openai.APIStatusError):
         return f"endpoint refused the request: HTTP {status.status_code} {' '.join(str(status).split())[:200]}"
-    text = " ".join(str(exc).split())
-    return f"model answer unusable after re-asks: {text[:300]}"
+    return f"model answer unusable after re-asks: {_last_problem(exc)}"
+
+
+def _last_problem(exc: BaseException) -> str:
+    """What was wrong with the last answer, and how it began when it was not a completion at all.
+
+    instructor reports every attempt as XML-ish text; its last attempt's
+    exception says it in one phrase ("No choices in OpenAI response"), and
+    the body a proxy sent instead (``<html>...502 Bad Gateway``) says why.
+    """
+    attempts = None
+    for _ in range(10):  # instructor's retry exception, wherever it sits in the chain
+        attempts = getattr(exc, "failed_attempts", None)
+        if attempts or exc.__cause__ is None:
+            break
+        exc = exc.__cause__
+    if not attempts:
+        problem = " ".join(str(exc).split())[:300]
+        if in_chain(exc, (json.JSONDecodeError,)) is not None:  # the HTTP body itself: empty or cut off
+            return f"the response body is not JSON, empty or cut off ({problem})"
+        return problem
+    last = attempts[-1]
+    problem = " ".join(str(last.exception).split())[:200]
+    if isinstance(last.exception, json.JSONDecodeError):
+        problem = f"the response body is not JSON, empty or cut off ({problem})"
+    if isinstance(last.completion, (str, bytes)):  # not a chat completion: a page or text the server sent
+        body = last.completion.decode("utf-8", "replace") if isinstance(last.completion, bytes) else last.completion
+        problem += f"; the server sent {' '.join(body.split())[:80]!r} instead of a completion"
+    return problem
 
 
 def _root(exc: BaseException) -> BaseException:
