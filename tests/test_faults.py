@@ -232,28 +232,78 @@ def test_hung_endpoint_ends_the_run_with_one_line(tmp_path, how):
         result = extract(str(REPORT), "-o", str(out), *model_args(server, tmp_path / "c"), *flag, env=env)
         seconds = time.monotonic() - started
         assert server.requests == 1  # a timeout is not retried: one wait, not four
-    one_error_line(result, str(REPORT), server.url, "no answer within 2 s", "--timeout")
+    one_error_line(result, str(REPORT), server.url, "no whole answer within 2 s", "--timeout")
     assert seconds < 30
+    assert [path for path, _, _ in server.abandoned] == ["/v1/chat/completions"]  # the client gave up on it
     assert not out.exists()
 
 
 def test_default_timeout_is_bounded_and_bad_values_are_user_errors():
-    assert 0 < LLMConfig().timeout <= 300
-    assert LLMConfig().http_timeout().connect <= 10
+    assert 0 < LLMConfig().timeout <= 300 and LLMConfig().timeout < LLMConfig().deadline <= 3600
+    with LLMConfig(base_url="http://127.0.0.1:9/v1").http_client() as client:
+        assert client.timeout.connect <= 10
     result = extract(str(REPORT), "--timeout", "soon", "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
     one_error_line(result, "soon", "positive number of seconds")
+    result = extract(str(REPORT), "--deadline", "-1", "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    one_error_line(result, "-1", "positive number of seconds", "--deadline")
 
 
-@pytest.mark.parametrize("retry_after, timeout, low, high", [("1", 60.0, 0.9, 10), ("3600", 1.0, 0.9, 10)],
-                         ids=["honoured", "capped-by-timeout"])
-def test_retry_after_is_honoured_up_to_the_timeout(tmp_path, retry_after, timeout, low, high):
-    with LoopbackServer(always(status(429, retry_after))) as server:
-        llm = _llm(server, ResponseCache(None), timeout=timeout)
+def test_retry_after_is_honoured_and_announced(tmp_path, capfd):
+    with LoopbackServer(always(status(429, "1"))) as server:
+        llm = _llm(server, ResponseCache(None), timeout=60.0)
         with pytest.raises(LlmxError, match="unreachable or failing after retries"):
             _ask_phrases(llm)
         gaps = [b - a for a, b in zip(server.times, server.times[1:])]
     assert len(gaps) == 3  # 4 attempts
-    assert all(low <= gap < high for gap in gaps), gaps  # the backoff alone would wait 0.01-0.04 s
+    assert all(0.9 <= gap < 10 for gap in gaps), gaps  # the backoff alone would wait 0.01-0.04 s
+    announced = [line for line in capfd.readouterr().err.splitlines() if "Retry-After" in line]
+    assert len(announced) == 3 and all(line.startswith("llmx: warning:") and "waiting 1 s" in line
+                                       for line in announced)  # never silent
+
+
+def test_retry_after_longer_than_the_time_left_ends_the_run_naming_the_wait(tmp_path):
+    """It was honoured silently, up to the timeout, four times over: about 15 minutes."""
+    with LoopbackServer(always(status(429, "3600"))) as server:
+        result = extract(str(REPORT), *model_args(server, tmp_path / "c"), "--deadline", "600")
+        assert server.requests == 1  # no wait was started, no retry sent
+    one_error_line(result, str(REPORT), "wait 3600 s", "Retry-After", "HTTP 429", "deadline of 600 s", "--deadline")
+
+
+CHAT_ANSWER = completion('{"labels": [{"id": 1, "label": "法治讲座"}]}')
+
+
+@pytest.mark.parametrize("drip_from", [0, -1], ids=["headers-drip", "body-drips"])
+def test_an_answer_dripping_a_byte_at_a_time_is_bounded_as_a_whole(tmp_path, drip_from):
+    """The timeout applied per read, so a server sending a byte every 0.3 s was never cut off."""
+    with LoopbackServer(always(Reply(body=CHAT_ANSWER, drip=0.3, drip_from=drip_from)), lifetime=90) as server:
+        result = extract(str(REPORT), *model_args(server, tmp_path / "c"), "--timeout", "2")
+        assert server.requests == 1  # a timeout is not retried
+    one_error_line(result, str(REPORT), "no whole answer within 2 s", "--timeout")
+    [(path, sent, _)] = server.abandoned  # the client gave up on the answer while it was still coming
+    assert path == "/v1/chat/completions" and sent < len(CHAT_ANSWER) // 2
+
+
+def test_each_report_has_a_deadline_for_all_its_requests(tmp_path):
+    """Every answer comes within the timeout, but a report's requests together must not run forever."""
+    slow = Reply(body=completion('{"labels": [{"id": 1, "lab'), delay=1.5)  # unusable: re-asked, request after request
+    with LoopbackServer(always(slow), lifetime=90) as server:
+        result = extract(str(REPORT), *model_args(server, tmp_path / "c"), "--timeout", "10", "--deadline", "2")
+        assert server.requests == 2  # the second request was cut short by the deadline
+    one_error_line(result, str(REPORT), "deadline of 2 s", "--deadline")
+    assert [path for path, _, _ in server.abandoned] == ["/v1/chat/completions"]
+
+
+def test_a_hung_model_list_is_reported_fast(tmp_path, monkeypatch):
+    """Without --model, llmx asks GET /models first; a hung server held that for the whole 300 s timeout."""
+    from llmx.model import config, session
+
+    assert config.DISCOVERY_TIMEOUT <= 10
+    monkeypatch.setattr(session, "DISCOVERY_TIMEOUT", 1.0)
+    with LoopbackServer(always(MALFORMED), models=HANG, lifetime=60) as server:
+        result = extract(str(REPORT), "--base-url", server.url, "--cache-dir", str(tmp_path / "c"), "--design", "hybrid")
+        assert server.requests == 0
+    one_error_line(result, server.url, "GET /models", "within 1 s", "--model")
+    assert [path for path, _, _ in server.abandoned] == ["/v1/models"]
 
 
 @pytest.mark.parametrize("broken", [DROP, EMPTY_BODY], ids=["dropped", "empty-body"])
@@ -434,7 +484,7 @@ def test_password_in_base_url_is_redacted_from_errors_warnings_traces_and_record
         batch = CliRunner().invoke(batch_command, [str(REPORT), "-o", str(tmp_path / "batch"), "--retry-wait", "0.01",
                                                    "--base-url", _with_credentials(server.url), "--model", server.model,
                                                    "--no-cache", "--design", "hybrid-all"])
-    line = one_error_line(hung, "http://***@127.0.0.1", "no answer")
+    line = one_error_line(hung, "http://***@127.0.0.1", "no whole answer")
     assert warnings_on_stderr(degraded) and all("***@" in w for w in warnings_on_stderr(degraded))
     assert batch.exit_code == 1
     written = [out, *trace.iterdir(), *(tmp_path / "batch").iterdir()]

@@ -7,6 +7,7 @@ model session; batch runs it per worker.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,7 +34,8 @@ def extract_noted(run: Run, doc: Document) -> tuple[BaseModel, int]:
     llm = run.llm
     asked, failed = (llm.asked, len(llm.unusable)) if llm else (0, 0)
     report: Any
-    report, undecided = run.report_noting(doc)  # every report type's model has the engine's extra fields
+    with llm.report_deadline() if llm else nullcontext():  # answers, retries and waits: within the deadline
+        report, undecided = run.report_noting(doc)  # every report type's model has the engine's extra fields
     if llm is None or len(llm.unusable) == failed:
         return report, 0
     reasons = llm.unusable[failed:]

@@ -1,11 +1,13 @@
 """When to try a request again, how long to wait first, and when an answer is worth a re-ask.
 
 Transport: connection failures, 429 and 5xx are retried with exponential
-backoff, waiting at least as long as the server's ``Retry-After`` asks (capped
-at the timeout, so one header cannot hold a run for an hour).  A timeout is
-*not* retried: a server that stayed silent for the whole timeout will most
-likely do so again, and four silent waits would turn the user's bound into
-four times that.
+backoff, waiting at least as long as the server's ``Retry-After`` asks, and
+saying so on stderr (a wait of minutes must not look like a hang).  A wait
+longer than what is left of the report's deadline is not started: the run
+ends at once in one line naming the wait, instead of honouring
+``Retry-After: 3600`` over and over.  A timeout is *not* retried: a server
+that stayed silent for the whole timeout will most likely do so again, and
+four silent waits would turn the user's bound into four times that.
 
 Answers: how many re-asks a caller wants is its choice (the hybrid design's
 readings want none, see phrases.py), but an answer that is not JSON or lacks
@@ -23,6 +25,10 @@ import time
 import openai
 from pydantic import ValidationError
 from tenacity import Retrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential
+
+from llmx import notices
+from llmx.errors import ModelError
+from llmx.model.bounded import report_left
 
 TRANSPORT_ATTEMPTS = 4
 SHAPE_REASKS = 1
@@ -50,8 +56,17 @@ def is_transient(exc: BaseException | None) -> bool:
 
 
 def timeout_message(seconds: float) -> str:
-    return (f"no answer within {seconds:g} s; the server may be hung or the model slow "
+    return (f"no whole answer within {seconds:g} s; the server may be hung or the model slow "
             f"(raise --timeout or LLMX_TIMEOUT)")
+
+
+def deadline_message(seconds: float) -> str:
+    return (f"the report took longer than its deadline of {seconds:g} s with the model "
+            f"(raise --deadline or LLMX_DEADLINE)")
+
+
+class DeadlinePassed(ModelError):
+    """A wait (an answer, a retry) the report's deadline cannot hold; the message says which."""
 
 
 def retry_after(exc: BaseException | None) -> float | None:
@@ -75,21 +90,43 @@ def retry_after(exc: BaseException | None) -> float | None:
 
 
 class BackoffHonouringRetryAfter:
-    """A tenacity wait: exponential backoff, or the server's Retry-After when that is longer."""
+    """A tenacity wait: exponential backoff, or the server's Retry-After when that is longer.
 
-    def __init__(self, base: float, cap: float):
+    Never silent, never past the deadline: a Retry-After wait is announced on
+    stderr; a wait longer than the report has left raises ``DeadlinePassed``.
+    """
+
+    def __init__(self, base: float, where: str, deadline: float):
         self._backoff = wait_exponential(multiplier=base, max=30)
-        self._cap = cap
+        self._where, self._deadline = where, deadline
 
     def __call__(self, state: RetryCallState) -> float:
-        asked = retry_after(state.outcome.exception() if state.outcome else None) or 0.0
-        return max(self._backoff(state), min(asked, self._cap))
+        if state.attempt_number >= TRANSPORT_ATTEMPTS:
+            return 0.0  # tenacity asks for a wait before it checks the stop: none follows the last attempt
+        failure = state.outcome.exception() if state.outcome else None
+        asked = retry_after(failure) or 0.0
+        wait = max(self._backoff(state), asked)
+        left = report_left()
+        why = f"Retry-After: {asked:g} s" if asked else "backoff"
+        if wait > left:
+            raise DeadlinePassed(f"the server asks to wait {wait:g} s before retrying ({why}, {_status(failure)}), "
+                                 f"more than the {max(left, 0):.0f} s left of the report's deadline of "
+                                 f"{self._deadline:g} s (raise --deadline or LLMX_DEADLINE, or try later)")
+        if asked:
+            notices.warn(f"{self._where}: {_status(failure)}; waiting {wait:g} s as the server's Retry-After asks "
+                         f"(retry {state.attempt_number} of {TRANSPORT_ATTEMPTS - 1})")
+        return wait
 
 
-def transport_retrying(base_wait: float, cap: float) -> Retrying:
-    """Retries of one request on transient transport failures."""
+def _status(exc: BaseException | None) -> str:
+    status = in_chain(exc, (openai.APIStatusError,))
+    return f"HTTP {status.status_code}" if isinstance(status, openai.APIStatusError) else type(exc).__name__
+
+
+def transport_retrying(base_wait: float, where: str, deadline: float) -> Retrying:
+    """Retries of one request to ``where`` on transient transport failures, within the report's ``deadline``."""
     return Retrying(retry=retry_if_exception(is_transient), stop=stop_after_attempt(TRANSPORT_ATTEMPTS),
-                    wait=BackoffHonouringRetryAfter(base_wait, cap), reraise=True)
+                    wait=BackoffHonouringRetryAfter(base_wait, where, deadline), reraise=True)
 
 
 def is_verdict(exc: BaseException | None) -> bool:
