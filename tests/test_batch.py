@@ -178,8 +178,9 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
     reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in", n_txt=2)
     out = tmp_path / "out"
     with FakeEndpoint(answers, fail_every=4, delay=0.05) as a, FakeEndpoint(answers, fail_every=5) as b:
-        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all", "--base-url", a.url, "--base-url", b.url,
-                         "--no-cache", "--cache-dir", str(tmp_path / "cache"), "--retry-wait", "0.01")
+        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all",
+                         "--base-url", a.url, "--base-url", b.url, "--no-cache", "--cache-dir", str(tmp_path / "cache"),
+                         "--retry-wait", "0.01")
         assert result.exit_code == 0, result.stderr
         assert a.count(200) > 0 and b.count(200) > 0  # both endpoints answered
         assert a.count(503) + b.count(503) > 0  # failures were injected, and retried away
@@ -198,7 +199,8 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
         assert copies[0] and all(figures == copies[0] for figures in copies)
 
         served = a.count(200) + b.count(200)
-        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all", "--base-url", b.url, "--base-url", a.url,
+        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all",
+                        "--base-url", b.url, "--base-url", a.url,
                         "--no-cache", "--cache-dir", str(tmp_path / "cache"))
         assert summary_row(again.stderr)[:3] == ["0", str(len(reports)), "0"]
         assert a.count(200) + b.count(200) == served

@@ -392,17 +392,19 @@ def test_multi_report_extract_keeps_finished_results_and_names_the_failing_repor
         assert extract(str(reports[0]), "--quiet", "--no-cache", *model_args(probe, tmp_path / "c")).exit_code == 0
         per_report = probe.requests
     answer = replay(answers)
-    refuse_after_two = (lambda n, body: answer(n, body) if n <= 2 * per_report else status(400))
+    def refuse_after_two(n: int, body: bytes) -> Reply:
+        return answer(n, body) if n <= 2 * per_report else status(400)
+
     out = tmp_path / "out"
     with LoopbackServer(refuse_after_two, model=EMBEDDED_ALIAS) as server:
         result = extract(*map(str, reports), "-o", f"{out}/", "--no-cache", *model_args(server, tmp_path / "c"))
-    line = [l for l in result.stderr.splitlines() if l.startswith("llmx: error:")]
+    line = [x for x in result.stderr.splitlines() if x.startswith("llmx: error:")]
     assert result.exit_code == 2 and len(line) == 1
     assert str(reports[2]) in line[0] and "HTTP 400" in line[0] and "2 of 4 results written" in line[0]
     assert sorted(p.name for p in out.iterdir()) == ["r1.json", "r2.json"]
     assert all(read_json(out / n)["model"] == EMBEDDED_ALIAS for n in ("r1.json", "r2.json"))
-    progress = [l for l in result.stderr.splitlines() if l.startswith("llmx: [")]
-    assert [l.split("]")[0] for l in progress] == ["llmx: [1/4", "llmx: [2/4"]  # plain lines, not a tty
+    progress = [x for x in result.stderr.splitlines() if x.startswith("llmx: [")]
+    assert [x.split("]")[0] for x in progress] == ["llmx: [1/4", "llmx: [2/4"]  # plain lines, not a tty
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
