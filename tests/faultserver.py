@@ -15,6 +15,8 @@ longer than its ``lifetime``, and stops itself after it even if a test forgets.
 from __future__ import annotations
 
 import json
+import select
+import socket
 import subprocess
 import sys
 import threading
@@ -37,8 +39,10 @@ class Reply:
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
-    hang: bool = False  # never answer (until the server stops)
+    hang: bool = False  # never answer (until the server stops or the client gives up)
     drop: bool = False  # close the connection without any response
+    drip: float = 0.0  # seconds between bytes: the response (status line, headers, body) a byte at a time
+    drip_from: int = 0  # bytes of the response sent at once before the drip starts (-1: all the headers)
 
 
 def completion(content: str) -> str:
@@ -53,6 +57,12 @@ def completion(content: str) -> str:
 
 MALFORMED = Reply(body=completion('{"labels": [{"id": 1, "label": "'))  # cut off mid-string
 OFF_SCHEMA = Reply(body=completion('{"answer": "yes", "confidence": 0.9}'))  # JSON, but no "labels"
+#: Status 200 but no chat completion at all: what proxies and broken servers send (issue 19).
+HTML_PAGE = Reply(body="<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>",
+                  headers={"content-type": "text/html; charset=utf-8"})
+EMPTY_BODY = Reply(body="")
+PLAIN_TEXT = Reply(body="upstream request timeout", headers={"content-type": "text/plain"})
+CUT_BODY = Reply(body=completion('{"labels": []}')[:60])  # the HTTP body itself cut off mid-JSON
 HANG = Reply(hang=True)
 DROP = Reply(drop=True)
 
@@ -73,9 +83,13 @@ class LoopbackServer:
     """A threaded server on a free 127.0.0.1 port; ``with`` it, point llmx at ``url``."""
 
     def __init__(self, respond: Responder, *, lifetime: float = 120.0, model: str = "fault-model",
-                 host: str = "127.0.0.1"):
+                 host: str = "127.0.0.1", models: Reply | None = None):
         self.respond, self.lifetime, self.model = respond, lifetime, model
+        self.models = models  # how GET /models is answered (default: a list naming ``model``)
         self.replies: list[Reply] = []  # one per chat request, in arrival order
+        #: (path, bytes of the response sent, seconds from the request's arrival) for each request
+        #: the client abandoned before the response was complete: what the client's bound did
+        self.abandoned: list[tuple[str, int, float]] = []
         self.peers: list[tuple[str, int]] = []  # the client's (address, port) of each chat request
         self.times: list[float] = []  # monotonic arrival time of each chat request
         self._lock = threading.Lock()
@@ -131,7 +145,7 @@ class LoopbackServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
-                    self._send(Reply(body=json.dumps({"object": "list", "data": [
+                    self._send(server.models or Reply(body=json.dumps({"object": "list", "data": [
                         {"id": server.model, "object": "model"}]})))
                 else:
                     self._send(Reply(404, "{}"))
@@ -141,21 +155,57 @@ class LoopbackServer:
                 self._send(server._reply(body, self.client_address))
 
             def _send(self, reply: Reply) -> None:
+                self._arrived = time.monotonic()
                 if reply.hang:
-                    server._stopped.wait(server.lifetime)  # until the server stops
+                    self._wait(server.lifetime, sent=0)
                     return
-                if reply.delay and server._stopped.wait(reply.delay):
-                    return  # stopped while delaying
+                if reply.delay and self._wait(reply.delay, sent=0):
+                    return  # stopped, or the client gave up, while delaying
                 if reply.drop:
                     self.close_connection = True
                     return
                 data = reply.body.encode("utf-8")
-                self.send_response(reply.status)
-                for name, value in {"content-type": "application/json", **reply.headers}.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                head = [f"{self.protocol_version} {reply.status} {self.responses.get(reply.status, ('',))[0]}"]
+                headers = {"content-type": "application/json", **reply.headers, "content-length": str(len(data))}
+                head += [f"{name}: {value}" for name, value in headers.items()]
+                response = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data
+                if not reply.drip:
+                    self.wfile.write(response)
+                    return
+                self.close_connection = True
+                head_start = reply.drip_from if reply.drip_from >= 0 else response.index(b"\r\n\r\n") + 4
+                self.wfile.write(response[:head_start])
+                for sent in range(head_start, len(response)):
+                    try:
+                        self.wfile.write(response[sent:sent + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        self._abandoned(sent)
+                        return
+                    if self._wait(reply.drip, sent=sent + 1):
+                        return
+
+            def _wait(self, seconds: float, sent: int) -> bool:
+                """Wait ``seconds``; True when the server stopped or the client closed its end first
+                (then recorded in ``abandoned`` with the ``sent`` bytes it got)."""
+                until = time.monotonic() + seconds
+                while not server._stopped.is_set():
+                    left = until - time.monotonic()
+                    if left <= 0:
+                        return False
+                    readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+                    try:
+                        gone = bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+                    except OSError:
+                        gone = True
+                    if gone:
+                        self._abandoned(sent)
+                        return True
+                return True
+
+            def _abandoned(self, sent: int) -> None:
+                with server._lock:
+                    server.abandoned.append((self.path, sent, time.monotonic() - self._arrived))
 
             def log_message(self, *args: object) -> None:
                 pass

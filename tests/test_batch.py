@@ -21,8 +21,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from llmx.apps.batch import ERRORS_FILE, Batch, summarize
+from llmx.apps.batch import ERRORS_FILE, Batch, summarize, sweep_temp_files
 from llmx.apps.batch_command import batch_command
+from llmx.files import is_temp_name, temp_name
 from llmx.model.config import LLMConfig
 from llmx.text.sources import load_document
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
@@ -135,13 +136,34 @@ def test_bad_files_and_name_collisions_fail_alone(tmp_path, domain):
 def test_batch_api_counts_and_stale_temp_files_are_swept(tmp_path, domain):
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".000_463a946c1bd692f9.json.abc123.tmp").write_text("{partial", encoding="utf-8")
+    leftover = out / temp_name("000_463a946c1bd692f9.json")  # what a kill -9 mid-write leaves
+    leftover.write_text("{partial", encoding="utf-8")
     batch = Batch(domain, "rules", [LLMConfig()], out, workers=2)
     outcomes = batch.run(corpus_copy(tmp_path / "in"))
     summary = summarize(outcomes, 30.0)
     assert summary["done"] == 5 and summary["reports_per_minute"] == 10.0
     assert summary["figures"] == sum(len(r["figures"]) for r in outputs(out).values())
-    assert not list(out.glob(".*.tmp"))
+    assert not leftover.exists()
+
+
+USERS_HIDDEN_FILES = [".budget.2024.tmp", ".my notes.v2.tmp", ".000_463a946c1bd692f9.json.abc123.tmp",
+                      ".llmx-0123.x.tmp", ".llmx-0123456789abcdef.tmp", ".llmx-0123456789ABCDEF.x.tmp"]
+
+
+def test_batch_sweeps_only_names_llmx_makes(tmp_path):
+    """The sweep once matched any ``.X.Y.tmp`` and deleted a user's files; now only llmx's own names."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in USERS_HIDDEN_FILES:
+        (out / name).write_text("mine", encoding="utf-8")
+    ours = out / temp_name("r.json")
+    ours.write_text("{partial", encoding="utf-8")
+    assert all(not is_temp_name(n) for n in USERS_HIDDEN_FILES) and is_temp_name(ours.name)
+    assert sweep_temp_files(out) == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(USERS_HIDDEN_FILES)
+    result = run_cli(str(CORPUS / "000_463a946c1bd692f9.txt"), "-o", str(out), "--design", "rules")
+    assert result.exit_code == 0, result.output
+    assert all((out / n).read_text(encoding="utf-8") == "mine" for n in USERS_HIDDEN_FILES)
 
 
 def test_no_reports_is_a_usage_error(tmp_path):
@@ -156,8 +178,9 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
     reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in", n_txt=2)
     out = tmp_path / "out"
     with FakeEndpoint(answers, fail_every=4, delay=0.05) as a, FakeEndpoint(answers, fail_every=5) as b:
-        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all", "--base-url", a.url, "--base-url", b.url,
-                         "--no-cache", "--cache-dir", str(tmp_path / "cache"), "--retry-wait", "0.01")
+        result = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all",
+                         "--base-url", a.url, "--base-url", b.url, "--no-cache", "--cache-dir", str(tmp_path / "cache"),
+                         "--retry-wait", "0.01")
         assert result.exit_code == 0, result.stderr
         assert a.count(200) > 0 and b.count(200) > 0  # both endpoints answered
         assert a.count(503) + b.count(503) > 0  # failures were injected, and retried away
@@ -166,7 +189,7 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
         assert set(results) == {p.stem for p in reports}
         row = summary_row(result.stderr)
         assert row[:3] == [str(len(reports)), "0", "0"]
-        assert int(row[4]) == a.count(200) + b.count(200)  # calls = answered completions
+        assert int(row[4]) == a.requests + b.requests  # calls = every request sent, retried 503s included
         for r in results.values():
             domain.report_model.model_validate(r)
             assert r["model"] == EMBEDDED_ALIAS and r["usage"]["calls"] >= 1
@@ -176,7 +199,8 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
         assert copies[0] and all(figures == copies[0] for figures in copies)
 
         served = a.count(200) + b.count(200)
-        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all", "--base-url", b.url, "--base-url", a.url,
+        again = run_cli(str(tmp_path / "in"), "-o", str(out), "-j", "2", "--design", "hybrid-all",
+                        "--base-url", b.url, "--base-url", a.url,
                         "--no-cache", "--cache-dir", str(tmp_path / "cache"))
         assert summary_row(again.stderr)[:3] == ["0", str(len(reports)), "0"]
         assert a.count(200) + b.count(200) == served
@@ -223,3 +247,20 @@ def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, 
     assert set(outputs(out)) == {p.stem for p in reports}
     assert all(mtimes(out)[name] == t for name, t in before.items())  # nothing done twice
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_quiet_batch_prints_only_failures_and_warnings(tmp_path):
+    """``--quiet`` as on extract: no progress, no per-report line, no summary; failures still."""
+    folder = tmp_path / "in"
+    corpus_copy(folder)
+    out = tmp_path / "out"
+    quiet = run_cli(str(folder), "-o", str(out), "--design", "rules", "--quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == ""
+    assert len(outputs(out)) == 5
+    (folder / "empty.txt").write_bytes(b"")
+    failing = run_cli(str(folder), "-o", str(out), "--design", "rules", "--quiet")
+    lines = failing.stderr.strip().splitlines()
+    assert failing.exit_code == 1 and len(lines) == 1, failing.stderr
+    assert "failed" in lines[0] and "empty.txt" in lines[0]
+    loud = run_cli(str(folder), "-o", str(out), "--design", "rules")
+    assert "skipped" in loud.stderr and "done" in loud.stderr  # the default still reports each one

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from llmx.text.numbers import chinese_to_int, find_mentions
+from llmx.text.numbers import chinese_to_int, colloquial_range, find_mentions
 
 _PLACE_WORDS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _DIGITS = "零〇一二三四五六七八九两"
@@ -139,3 +139,54 @@ def test_shortened_numerals_in_text_are_read_whole(text: str, value: int) -> Non
     """The number pass reads the whole numeral, so the validator checks the right value."""
     (m,) = find_mentions(text)
     assert (m.kind, m.value) == ("candidate", value)
+
+
+# ---------------------------------------------------------------------------
+# Issue 19: colloquial ranges and Arabic digits mixed with place words
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "written", "value", "unit"), [
+    ("组织七八场讲座", "七八", 7, "场"), ("参加五六十人", "五六十", 50, "人"), ("发放三四百份", "三四百", 300, "份"),
+    ("来了二三十人", "二三十", 20, "人"), ("走访十七八个村", "十七八", 17, "个"), ("三十五六人", "三十五六", 35, "人"),
+    ("覆盖三四十万人", "三四十万", 300000, "人"), ("调解一两起", "一两", 1, "起"), ("提高百分之七八十", "百分之七八十", 70, "%"),
+    ("培训一百二三十人次", "一百二三十", 120, "人次"),
+])
+def test_a_colloquial_range_is_its_lower_bound_approx(text: str, written: str, value: int, unit: str) -> None:
+    """七八场 was read as 78 exact, 五六十 as 60: a range is not one number; the contract holds its lower bound."""
+    (m,) = find_mentions(text)
+    assert (m.text, m.value, m.unit, m.qualifier, m.kind) == (written, value, unit, "approx", "candidate")
+
+
+@pytest.mark.parametrize("numeral", ["二〇二三", "一九九八", "八五", "十二", "二十三", "一二三", "九十"])
+def test_numbers_that_are_not_ranges(numeral: str) -> None:
+    assert colloquial_range(numeral) is None
+
+
+def test_a_written_qualifier_wins_over_the_range_approx() -> None:
+    (m,) = find_mentions("超过七八十人")
+    assert (m.value, m.qualifier) == (70, "at_least")
+
+
+@pytest.mark.parametrize(("text", "written", "value", "unit"), [
+    ("覆盖3万5千人", "3万5千", 35000, "人"), ("投入1亿2千万元", "1亿2千万", 120000000, "元"),
+    ("服务3万5人次", "3万5", 35000, "人次"), ("１２万３千户", "１２万３千", 123000, "户"),
+    ("修建3千米道路", "3", 3, "千米"), ("资金1.5万元", "1.5万", 15000, "元"),
+])
+def test_arabic_digits_with_place_words_are_one_number(text: str, written: str, value: int, unit: str) -> None:
+    """3万5千 was split into 30000 and 5."""
+    (m,) = find_mentions(text)
+    assert (m.text, m.value, m.unit, m.qualifier) == (written, value, unit, "exact")
+
+
+def test_the_validator_checks_a_range_against_its_lower_bound() -> None:
+    from llmx.engine.validate import Grounding
+
+    source = "今年组织七八场普法讲座，覆盖3万5千人。"
+    figure = {"label": "普法讲座", "value": 7, "unit": "场", "qualifier": "approx", "evidence": "组织七八场普法讲座"}
+    grounding = Grounding(source)
+    assert grounding.check(figure).ok
+    assert not grounding.check(figure | {"value": 78, "qualifier": "exact"}).ok  # the old reading is refused
+    assert not grounding.check(figure | {"qualifier": "exact"}).ok
+    people = {"label": "覆盖", "value": 35000, "unit": "人", "qualifier": "exact", "evidence": "覆盖3万5千人"}
+    assert grounding.check(people).ok and not grounding.check(people | {"value": 5}).ok

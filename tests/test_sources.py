@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from llmx.errors import LlmxError
 from llmx.text.sources import Document, load_document
+from conftest import ROOT
 
 CORPUS = sorted((Path(__file__).parent.parent / "eval" / "corpus").glob("*.txt"))
 
@@ -310,3 +313,93 @@ def test_corrupt_pdf(tmp_path: Path, data: bytes | None) -> None:
         data = make_pdf([["某市2023年法治政府建设年度报告"]])[:300]
     message = expect_error(write(tmp_path, "bad.pdf", data))
     assert "PDF" in message
+
+
+# --- hostile files (issue 19) ------------------------------------------------
+
+
+def _docx_bomb(inflated: int) -> bytes:
+    """A real .docx (it opens in python-docx) whose document.xml inflates to ``inflated`` bytes of XML."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("法治政府建设")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != "word/document.xml":
+                bomb.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>")
+            padding = b"<!--" + b" " * 65536 + b"-->"
+            with bomb.open("word/document.xml", "w", force_zip64=True) as member:
+                member.write(head + b"<w:body>")
+                for _ in range(inflated // len(padding)):
+                    member.write(padding)
+                member.write(tail)
+    return out.getvalue()
+
+
+def test_docx_zip_bomb_is_refused_in_one_line_before_it_is_inflated(tmp_path: Path) -> None:
+    from llmx.text.sources import _docx
+
+    raw = _docx_bomb(_docx.MAX_XML_BYTES + (8 << 20))
+    assert len(raw) < (1 << 20)  # a small file...
+    path = write(tmp_path, "bomb.docx", raw)
+    message = expect_error(path, "refused")
+    assert "inflate to" in message and f"{_docx.MAX_XML_BYTES >> 20} MB" in message
+
+
+def test_docx_under_the_caps_still_loads(tmp_path: Path) -> None:
+    path = write(tmp_path, "padded.docx", _docx_bomb(4 << 20))
+    assert load_document(path).text.strip() == "法治政府建设"
+
+
+def test_input_over_the_read_cap_is_refused_without_reading_it_all(tmp_path: Path, monkeypatch) -> None:
+    from llmx.text import sources, stdin
+
+    monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 1024)
+    path = write(tmp_path, "huge.txt", "法治政府".encode("utf-8") * 1000)
+    assert "larger than" in expect_error(path, "refused")
+    assert stdin.MAX_INPUT_BYTES >= 64 << 20  # the real cap: far above any report
+
+
+def _aes_pdf(algorithm: str) -> bytes:
+    """The text-layer PDF, encrypted with ``algorithm``, no user password: any viewer opens it."""
+    pytest.importorskip("cryptography")
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf([["法治政府建设"]])))
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128"])
+def test_aes_pdf_without_user_password_loads(tmp_path: Path, algorithm: str) -> None:
+    path = write(tmp_path, "aes.pdf", _aes_pdf(algorithm))
+    assert load_document(path).text.strip() == "法治政府建设"
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128"])
+def test_aes_pdf_without_a_crypto_library_names_the_extra(tmp_path: Path, algorithm: str) -> None:
+    """A broken install (no cryptography, no pycryptodome): one line naming what to install."""
+    path = write(tmp_path, "aes.pdf", _aes_pdf(algorithm))
+    blocked = ("import sys; sys.modules.update(dict.fromkeys(['cryptography', 'Crypto'], None)); "
+               "from llmx.apps.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", blocked, "extract", str(path), "--design", "rules"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert str(path) in proc.stderr and "pypdf[crypto]" in proc.stderr
+
+
+def test_pdf_crypto_extra_is_a_dependency() -> None:
+    import tomllib
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert any(d.replace(" ", "").startswith("pypdf[crypto]") for d in dependencies)

@@ -42,11 +42,12 @@ from llmx.api import Extractor
 from llmx.engine.labelling import needs_model
 from llmx.engine.learned import labeller_digest
 from llmx.apps.cli_options import sigterm_as_interrupt
+from llmx.apps.summaries import warn_fallbacks
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, redact_credentials
 from llmx.model.records import digest, schema_hash
-from llmx.files import TEMP_NAME, to_json, write_atomic
+from llmx.files import check_writable_folder, is_temp_name, to_json, write_atomic
 from llmx.text.ocr import keep_beside
 from llmx.text.sources import LOADERS, load_document
 
@@ -182,10 +183,14 @@ def is_current(job: Job, accepted: set[str]) -> bool:
 
 
 def sweep_temp_files(outdir: Path) -> int:
-    """Remove temporary files a killed earlier run left (a SIGKILL skips every cleanup)."""
+    """Remove temporary files a killed earlier run left (a SIGKILL skips every cleanup).
+
+    Only names ``llmx.files.temp_name`` makes, and only regular files: a user's
+    own hidden ``.x.y.tmp`` in the output folder is not ours to delete.
+    """
     removed = 0
     for path in outdir.iterdir() if outdir.is_dir() else ():
-        if TEMP_NAME.match(path.name) and path.is_file():
+        if is_temp_name(path.name) and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -242,10 +247,18 @@ class JobRunner:
     pool: EndpointPool
 
     def __call__(self, job: Job) -> tuple[Outcome, dict[str, Any] | None]:
-        """The outcome and, when done, the result to write; never raises for a bad report."""
+        """The outcome and, when done, the result to write; never raises for a bad report.
+
+        A failed report still counts the requests it sent (four retries of a
+        dropped connection are four calls in the summary, not zero).
+        """
+        leased: list[LLM] = []
         try:
             with self.pool.lease() as llm, Extractor(design=self.design, report_type=self.domain, llm=llm,
                                                      prompt_version=self.prompt_version) as session:
+                if llm is not None:
+                    leased.append(llm)
+                    sent_before = llm.usage.calls
                 doc = load_document(job.source)
                 report, unusable = session.extract_noted(doc)
                 result = report.model_dump(mode="json")
@@ -254,17 +267,19 @@ class JobRunner:
                 result |= {"source_sha256": doc.sha256,
                            "config_hash": f"{DEGRADED}{identity}" if unusable else identity}
         except Exception as exc:  # one bad report must not stop the batch
-            return Outcome(job.source, "failed", _one_line(exc, job.source)), None
+            sent = leased[0].usage.calls - sent_before if leased else 0
+            return Outcome(job.source, "failed", _one_line(exc, job.source), calls=sent,
+                           endpoint=redact_credentials(leased[0].base_url) if leased else None), None
         usage = result["usage"]
         return Outcome(job.source, "done", figures=len(result["figures"]), calls=usage["calls"],
                        tokens=usage["prompt_tokens"] + usage["completion_tokens"],
-                       endpoint=llm.base_url if llm else None, unusable=unusable,
+                       endpoint=redact_credentials(llm.base_url) if llm else None, unusable=unusable,
                        ocr_text=doc.text if doc.ocr else None), result  # the text the offsets point into
 
 
 def _one_line(exc: BaseException, source: Path) -> str:
     """The reason on one line, without the file name (status lines and errors.jsonl name it already)."""
-    text = " ".join(str(exc).split()).removeprefix(f"{source}: ")
+    text = " ".join(redact_credentials(str(exc)).split()).removeprefix(f"{source}: ")
     return text if isinstance(exc, LlmxError) else f"{type(exc).__name__}: {text}"
 
 
@@ -306,6 +321,7 @@ class Batch:
     workers: int = 1
     prompt_version: str | None = None
     retry_wait: float = 1.0
+    quiet: bool = False  # --quiet: no progress bar, no line per finished report, no summary; failures and warnings still
     console: Console = dataclasses.field(default_factory=lambda: Console(stderr=True))
     outcomes: list[Outcome] = dataclasses.field(default_factory=list)
 
@@ -334,11 +350,15 @@ class Batch:
         return accepted, functools.partial(_threaded, self.workers, extract)
 
     def _prepare_outdir(self) -> None:
+        """A folder that can be written, swept of our leftovers, without the last run's error list."""
         if self.outdir.exists() and not self.outdir.is_dir():
             raise LlmxError(f"{self.outdir}: exists and is not a folder")
-        self.outdir.mkdir(parents=True, exist_ok=True)
-        sweep_temp_files(self.outdir)
-        (self.outdir / ERRORS_FILE).unlink(missing_ok=True)  # it lists this run's failures only
+        check_writable_folder(self.outdir)
+        try:
+            sweep_temp_files(self.outdir)
+            (self.outdir / ERRORS_FILE).unlink(missing_ok=True)  # it lists this run's failures only
+        except OSError as exc:
+            raise LlmxError(f"{self.outdir}: cannot write output there: {exc.strerror or exc}") from exc
 
     def _open_llms(self, stack: ExitStack) -> list[LLM]:
         """One LLM per endpoint (the embedded model starts once); none for ``rules``."""
@@ -367,20 +387,23 @@ class Batch:
                     keep_beside(job.output, outcome.ocr_text)
                 write_atomic(job.output, to_json(result))
             except LlmxError as exc:
-                outcome = Outcome(job.source, "failed", _one_line(exc, job.output))
-        self._record(outcome, progress)
+                outcome, result = Outcome(job.source, "failed", _one_line(exc, job.output)), None
+        self._record(outcome, progress, result)
 
-    def _record(self, outcome: Outcome, progress: Progress) -> None:
+    def _record(self, outcome: Outcome, progress: Progress, result: dict[str, Any] | None = None) -> None:
         self.outcomes.append(outcome)
         if outcome.status == "failed":
             _append_error(self.outdir / ERRORS_FILE, outcome)
-        progress.console.print(_status_line(outcome), highlight=False, soft_wrap=True)
+        if result is not None:
+            warn_fallbacks(outcome.source, result)
+        if outcome.status == "failed" or not self.quiet:
+            progress.console.print(_status_line(outcome), highlight=False, soft_wrap=True)
         progress.advance(progress.task_ids[0])
 
     @contextmanager
     def _progress(self, total: int) -> Iterator[Progress]:
         columns = (TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=self.console) as progress:
+        with Progress(*columns, console=self.console, disable=self.quiet) as progress:
             progress.add_task("batch", total=total)
             yield progress
 
@@ -401,15 +424,24 @@ def _next(results: queue.Queue) -> tuple[Job, Outcome, dict[str, Any] | None]:
 
 
 def _append_error(path: Path, outcome: Outcome) -> None:
-    """One JSON line per failed report, written in one call so a kill cannot split it."""
+    """One JSON line per failed report, written in one call so a kill cannot split it.
+
+    When even this line cannot be written (the disk filled, the folder went
+    away) the batch cannot report its failures any more: it ends, in one line.
+    """
     line = json.dumps({"file": str(outcome.source), "error": outcome.reason,
                        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
                       ensure_ascii=False) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if os.write(fd, line.encode("utf-8")) != len(line.encode("utf-8")):
+                raise OSError(28, "No space left on device")
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise LlmxError(f"{path}: cannot record the failure of {outcome.source} "
+                        f"({outcome.reason}): {exc.strerror or exc}") from exc
 
 
 _STYLE = {"done": "green", "skipped": "dim", "failed": "red"}
@@ -427,12 +459,13 @@ def _status_line(o: Outcome) -> str:
 
 
 def summarize(outcomes: Sequence[Outcome], seconds: float) -> dict[str, Any]:
-    """The end-of-batch numbers; rates count only reports actually extracted."""
+    """The end-of-batch numbers; rates count only reports actually extracted, calls every request sent."""
     counts = Counter(o.status for o in outcomes)
     done = [o for o in outcomes if o.status == "done"]
     return {
         "done": counts["done"], "skipped": counts["skipped"], "failed": counts["failed"],
-        "figures": sum(o.figures for o in done), "calls": sum(o.calls for o in done),
+        "figures": sum(o.figures for o in done),
+        "calls": sum(o.calls for o in outcomes),  # every request sent, failed reports' too
         "tokens": sum(o.tokens for o in done), "seconds": round(seconds, 2),
         "reports_per_minute": round(len(done) / seconds * 60, 1) if seconds > 0 else 0.0,
         "unusable": sum(o.unusable > 0 for o in done),  # reports with a model answer rules had to replace

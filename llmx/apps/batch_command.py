@@ -45,6 +45,8 @@ def _endpoint_configs(opts: dict[str, Any]) -> list[LLMConfig]:
               help="folder for <name>.json per report, and errors.jsonl")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(min=1),
               help="reports in flight at once [default: one per endpoint]")
+@click.option("--quiet", is_flag=True, help="no progress, no line per finished report, no summary on stderr "
+              "(failures and warnings still)")
 @click.option("--json", "as_json", is_flag=True, help="print the end-of-batch summary as JSON on stdout")
 @click.option("--retry-wait", type=float, default=1.0, hidden=True,
               help="base seconds of the backoff between transient-failure retries (tests)")
@@ -55,7 +57,8 @@ def _endpoint_configs(opts: dict[str, Any]) -> list[LLMConfig]:
 @_repeatable_base_url
 @llm_options
 @friendly
-def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, as_json: bool, retry_wait: float,
+def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, quiet: bool, as_json: bool,
+                  retry_wait: float,
                   engine: str, address: str | None, **opts: Any) -> None:
     """Extract every report in DIR_OR_GLOB... to OUTDIR, resumably; exit 1 if any report failed."""
     configs = _endpoint_configs(opts)
@@ -69,11 +72,16 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, as
 
         kind, extra = RayBatch, {"workers": workers or 0, "address": address}
     batch = kind(report_type(opts), opts["design"], configs, outdir,
-                 prompt_version=opts["prompt_version"], retry_wait=retry_wait, console=console, **extra)
+                 prompt_version=opts["prompt_version"], retry_wait=retry_wait, quiet=quiet, console=console, **extra)
     sources = find_reports(inputs)
     started = time.perf_counter()
     try:
         batch.run(sources)
+    except LlmxError as exc:  # the output folder failed mid-run: say what is kept
+        if not batch.outcomes:
+            raise
+        done = sum(o.status == "done" for o in batch.outcomes)
+        raise LlmxError(f"{exc} (batch stopped after {done} new outputs)") from exc
     except KeyboardInterrupt:
         done = sum(o.status == "done" for o in batch.outcomes)
         console.print(f"interrupted after {done} new outputs; run the same command again to resume")
@@ -81,7 +89,7 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, as
     summary = summarize(batch.outcomes, time.perf_counter() - started)
     if as_json:
         emit_json(summary | {"output": str(outdir)})
-    else:
+    elif not quiet:
         print_summary(summary, outdir, console)
     if summary["failed"]:
         sys.exit(1)

@@ -26,7 +26,7 @@ from llmx.apps.extract_command import extract_command
 from llmx.apps.review import review_command
 from llmx.apps.table import table_command
 from llmx.apps.train_command import train_command
-from llmx.files import to_json, write_atomic
+from llmx.files import to_json, write_atomic, write_stdout
 
 
 @click.group(context_settings=CONTEXT)
@@ -83,7 +83,7 @@ def eval(ctx: click.Context, set_specs: tuple[str, ...], gold_dir: str | None, c
                       opts["prompt_version"])
     path = save_run(record, Path(runs_dir), name)
     _print_sets(record["scores"], f"eval: {record['config']['design']} -> {path}")
-    click.echo(str(path))
+    write_stdout(f"{path}\n")
     _fail_under(record["scores"]["total"], fail_under)
 
 
@@ -164,7 +164,10 @@ def compare(run_a: str, run_b: str, markdown: str | None, html: str | None) -> N
     from llmx.eval.evaluate import load_run
 
     cmp = compare_runs(load_run(Path(run_a)), load_run(Path(run_b)))
-    Console().print(render_rich(cmp))
+    console = Console()
+    with console.capture() as shown:
+        console.print(render_rich(cmp))
+    write_stdout(shown.get())
     if markdown:
         write_atomic(Path(markdown), render_markdown(cmp))
     if html:
@@ -182,7 +185,7 @@ def rescore_runs(ctx: click.Context, runs: tuple[str, ...]) -> None:
     for run in runs:
         record = rescore(load_run(Path(run)))
         write_atomic(Path(run), to_json(record))
-        click.echo(f"{run}: figure_f1={record['scores']['total']['figure_f1']:.4f}")
+        write_stdout(f"{run}: figure_f1={record['scores']['total']['figure_f1']:.4f}\n")
 
 
 @main.command()

@@ -57,8 +57,10 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-cache", is_flag=True, help="neither read nor write the response cache"),
         click.option("--trace", "trace_dir", type=click.Path(file_okay=False), metavar="DIR",
                      help="keep each model call's messages and raw answer as JSON files in DIR"),
-        click.option("--timeout", metavar="SECONDS", help="longest wait for each model answer "
-                     "[default 300]; a server silent that long ends the run"),
+        click.option("--timeout", metavar="SECONDS", help="longest wait for each whole model answer "
+                     "[default 300]; a server silent (or dripping) that long ends the run"),
+        click.option("--deadline", metavar="SECONDS", help="longest time one report may take with the model, "
+                     "retries and Retry-After waits included [default 1800]"),
         click.option("--design", type=click.Choice(DESIGNS), default=DESIGNS[0], show_default=True,
                      envvar="LLMX_DESIGN", help="how figures are labelled [env LLMX_DESIGN] (rules = no model at all)"),
         click.option("--prompt", "prompt_version", metavar="VERSION",
@@ -86,5 +88,6 @@ def report_type(opts: dict[str, Any]) -> Domain:
 
 def llm_config(opts: dict[str, Any]) -> LLMConfig:
     """The LLM configuration named by a command's model options."""
-    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache", "timeout", "trace_dir")
+    keys = ("base_url", "model", "api_key", "mode", "model_path", "cache_dir", "no_cache", "timeout", "deadline",
+            "trace_dir")
     return from_options(**{k: opts.get(k) for k in keys})

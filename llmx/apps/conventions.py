@@ -21,7 +21,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 #: Option names (as the function receives them) that share one variable across commands.
 SHARED = {"base_url": "BASE_URL", "base_urls": "BASE_URL", "model": "MODEL", "api_key": "API_KEY",
           "mode": "MODE", "model_path": "MODEL_PATH", "cache_dir": "CACHE_DIR", "no_cache": "NO_CACHE",
-          "timeout": "TIMEOUT", "design": "DESIGN", "prompt_version": "PROMPT", "report_type": "TYPE",
+          "timeout": "TIMEOUT", "deadline": "DEADLINE", "design": "DESIGN", "prompt_version": "PROMPT", "report_type": "TYPE",
           "trace_dir": "TRACE", "labeller": "LABELLER"}
 
 

@@ -38,10 +38,9 @@ from llmx.api import Extractor, read_source
 from llmx.apps.cli_options import llm_config, llm_options, report_type, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
 from llmx.text.stdin import STDIN
-from llmx.apps.summaries import emit_json, report_entry
+from llmx.apps.summaries import emit_json, report_entry, warn_fallbacks
+from llmx.files import to_json, write_atomic, write_stdout
 from llmx.apps.summary import unsure_line
-from llmx.files import to_json, write_atomic
-from llmx.engine.runner import FALLBACK_WARNING
 from llmx.errors import LlmxError
 from llmx.text.ocr import keep_beside, quiet_progress
 from llmx.text.sources import Document
@@ -83,9 +82,7 @@ class Progress:
     def done(self, path: Path, target: Path | None, result: dict[str, Any]) -> None:
         self._stop()
         self.finished += 1
-        for warning in result.get("warnings", []):
-            if warning.startswith(FALLBACK_WARNING):
-                notices.warn(f"{path}: {warning}")
+        warn_fallbacks(path, result)
         if self.total > 1 and not self.quiet:
             u = result["usage"]
             click.echo(f"llmx: [{self.finished}/{self.total}] {path} -> {target}: {len(result['figures'])} "
@@ -139,7 +136,7 @@ def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, a
                 if target:
                     write_atomic(target, to_json(result))
                 else:
-                    click.echo(to_json(result), nl=False)
+                    write_stdout(to_json(result))
                 if not quiet:
                     print_summary(result)
                 progress.done(doc.path, target, result)

@@ -13,18 +13,25 @@ from typing import Any
 
 import click
 
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, redact_credentials
+from llmx.files import flush_stdout
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn LlmxError and Ctrl-C into one line on stderr and a non-zero exit."""
+    """Turn LlmxError and Ctrl-C into one line on stderr and a non-zero exit.
+
+    stdout is flushed before the command counts as done: results written there
+    (``llmx extract r.txt > /dev/full``) must fail as one line too.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            flush_stdout()  # what is still buffered fails here, in one line, not at interpreter exit
+            return result
         except LlmxError as exc:
-            click.echo(f"llmx: error: {exc}", err=True)
+            click.echo(f"llmx: error: {redact_credentials(str(exc))}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("llmx: interrupted", err=True)

@@ -12,12 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import click
+from llmx import notices
+from llmx.engine.runner import FALLBACK_WARNING
+from llmx.files import write_stdout
 
 
 def emit_json(summary: dict[str, Any]) -> None:
     """Print ``summary`` as one line of JSON on stdout."""
-    click.echo(json.dumps(summary, ensure_ascii=False, default=str))
+    write_stdout(json.dumps(summary, ensure_ascii=False, default=str) + "\n")
 
 
 def report_entry(source: Path, target: Path | None, result: dict[str, Any], ocr_text: Path | None) -> dict[str, Any]:
@@ -32,3 +34,14 @@ def report_entry(source: Path, target: Path | None, result: dict[str, Any], ocr_
         "model": result.get("model"), "calls": usage.get("calls", 0),
         "cache_hits": usage.get("cache_hits", 0), "seconds": usage.get("seconds", 0),
     }
+
+
+def warn_fallbacks(source: Path, result: dict[str, Any]) -> None:
+    """Each warning that model answers were unusable, as a ``llmx: warning:`` line naming the report.
+
+    Printed even with ``--quiet`` (by ``extract`` and ``batch`` alike): the
+    result is no longer what the user asked for.
+    """
+    for warning in result.get("warnings", []):
+        if warning.startswith(FALLBACK_WARNING):
+            notices.warn(f"{source}: {warning}")

@@ -177,6 +177,7 @@ class ModelLabeller:
         keys = (*domain.catalogue.keys, NONE)
         self.response_model = labels_model(keys)
         self.fallbacks = 0
+        self.undecided: list[Candidate] = []  # the ranker labelled them: the model's answer was unusable
 
     @property
     def version(self) -> str:
@@ -198,6 +199,7 @@ class ModelLabeller:
                                   doc_hash=self.doc_hash, context={"ids": [c.id for c in batch]})
         except UnusableAnswer:
             self.fallbacks += 1
+            self.undecided.extend(batch)
             return rule_labels(batch, self.domain.catalogue)
         return {item.id: item.indicator for item in answer.labels}
 
@@ -231,6 +233,7 @@ class ChoiceLabeller:
             "Choice", __base__=_Choice,
             answer=(_one_of(tuple(self.letters[:self.choices + 1])), ...))
         self.fallbacks = 0
+        self.undecided: list[Candidate] = []  # left as "other": the model's answer was unusable
 
     @property
     def version(self) -> str:
@@ -253,6 +256,7 @@ class ChoiceLabeller:
             answer = self.llm.ask(self.response_model, messages, prompt_version=self.version, doc_hash=self.doc_hash)
         except UnusableAnswer:
             self.fallbacks += 1
+            self.undecided.append(c)
             return OTHER
         return keys[self.letters.index(answer.answer)]
 

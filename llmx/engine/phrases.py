@@ -62,6 +62,7 @@ class PhraseWriter:
         self.llm, self.doc_hash = llm, doc_hash
         self.prompt = domain.prompt("name_figures", version)
         self.fallbacks = 0
+        self.undecided: list[Candidate] = []  # asked about, but the answer was a fault: rules decided them
 
     @property
     def version(self) -> str:
@@ -79,10 +80,13 @@ class PhraseWriter:
             {"role": "system", "content": self.prompt.render("system")},
             {"role": "user", "content": self.prompt.render("user", items=items)},
         ]
+        faults = len(self.llm.unusable)
         try:
             answer = self.llm.ask(Phrases, messages, prompt_version=self.version, doc_hash=self.doc_hash,
                                   context={"ids": [c.id for c in batch]}, reasks=0)
         except UnusableAnswer:
             self.fallbacks += 1
+            if len(self.llm.unusable) > faults:  # a fault, not a confused batch left unread by design
+                self.undecided.extend(batch)
             return {}
         return {p.id: p.label for p in answer.labels}

@@ -29,6 +29,7 @@ from llmx.engine.doubts import meta_doubts
 from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
+from llmx.text.numbers import Mention
 from llmx.text.sources import Document, load_document
 from llmx.engine.structure import Heading, SectionSpan, find_headings, find_sections
 from llmx.engine.validate import Grounding
@@ -68,6 +69,10 @@ def analyse(text: str, domain: Domain, *, every_mention: bool = False) -> Analys
                     [m.reason if m.kind != "candidate" else None for m in chosen])
 
 
+#: What labelling gives back: candidates, their indicators, the prompt version, and the undecided ones.
+Labelled = tuple[list[Candidate], dict[int, str], str, list[Candidate]]
+
+
 @dataclass
 class Run:
     """How a report is processed: the labelling design, the LLM for model designs, the learned labeller."""
@@ -100,11 +105,15 @@ class Run:
 
     def report(self, doc: Document) -> BaseModel:
         """One report as the report type's model, validated."""
+        return self.report_noting(doc)[0]
+
+    def report_noting(self, doc: Document) -> tuple[BaseModel, list[Mention]]:
+        """The report, and the numbers the model was asked about but did not decide (its answer was unusable)."""
         started = time.perf_counter()
         before = _snapshot(self.llm)
         found = analyse(doc.text, self.domain)
         cleaned, text = found.cleaned, found.cleaned.text
-        candidates, labels, version = self._labels(found.candidates, _text_hash(text))
+        candidates, labels, version, undecided = self._labels(found.candidates, _text_hash(text))
         judged = self._judge(candidates, labels)
         figures, rejected, uncovered = _figures(candidates, labels, judged, found.grounding, cleaned)
         body_start = found.headings[0].start if found.headings else len(text)
@@ -124,28 +133,29 @@ class Run:
             "prompt_version": version,
             "usage": _usage_since(self.llm, before, time.perf_counter() - started),
         }
-        return self.domain.report_model.model_validate(report)
+        return self.domain.report_model.model_validate(report), [c.mention for c in undecided]
 
-    def _labels(self, candidates: list[Candidate], doc_hash: str) -> tuple[list[Candidate], dict[int, str], str]:
-        """Candidates (relabelled where the design names them) and their indicators."""
+    def _labels(self, candidates: list[Candidate], doc_hash: str) -> Labelled:
+        """Candidates (relabelled where the design names them), their indicators, the prompt version,
+        and the candidates the model did not decide because its answer was unusable."""
         if self.design == "rules" or self.llm is None:  # None only without a model: see __post_init__
             labels = rule_labels(candidates, self.domain.catalogue)
             if self.design == "learned":
                 labels = {c.id: d.indicator for c, d in zip(candidates, self._judge_all(candidates, labels, True))}
-            return candidates, labels, self.design
+            return candidates, labels, self.design, []
         if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
             asked = candidates if self.design == "hybrid-all" else self._unsure(candidates)
             readings = {c.id: c.reading for c in writer(asked)}
             read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
-            return read, rule_labels(read, self.domain.catalogue), writer.version
+            return read, rule_labels(read, self.domain.catalogue), writer.version, writer.undecided
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":
             labeller = ChoiceLabeller(self.llm, self.domain, doc_hash, self.prompt_version)
         else:
             labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk",
                                      version=self.prompt_version)
-        return candidates, labeller(candidates), labeller.version
+        return candidates, labeller(candidates), labeller.version, labeller.undecided
 
     def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
         """What a model is asked about: the figures the learned labeller flags, else those no cue places."""

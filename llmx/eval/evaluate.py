@@ -18,7 +18,7 @@ from typing import Any
 
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, redact_credentials
 from llmx.model.records import schema_hash
 from llmx.files import to_json, write_atomic
 from llmx.api import Extractor
@@ -82,7 +82,7 @@ def run_eval(domain: Domain, design: str, config: LLMConfig, sets: Sequence[Gold
         "config": {
             "design": design,
             "model": first.get("model"),
-            "endpoint": "embedded" if config.embedded else config.base_url,
+            "endpoint": "embedded" if config.embedded else redact_credentials(config.base_url or ""),
             "model_path": str(config.model_path) if config.model_path else None,
             "mode": config.mode,
             "temperature": config.temperature,

@@ -4,8 +4,10 @@ Defaults target a llama.cpp server: JSON mode (its server rejects
 ``json_schema`` response formats), temperature 0, a dummy API key.  With no
 base URL at all, llmx runs its embedded model.
 
-Waits are bounded: a server that accepts a request and never answers must
-end the run with one line, not hold it for an hour.  The read timeout
+Waits are bounded: a server that accepts a request and never answers, or
+answers a byte at a time, must end the run with one line, not hold it for an
+hour.  ``timeout`` bounds each whole answer, ``deadline`` each whole report
+(``bounded.py``).  The read timeout
 default is about six times the slowest call measured on the embedded model
 on 2 CPU cores (eval/runs: 33 s), so a healthy local model does not hit it;
 a bigger model on a CPU may, and the message names the flag to raise it.
@@ -25,8 +27,14 @@ if TYPE_CHECKING:
     import httpx
 
 MODES = ("json", "tools", "md_json")
-DEFAULT_TIMEOUT = 300.0  # seconds to wait for an answer (read), per request: a loaded 2-core machine needs it
+DEFAULT_TIMEOUT = 300.0  # seconds to wait for a whole answer, per request: a loaded 2-core machine needs it
+#: Seconds one report may take with the model, retries and Retry-After waits included: about eight
+#: times the slowest report measured on the embedded model on 2 cores (eval/runs, design llm: 215 s).
+DEFAULT_DEADLINE = 1800.0
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection; a local server accepts at once
+#: Seconds to wait for ``GET /models`` when no --model is given: a server answers it at once, even
+#: loaded, so a hung one is reported now rather than after a whole answer timeout.
+DISCOVERY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class LLMConfig:
     seed: int = 0
     reasks: int = 2
     timeout: float = DEFAULT_TIMEOUT
+    deadline: float = DEFAULT_DEADLINE  # --deadline: seconds per report (not in cache keys)
     model_path: Path | None = None
     cache_dir: Path = field(default_factory=cache_home)
     use_cache: bool = True
@@ -56,11 +65,16 @@ class LLMConfig:
         """True when llmx must start a model itself (no endpoint given)."""
         return self.base_url is None
 
-    def http_timeout(self) -> httpx.Timeout:
-        """Connect quickly or fail; wait up to ``timeout`` for each read, write and pooled connection."""
-        import httpx  # with the model stack: a rules run never opens a connection
+    def http_client(self, answer_timeout: float | None = None) -> httpx.Client:
+        """An HTTP client whose every answer must arrive whole within the timeout (``bounded``).
 
-        return httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout))
+        Connect quickly or fail.  A proxy from the environment is honoured
+        for a configured endpoint, never for the embedded model's loopback server.
+        """
+        from llmx.model.bounded import bounded_client  # with the model stack: a rules run opens no connection
+
+        seconds = self.timeout if answer_timeout is None else answer_timeout
+        return bounded_client(seconds, min(CONNECT_TIMEOUT, seconds), trust_env=not self.embedded)
 
     def sampling(self) -> dict[str, object]:
         return {"temperature": self.temperature, "max_tokens": self.max_tokens, "seed": self.seed}
@@ -86,18 +100,21 @@ def from_options(**options: object) -> LLMConfig:
         picked["trace_dir"] = Path(str(trace))
     timeout = options.get("timeout") or env("LLMX_TIMEOUT")
     if timeout:
-        picked["timeout"] = _seconds(timeout)
+        picked["timeout"] = _seconds(timeout, "--timeout or LLMX_TIMEOUT")
+    deadline = options.get("deadline") or env("LLMX_DEADLINE")
+    if deadline:
+        picked["deadline"] = _seconds(deadline, "--deadline or LLMX_DEADLINE")
     if picked["base_url"] and "model_path" in picked:
         raise ConfigurationError("give either --base-url (a running server) or --model-path (a GGUF to run), not both")
     return LLMConfig(**picked)
 
 
-def _seconds(value: object) -> float:
-    """A positive number of seconds from ``--timeout`` or ``LLMX_TIMEOUT``."""
+def _seconds(value: object, where: str) -> float:
+    """A positive number of seconds from a flag or its variable (``where`` names both)."""
     try:
         seconds = float(str(value))
     except ValueError:
         seconds = float("nan")
     if not seconds > 0 or seconds == float("inf"):
-        raise ConfigurationError(f"timeout {value!r}: give a positive number of seconds (--timeout or LLMX_TIMEOUT)")
+        raise ConfigurationError(f"{where.split()[0].lstrip('-')} {value!r}: give a positive number of seconds ({where})")
     return seconds

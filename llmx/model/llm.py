@@ -2,7 +2,9 @@
 
 Three kinds of failure are told apart.  Transient transport failures
 (connection, 429, 5xx) are retried with backoff by tenacity, honouring
-Retry-After; a timeout ends the call at once (retries.py says why).  Parse
+Retry-After while the report's deadline allows; a timeout ends the call at
+once (retries.py says why).  Every answer must arrive whole within the
+timeout and every report within its deadline (bounded.py).  Parse
 and validation failures go back to the model as re-asks carrying the exact
 error (instructor's retry loop).  Anything else is a user-facing error naming
 the endpoint.  Responses are cached as JSON under a key of everything that
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import instructor
@@ -29,7 +32,9 @@ from llmx.model.cache import ResponseCache
 from llmx.model.config import LLMConfig
 from llmx.model.records import Usage, digest, schema_hash
 from llmx.errors import ModelError, UnusableAnswer
-from llmx.model.retries import describe, in_chain, is_shape_error, reask_retrying, transport_retrying
+from llmx.model.bounded import report_deadline, report_left
+from llmx.model.retries import (DeadlinePassed, deadline_message, describe, in_chain, is_verdict, reask_retrying,
+                                timed_out, transport_retrying)
 from llmx.model.trace import Tracer
 
 T = TypeVar("T", bound=BaseModel)
@@ -55,16 +60,35 @@ class LLM:
         self.asked = 0  # questions asked through ``ask`` (cached or not)
         self.unusable: list[str] = []  # why each answer that stayed unusable was
         self._retry_wait = retry_wait
-        raw = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0,
-                            timeout=config.http_timeout(), http_client=http_client)
+        self._own_client = http_client is None
+        self._http = http_client if http_client is not None else config.http_client()
+        raw = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0, http_client=self._http)
         self._client = instructor.from_openai(raw, mode=_MODES[config.mode])
+        self._client.on("completion:kwargs", self._count_request)
         self._client.on("completion:response", self._count)
         if config.trace_dir is not None:
             Tracer(config.trace_dir, base_url, model).attach(self._client)
 
-    def _count(self, response: Any) -> None:
-        """Every completion, re-asks included, counts as a call with its tokens."""
+    def close(self) -> None:
+        """Close the HTTP client this LLM made (one handed in is its owner's to close)."""
+        if self._own_client:
+            self._http.close()
+
+    def report_deadline(self) -> AbstractContextManager[None]:
+        """Bound everything asked inside (answers, retries, Retry-After waits) by ``config.deadline``."""
+        return report_deadline(self.config.deadline)
+
+    def _count_request(self, *args: Any, **kwargs: Any) -> None:
+        """Every request sent counts as a call (re-asks and retries included), answered or not.
+
+        Counted as it is sent, not when a completion comes back: a server that
+        answers four times with an HTML page or an empty body was still asked
+        four times, and the summary must not say "0 calls".
+        """
         self.usage.calls += 1
+
+    def _count(self, response: Any) -> None:
+        """The tokens of every completion that came back."""
         usage = getattr(response, "usage", None)
         if usage is not None:
             self.usage.prompt_tokens += usage.prompt_tokens or 0
@@ -81,6 +105,11 @@ class LLM:
             "reasks": reasks,
         })
         self.asked += 1
+        with report_deadline(self.config.deadline, unless_set=True):  # a lone question is bounded too
+            return self._ask(response_model, messages, key, context, reasks)
+
+    def _ask(self, response_model: type[T], messages: list[dict[str, str]], key: str,
+             context: dict[str, Any] | None, reasks: int) -> T:
         if self.config.use_cache:
             hit = self._cached(response_model, key, context)
             if hit is not None:
@@ -121,19 +150,24 @@ class LLM:
     def _call(self, response_model: type[T], messages: list[dict[str, str]],
               context: dict[str, Any] | None, reasks: int) -> T:
         started = time.perf_counter()
-        retrying = transport_retrying(self._retry_wait, cap=self.config.timeout)
+        retrying = transport_retrying(self._retry_wait, self.base_url, self.config.deadline)
         try:
+            if report_left() <= 0:
+                raise DeadlinePassed(deadline_message(self.config.deadline))
             return retrying(
                 self._client.chat.completions.create,
                 model=self.model, response_model=response_model, messages=messages,
                 max_retries=reask_retrying(reasks), context=context,
                 **self.config.sampling(),
             )
+        except DeadlinePassed as exc:  # a wait the deadline cannot hold: already one line
+            raise ModelError(f"{self.base_url}: {exc}") from exc
         except Exception as exc:  # every failure leaves as one line naming the endpoint
+            if timed_out(exc) and report_left() <= 0:  # the report's deadline cut the answer short
+                raise ModelError(f"{self.base_url}: {deadline_message(self.config.deadline)}") from exc
             reason = describe(exc, self.config.timeout)
             if in_chain(exc, (openai.APIError,)) is not None:
                 raise ModelError(f"{self.base_url}: {reason}") from exc
-            raise UnusableAnswer(f"{self.base_url}: {reason}",
-                                 malformed=is_shape_error(in_chain(exc, (ValidationError, ValueError)))) from exc
+            raise UnusableAnswer(f"{self.base_url}: {reason}", malformed=not is_verdict(exc)) from exc
         finally:
             self.usage.seconds += time.perf_counter() - started

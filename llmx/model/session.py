@@ -13,14 +13,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import httpx
 import openai
 
-from llmx.model.config import LLMConfig
+from llmx.model.config import DISCOVERY_TIMEOUT, LLMConfig
 from llmx.model.cache import ResponseCache
 from llmx.errors import LlmxError, ModelError
 from llmx.model.llm import LLM
-from llmx.model.retries import timeout_message
 
 
 @contextmanager
@@ -29,17 +27,16 @@ def open_llm(config: LLMConfig, *, progress: bool = True) -> Iterator[LLM]:
     cache = ResponseCache(config.cache_dir / "responses" if config.use_cache else None)
     with ExitStack() as stack:
         stack.callback(cache.close)
-        http_client = None
         if config.embedded:
             base_url, model, endpoint_id = stack.enter_context(_embedded(config, progress))
-            # our own loopback server: a user's HTTP(S)_PROXY must not capture it
-            http_client = stack.enter_context(httpx.Client(trust_env=False, timeout=config.http_timeout()))
         else:
             base_url = config.base_url or ""
             model = config.model or _first_model(base_url, config)
             endpoint_id = base_url
-        yield LLM(config, base_url=base_url, model=model, endpoint_id=endpoint_id, cache=cache,
-                  http_client=http_client)
+        # its HTTP client bounds every answer; for our own loopback server it ignores HTTP(S)_PROXY
+        llm = LLM(config, base_url=base_url, model=model, endpoint_id=endpoint_id, cache=cache)
+        stack.callback(llm.close)
+        yield llm
 
 
 @contextmanager
@@ -73,15 +70,19 @@ def _first_model(base_url: str, config: LLMConfig) -> str:
     """The endpoint's first model, for servers that serve one (llama.cpp, vLLM).
 
     "pass --model" is only the advice when the server answered without one;
-    a server that is down or silent needs starting, not a model name.
+    a server that is down or silent needs starting, not a model name.  The
+    list comes at once from any live server, so its wait is short
+    (``DISCOVERY_TIMEOUT``), not a whole answer's.
     """
-    client = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0,
-                           timeout=config.http_timeout())
-    try:
-        return client.models.list().data[0].id
-    except openai.APITimeoutError as exc:
-        raise ModelError(f"{base_url}: {timeout_message(config.timeout)}") from exc
-    except openai.APIConnectionError as exc:
-        raise ModelError(f"{base_url}: endpoint unreachable (is the server running?)") from exc
-    except (openai.APIError, IndexError) as exc:
-        raise ModelError(f"{base_url}: cannot list models ({type(exc).__name__}); pass --model") from exc
+    seconds = min(DISCOVERY_TIMEOUT, config.timeout)
+    with config.http_client(answer_timeout=seconds) as http:
+        client = openai.OpenAI(base_url=base_url, api_key=config.api_key, max_retries=0, http_client=http)
+        try:
+            return client.models.list().data[0].id
+        except openai.APITimeoutError as exc:
+            raise ModelError(f"{base_url}: no list of models (GET /models) within {seconds:g} s; the server may "
+                             f"be hung (pass --model to skip asking)") from exc
+        except openai.APIConnectionError as exc:
+            raise ModelError(f"{base_url}: endpoint unreachable (is the server running?)") from exc
+        except (openai.APIError, IndexError) as exc:
+            raise ModelError(f"{base_url}: cannot list models ({type(exc).__name__}); pass --model") from exc

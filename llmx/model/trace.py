@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, redact_credentials
 from llmx.files import to_json, write_atomic
 
 _counter = itertools.count(1)
@@ -67,7 +67,7 @@ class Tracer:
         if self._last is not None:
             path, record = self._last
             record["parse_error"] = " ".join(f"{type(error).__name__}: {error}".split())
-            write_atomic(path, to_json(record))
+            write_atomic(path, _redacted(record))
 
     def _write(self, answer: dict[str, Any]) -> None:
         with _lock:
@@ -77,8 +77,13 @@ class Tracer:
                   "model": self.model, "messages": _plain(self._request.get("messages")),
                   "request": _plain(request), **answer}
         path = self.folder / f"call-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{n:05d}.json"
-        write_atomic(path, to_json(record))
+        write_atomic(path, _redacted(record))
         self._last = (path, record)
+
+
+def _redacted(record: dict[str, Any]) -> str:
+    """The record as JSON, without the password of any URL in it (the endpoint, an error naming it)."""
+    return redact_credentials(to_json(record))
 
 
 def _plain(value: Any) -> Any:

@@ -139,8 +139,12 @@ _EQUIVALENT_CHARS = {"·": "·•・∙‧.．", "(": "(（", ")": ")）", "、"
 # Phase 2: tokens and the text right around them
 # ---------------------------------------------------------------------------
 
+# 3万5千, 1亿2千万, 3万5: Arabic digits with Chinese place words, two Arabic parts at least (3千米 is
+# 3 kilometres, 3万 is read by ``mult``); a last 千 before 米/克/瓦/伏 or 百 before 分 starts a unit.
+_MIXED = rf"[{_D}]+{_WS}[十百千万亿]+(?:{_WS}[{_D}]+(?:{_WS}[十百千万亿])*)+(?!(?<=千)[米克瓦伏]|(?<=百)分)"
 _TOKEN = re.compile(
     rf"(?P<pcn>百分之{_WS}(?:{_ARABIC}|{_CN}|百))"
+    rf"|(?P<mix>{_MIXED})"
     rf"|(?P<ar>{_ARABIC})(?P<mult>{_WS}[万亿])?(?P<pct>{_WS}[%％])?"
     rf"|(?P<cn>{_CN})"
 )
@@ -237,11 +241,12 @@ def chinese_to_int(numeral: str) -> int:
     Positional digit strings (二〇二三 → 2023), standard numerals with 十百千万亿
     (两万 → 20000, 一百零五 → 105), the colloquial short forms that drop the
     last place word (三万五 → 35000, 一百一 → 110) and 万万 for 亿
-    (四万万 → 400000000).
+    (四万万 → 400000000).  A colloquial range (七八, 五六十) is not one number:
+    ``colloquial_range`` finds it before this reads it.
     """
     if len(numeral) > 1 and all(ch in _CN_DIGITS for ch in numeral):
         return _positional(numeral)
-    return _grouped(numeral.replace("万万", "亿"))
+    return _grouped([_CN_DIGITS.get(ch, ch) for ch in numeral.replace("万万", "亿")])
 
 
 def _positional(numeral: str) -> int:
@@ -249,35 +254,65 @@ def _positional(numeral: str) -> int:
     return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
 
 
-def _grouped(numeral: str) -> int:
-    """Numerals with place words; 万 closes a group of ten thousands, 亿 multiplies all before it."""
+def _grouped(parts: Sequence[int | str]) -> int:
+    """Digits (ints) and place words (十百千万亿): 万 closes a group of ten thousands, 亿 multiplies all before it.
+
+    A digit may be any integer, so Arabic numbers mixed with place words
+    (3万5千 → [3, 万, 5, 千]) are read by the same rules as Chinese ones.
+    """
     total = section = digit = 0
-    for ch in numeral:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_SMALL:
-            section += (digit or 1) * _CN_SMALL[ch]  # 十五: a leading 十 means 一十
+    for part in parts:
+        if isinstance(part, int):
+            digit = part
+        elif part in _CN_SMALL:
+            section += (digit or 1) * _CN_SMALL[part]  # 十五: a leading 十 means 一十
             digit = 0
-        elif ch == "万":
+        elif part == "万":
             total += (section + digit or 1) * 10**4
             section = digit = 0
-        elif ch == "亿":
+        elif part == "亿":
             total = (total + section + digit or 1) * 10**8
             section = digit = 0
-    return total + section + digit * _elided_place(numeral)
+    return total + section + digit * _elided_place(parts)
 
 
-def _elided_place(numeral: str) -> int:
+def _elided_place(parts: Sequence[int | str]) -> int:
     """Place of a last digit written right after a place word: 三千五 is 三千五百, so 五 counts 100.
 
     Speech and reports drop the last place word when it is one below the word
-    before the digit (三万五 = 三万五千, 一百一 = 一百一十, 三亿五 = 三亿五千万);
+    before the digit (三万五 = 三万五千, 一百一 = 一百一十, 三亿五 = 三亿五千万, 3万5 = 35000);
     after 零 (一百零五) or another digit the last digit counts ones.
     """
-    if len(numeral) < 2 or numeral[-1] not in _CN_DIGITS:
+    if len(parts) < 2 or not isinstance(parts[-1], int) or isinstance(parts[-2], int):
         return 1
-    place = _CN_SMALL.get(numeral[-2]) or _CN_GROUPS.get(numeral[-2])
+    place = _CN_SMALL.get(parts[-2]) or _CN_GROUPS.get(parts[-2])
     return place // 10 if place else 1
+
+
+_DIGIT_RUN = re.compile(f"[{''.join(_CN_DIGITS)}]+")
+
+
+def colloquial_range(numeral: str) -> str | None:
+    """The numeral of a colloquial range's lower bound, or None when ``numeral`` is one number.
+
+    Two neighbouring digits in a row, the second one more, say "this or the
+    next": 七八场 is 7 or 8, 五六十 50 to 60, 三四百 300 to 400, 十七八 17 to
+    18, 一两个 1 or 2.  Dropping the second digit leaves the lower bound
+    (七, 五十, 三百, 十七), which is what the contract can hold (with
+    ``approx``).  A longer run is positional (二〇二三), and other pairs are
+    names (八五普法), so neither is a range.
+    """
+    for run in _DIGIT_RUN.finditer(numeral):
+        a, b = run.group()[0], run.group()[-1]
+        if len(run.group()) == 2 and _CN_DIGITS[a] > 0 and _CN_DIGITS[b] == _CN_DIGITS[a] + 1:
+            return numeral[:run.start() + 1] + numeral[run.end():]
+    return None
+
+
+def _mixed_value(written: str) -> int:
+    """3万5千 → 35000: Arabic parts are digits of the Chinese reading, place words as written."""
+    parts = re.findall(rf"[{_D}]+|[十百千万亿]", written)
+    return _grouped([int(unicodedata.normalize("NFKC", p)) if p[0] not in _CN_BODY else p for p in parts])
 
 
 def _decimal_to_number(value: Decimal) -> Number:
@@ -356,22 +391,29 @@ def _block_mentions(text: str, block: tuple[int, int, str]) -> list[Mention]:
 # ---------------------------------------------------------------------------
 
 
-def _token_value(m: re.Match[str]) -> tuple[Number, bool, bool, str]:
-    """(value, chinese, plain_int, digits) of a token match; 万/亿 applied, percent kept as percent."""
+def _token_value(m: re.Match[str]) -> tuple[Number, bool, bool, str, bool]:
+    """(value, chinese, plain_int, digits, ranged) of a token match; 万/亿 applied, percent kept as percent.
+
+    ``ranged``: the numeral is a colloquial range and the value its lower bound.
+    """
     if m.group("pcn"):
         body = m.group("pcn")[3:].strip()
         if body[0] in _CN_BODY:
-            return chinese_to_int(body), True, False, ""
-        return _decimal_to_number(_arabic_value(body)), False, False, ""
+            lower = colloquial_range(body)
+            return chinese_to_int(lower or body), True, False, "", lower is not None
+        return _decimal_to_number(_arabic_value(body)), False, False, "", False
     if m.group("cn"):
-        return chinese_to_int(m.group("cn")), True, False, ""
+        lower = colloquial_range(m.group("cn"))
+        return chinese_to_int(lower or m.group("cn")), True, False, "", lower is not None
+    if m.group("mix"):
+        return _mixed_value(m.group("mix")), False, False, "", False
     digits = m.group("ar")
     value = _arabic_value(digits)
     mult = m.group("mult")
     if mult:
         value *= _MULTIPLIERS[mult.strip()]
     plain = not (mult or m.group("pct")) and not re.search(r"[,，.．]", digits)
-    return _decimal_to_number(value), False, plain, unicodedata.normalize("NFKC", digits) if plain else ""
+    return _decimal_to_number(value), False, plain, unicodedata.normalize("NFKC", digits) if plain else "", False
 
 
 def _pre_qualifier(text: str, start: int) -> Qualifier | None:
@@ -389,7 +431,7 @@ def _pre_qualifier(text: str, start: int) -> Qualifier | None:
 
 def _read(text: str, m: re.Match[str]) -> _Reading:
     """Read a token: its value, then 余/多 and the unit after it, then 左右/以上/以下/以内."""
-    value, chinese, plain, digits = _token_value(m)
+    value, chinese, plain, digits, ranged = _token_value(m)
     start, end = m.start(), m.end()
     qualifiers: list[Qualifier] = []
     pre = _pre_qualifier(text, start)
@@ -417,6 +459,8 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
     if post:
         qualifiers.append(_QUALIFIER_WORDS[post.group("q")])
         after = post.end()
+    if ranged:
+        qualifiers.append("approx")  # a range's lower bound: about that many (after any written qualifier)
     qualifier: Qualifier = qualifiers[0] if qualifiers else "exact"
     return _Reading(start, end, value, unit, qualifier, chinese, plain, digits)
 

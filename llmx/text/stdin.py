@@ -14,6 +14,10 @@ from llmx.errors import LlmxError
 
 #: The path that means standard input (the Unix convention).
 STDIN = "-"
+#: The most bytes llmx reads from one report, a file or stdin: far above any report, even a
+#: scanned one, and a bound on memory whatever is fed in (/dev/zero, a FIFO, a 10 GB file).
+MAX_INPUT_BYTES = 256 << 20
+TOO_LARGE = f"refused: larger than the {MAX_INPUT_BYTES >> 20} MB llmx reads from one report"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", ".pdf"),
@@ -30,7 +34,10 @@ def read_stdin() -> bytes:
     """All of standard input; an error when it is a terminal (nothing was piped)."""
     if sys.stdin is None or sys.stdin.isatty():
         raise LlmxError("-: reads a report from standard input, but nothing is piped in")
-    return sys.stdin.buffer.read()
+    raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise LlmxError(f"-: {TOO_LARGE}")
+    return raw
 
 
 def sniff_suffix(raw: bytes) -> str:

@@ -16,7 +16,7 @@ from llmx.errors import InputError
 from llmx.text.ocr import IMAGE_SUFFIXES, OCR_ENCODING, load_image
 from llmx.text.sources._common import Loader, fail
 from llmx.text.sources._text import load_txt
-from llmx.text.stdin import STDIN, read_stdin, sniff_suffix
+from llmx.text.stdin import MAX_INPUT_BYTES, STDIN, TOO_LARGE, read_stdin, sniff_suffix
 
 __all__ = ["Document", "document_from_text", "load_document", "LOADERS"]
 
@@ -107,9 +107,16 @@ def _require_file(path: Path) -> None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """Read the file, turning OS-level problems into user-facing errors."""
+    """Read the file, turning OS-level problems into user-facing errors; refuse one over ``MAX_INPUT_BYTES``.
+
+    Read with a bound rather than sized by ``stat``: a FIFO or /dev/zero has
+    no size to check but would still fill memory.
+    """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_INPUT_BYTES + 1)
+        if len(raw) > MAX_INPUT_BYTES:
+            fail(path, TOO_LARGE)
     except OSError as exc:
         fail(path, f"cannot read file ({exc.strerror or exc})")
     if not raw.strip():

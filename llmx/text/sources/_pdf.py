@@ -14,6 +14,11 @@ from llmx.text.sources._common import describe, fail
 # pointer") straight to stderr; llmx reports every PDF problem as its own one line.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
+#: AES-encrypted PDFs (most often with no user password: any viewer opens them) need a crypto
+#: library; llmx depends on ``pypdf[crypto]`` for it, so this only shows in a broken install.
+_NEEDS_CRYPTO = ("PDF is AES-encrypted and reading it needs pypdf's crypto extra (cryptography), "
+                 "which llmx depends on: pip install 'pypdf[crypto]'")
+
 
 def load_pdf(path: Path, raw: bytes) -> tuple[str, str | None]:
     """Join the pages' text with newlines; OCR the images of pages that have no text layer.
@@ -26,6 +31,8 @@ def load_pdf(path: Path, raw: bytes) -> tuple[str, str | None]:
     reader = _open(path, raw)
     try:
         pages = [page.extract_text() or "" for page in reader.pages]
+    except pypdf.errors.DependencyError:  # AES-128 unlocks without AES, but its streams need it
+        fail(path, _NEEDS_CRYPTO)
     except Exception as exc:  # pypdf raises many types on damaged content streams
         fail(path, f"cannot extract text from PDF ({describe(exc)})")
     if all(page.strip() for page in pages):
@@ -54,12 +61,16 @@ def _open(path: Path, raw: bytes) -> pypdf.PdfReader:
     """Parse the file; unlock it if it only has an owner password (common on gov sites)."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
+    except pypdf.errors.DependencyError:  # an AES-256 file is unlocked as it is opened
+        fail(path, _NEEDS_CRYPTO)
     except Exception as exc:  # PdfReadError, EmptyFileError, ValueError, ...
         fail(path, f"not a readable PDF file ({describe(exc)})")
     if reader.is_encrypted:
         try:
             unlocked = bool(reader.decrypt(""))
-        except Exception:  # e.g. AES without the optional crypto dependency
+        except pypdf.errors.DependencyError:  # AES with neither cryptography nor pycryptodome installed
+            fail(path, _NEEDS_CRYPTO)
+        except Exception:
             unlocked = False
         if not unlocked:
             fail(path, "PDF is encrypted and cannot be opened without a password")
