@@ -149,3 +149,14 @@ def test_bad_inputs_are_one_line_and_leave_no_database(outputs, tmp_path):
     foreign = llmx("export", str(outputs), "--sqlite", str(other))
     assert foreign.exit_code == 2 and "without an llmx reports table" in foreign.stderr
     assert other.read_bytes() == before and not list(tmp_path.glob(".other.db.*"))
+
+
+def test_the_unsure_flags_travel_into_the_database(outputs, tmp_path):
+    """Each figure's confidence and unsure flag, each report's unsure count and doubted meta fields."""
+    db = tmp_path / "results.db"
+    export(outputs, db)
+    for r in results(outputs):
+        stored = rows(db, f"select confidence, unsure from figures where doc_id = '{r['doc_id']}' order by n")
+        assert stored == [(f["confidence"], int(f["unsure"])) for f in r["figures"]]
+        assert rows(db, f"select unsure, meta_unsure from reports where doc_id = '{r['doc_id']}'") == [
+            (sum(f["unsure"] for f in r["figures"]), json.dumps(r["meta_unsure"], ensure_ascii=False))]

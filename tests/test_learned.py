@@ -140,3 +140,17 @@ def test_cross_validation_holds_each_set_out(tmp_path: Path) -> None:
 def test_fit_refuses_labels_it_cannot_use() -> None:
     with pytest.raises(Exception, match="nothing to learn"):
         fit([], DOMAIN, boost=4.0)
+
+
+def test_summaries_count_what_to_check(tmp_path: Path) -> None:
+    """The --json summary and the human summary both say how many figures and which meta fields to check."""
+    report = ROOT / "eval" / "wide2" / "raw" / "013.txt"
+    out = CliRunner().invoke(main, ["extract", str(report), "-o", f"{tmp_path}/", "--json"])
+    assert out.exit_code == 0, out.output
+    entry = json.loads(out.stdout)["reports"][0]
+    result = json.loads((tmp_path / "013.json").read_text(encoding="utf-8"))
+    assert entry["unsure"] == sum(f["unsure"] for f in result["figures"])
+    assert entry["meta_unsure"] == result["meta_unsure"]
+    human = CliRunner().invoke(main, ["extract", str(report)])
+    fields = ", ".join(result["meta_unsure"]) or "none"
+    assert f"to check: {entry['unsure']} unsure figures, meta {fields} in doubt" in human.stderr

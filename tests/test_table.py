@@ -12,9 +12,11 @@ from click.testing import CliRunner
 from llmx.apps.table import format_value, reports_path, table_command
 
 
-def figure(indicator: str, value: float, unit: str, verified: bool = True, target: bool = False) -> dict:
+def figure(indicator: str, value: float, unit: str, verified: bool = True, target: bool = False,
+           unsure: bool = False) -> dict:
     return {"indicator": indicator, "label": "x", "value": value, "unit": unit, "qualifier": "exact",
-            "target": target, "evidence": f"x{value}{unit}", "start": 0, "end": 1, "verified": verified}
+            "target": target, "evidence": f"x{value}{unit}", "start": 0, "end": 1, "verified": verified,
+            "confidence": 0.5 if unsure else 0.99, "unsure": unsure}
 
 
 def result(doc_id: str, figures: list[dict], **extra) -> dict:
@@ -26,6 +28,7 @@ def result(doc_id: str, figures: list[dict], **extra) -> dict:
         "sections": sections, "figures": figures,
         "shortcomings": extra.get("shortcomings", []), "next_year_plans": extra.get("plans", []),
         "rejected": extra.get("rejected", []), "uncovered": extra.get("uncovered", []), "warnings": [],
+        "meta_unsure": extra.get("meta_unsure", []),
     }
 
 
@@ -38,13 +41,14 @@ def outdir(tmp_path: Path) -> Path:
         figure("law_study_sessions", 2, "次"),
         figure("law_study_sessions", 6.0, "次"),
         figure("law_study_sessions", 4, "次", verified=False, target=True),
-        figure("penalty_cases", 3, "件"),
-        figure("penalty_cases", 5, "人"),
+        figure("penalty_cases", 3, "件", unsure=True),
+        figure("penalty_cases", 5, "人", unsure=True),
         figure("other", 0.1, "万元"),
         figure("other", 0.2, "万元"),
         figure("legal_adviser_coverage_rate", 100, "%"),
     ], present=("measures", "next_year"), shortcomings=["s1", "s2"], plans=["p1"],
-        rejected=[{"item": figure("other", 9, "次"), "reason": "r"}], uncovered=[{"value": 1}, {"value": 2}])
+        rejected=[{"item": figure("other", 9, "次"), "reason": "r"}], uncovered=[{"value": 1}, {"value": 2}],
+        meta_unsure=["title", "date"])
     b = result("b", [figure("law_study_sessions", 1, "次")], present=("measures",))
     for r in (a, b):
         (folder / f"{r['doc_id']}.json").write_text(json.dumps(r, ensure_ascii=False), encoding="utf-8")
@@ -81,6 +85,7 @@ def test_indicator_rows_match_hand_computed_values(outdir: Path, tmp_path: Path)
     assert penalty["sum"] == "" and penalty["units"] == "件;人" and "units differ" in penalty["note"]
     assert rows[("a", "other")]["sum"] == "0.3" and rows[("a", "other")]["indicator_name"] == ""
     assert rows[("a", "legal_adviser_coverage_rate")]["sum"] == ""
+    assert (penalty["unsure"], study["unsure"]) == ("2", "0")
     assert rows[("b", "law_study_sessions")]["sum"] == "1"
 
 
@@ -98,6 +103,7 @@ def test_report_rows_and_skipped_files(outdir: Path, tmp_path: Path) -> None:
     assert (a["figures"], a["rejected"], a["uncovered"], a["shortcomings"], a["next_year_plans"]) == \
         ("8", "1", "2", "2", "1")
     assert rows[1]["elements_present"] == "1"
+    assert (a["unsure"], a["meta_unsure"], rows[1]["unsure"], rows[1]["meta_unsure"]) == ("2", "title;date", "0", "")
 
 
 def test_xlsx_has_both_sheets_with_numbers(outdir: Path, tmp_path: Path) -> None:
