@@ -46,6 +46,14 @@ def _label(sentence: str, number: str) -> str | None:
     ("收到依申请政府信息公开申请8件。", "8", "info_requests"),
     # people appointed to a role are not trainees, even beside a training word
     ("全县聘请法治副校长45人，组织培训2期。", "45", None),
+    # a case is counted in case units: documents about cases and items of a power list are not cases
+    ("办理行政复议案件5件。", "5", "reconsideration_cases"),
+    ("收到行政复议决定书6份。", "6", None),
+    ("梳理行政处罚权事项1322项。", "1322", None),
+    ("完成必修课合计40课时。", "40", None),  # hours of a course, not sessions
+    ("全年共审查区级党政规范性文件24件。", "24", "legality_reviews"),  # documents reviewed
+    ("制定行政规范性文件3件。", "3", "normative_documents"),  # documents made
+    ("已备案的合同3373件。", "3373", None),  # contracts filed, not reviewed
 ])
 def test_nearest_fitting_cue_decides(sentence, number, key):
     assert _label(sentence, number) == key
