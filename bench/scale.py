@@ -13,8 +13,9 @@ fresh interpreter per size (after a warm-up on a copy no size contains), so no
 memo of one size helps another.
 
 Printed: per size the characters, seconds, characters per second, figure
-count and the share of catalogue rankings answered by the per-phrase memo, then the ratios time(1M)/(10×time(100k)) and time(10M)/(10×time(1M)),
-which are 1.0 for perfectly linear cost.
+count and the share of catalogue rankings answered by the per-phrase memo, then
+the ratios time(1M)/(10×time(100k)) and time(10M)/(10×time(1M)), which are 1.0
+for perfectly linear cost.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ so the same requests, which is how a batch of many reports replays.
 from __future__ import annotations
 
 import html
+import dataclasses
 import json
 import re
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import docx
 import pytest
+
+from llmx.domain.domain import load_domain
 from click.testing import CliRunner
 
 from llmx.apps.batch import ERRORS_FILE, Batch, summarize, sweep_temp_files
@@ -63,6 +66,9 @@ def copies_of_004(folder: Path, n_txt: int = 0) -> list[Path]:
 def corpus_copy(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy(p, folder)) for p in corpus_files()]
+
+
+DOMAIN_LABELLER = load_domain("fazhi").labeller
 
 
 def run_cli(*args: str):
@@ -112,6 +118,30 @@ def test_rules_batch_summary_outputs_and_resume(tmp_path, domain):
     third = run_cli(str(tmp_path / "in"), "-o", str(out), "--design", "rules")
     assert summary_row(third.stderr)[:3] == ["1", str(len(reports) - 1), "0"]
     assert {k for k, v in mtimes(out).items() if before[k] != v} == {"c_utf8.json"}
+
+
+@pytest.mark.parametrize("change", ["design", "labeller"])
+def test_resume_redoes_every_report_when_the_configuration_changes(tmp_path, change):
+    """A result made under another design or another labeller is not current: nothing is skipped."""
+    corpus_copy(tmp_path / "in")
+    out = tmp_path / "out"
+    assert run_cli(str(tmp_path / "in"), "-o", str(out), "--design", "rules").exit_code == 0
+    n = len(outputs(out))
+    if change == "design":
+        args = ["--design", "learned"]
+    else:
+        from llmx.engine.learned import load_labeller
+
+        other = load_labeller(DOMAIN_LABELLER)
+        path = tmp_path / "other.npz"
+        with path.open("wb") as fh:
+            dataclasses.replace(other, info={**other.info, "unsure_below": 0.5}).save(fh)
+        args = ["--design", "rules", "--labeller", str(path)]
+    redo = run_cli(str(tmp_path / "in"), "-o", str(out), *args)
+    assert redo.exit_code == 0, redo.stderr
+    assert summary_row(redo.stderr)[:3] == [str(n), "0", "0"]
+    same = run_cli(str(tmp_path / "in"), "-o", str(out), *args)
+    assert summary_row(same.stderr)[:3] == ["0", str(n), "0"]
 
 
 def test_bad_files_and_name_collisions_fail_alone(tmp_path, domain):

@@ -59,3 +59,20 @@ def test_every_gold_figure_verifies(path, domain):
     gold = json.loads((GOLD / f"{path.stem}.json").read_text(encoding="utf-8"))
     for figure in gold["figures"]:
         assert grounding.check(figure).ok, figure
+
+
+def test_a_candidate_whose_number_is_not_in_its_evidence_is_rejected_not_kept():
+    """The pipeline keeps a figure only through ``Grounding.check``: a candidate read wrong (a value its
+    evidence does not hold) goes to ``rejected`` with the reason, and every kept figure is verified."""
+    from dataclasses import replace
+
+    from llmx.domain.domain import load_domain
+    from llmx.engine.pipeline import _figures, analyse
+
+    found = analyse("全年组织集中学法12次，发放普法资料300份。", load_domain("fazhi"))
+    good, bad = found.candidates
+    misread = replace(bad, mention=replace(bad.mention, value=301))
+    labels = {good.id: "law_study_sessions", bad.id: "publicity_materials"}
+    figures, rejected, _ = _figures([good, misread], labels, {}, found.grounding, found.cleaned)
+    assert [f["value"] for f in figures] == [12] and all(f["verified"] for f in figures)
+    assert len(rejected) == 1 and rejected[0]["item"]["value"] == 301 and "301" in rejected[0]["reason"]
