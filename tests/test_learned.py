@@ -154,3 +154,20 @@ def test_summaries_count_what_to_check(tmp_path: Path) -> None:
     human = CliRunner().invoke(main, ["extract", str(report)])
     fields = ", ".join(result["meta_unsure"]) or "none"
     assert f"to check: {entry['unsure']} unsure figures, meta {fields} in doubt" in human.stderr
+
+
+def test_batched_probabilities_equal_each_row_computed_alone(shipped, examples) -> None:
+    """The one-pass gather of weights gives what a plain sum over each row's own features gives."""
+    rows = [e.row for e in examples[:40]]
+    probs, p_stat = shipped.probabilities(rows)
+    for i, row in enumerate(rows):
+        scores = shipped.ind_intercept.astype(float).copy()
+        stat = shipped.stat_intercept
+        for name, value in row.items():
+            j = shipped.vocabulary.get(name)
+            if j is not None:
+                scores += shipped.ind_coef[:, j] * value
+                stat += shipped.stat_coef[j] * value
+        expected = np.exp(scores - scores.max())
+        assert np.allclose(probs[i], expected / expected.sum())
+        assert np.isclose(p_stat[i], 1 / (1 + np.exp(-stat)))

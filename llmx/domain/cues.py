@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable
+from functools import cached_property, lru_cache
 
 import yaml
 
@@ -94,7 +95,18 @@ class Cues:
         return frozenset(kind for kind, units in self.unit_kinds.items() if unit in units)
 
     def label(self, window: Window, unit: str, reading: str = "") -> str | None:
-        """The indicator of the nearest cue that admits ``unit``; a model's reading, if any, is read first."""
+        """The indicator of the nearest cue that admits ``unit``; a model's reading, if any, is read first.
+
+        Memoised per cue file: the labels and the learned labeller's features both ask, and a long
+        compilation repeats its clauses.
+        """
+        return self._labelled(window, unit, reading)
+
+    @cached_property
+    def _labelled(self) -> Callable[[Window, str, str], str | None]:
+        return lru_cache(maxsize=1 << 14)(self._label)
+
+    def _label(self, window: Window, unit: str, reading: str) -> str | None:
         kinds = self.kinds_of(unit)
         if not kinds:
             return None
@@ -115,10 +127,14 @@ class Cues:
         """(indicator, kinds it admits, words one of which must be near) for each use of cue ``word``."""
         return self._by_word.get(word, [])
 
-    def found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
+    def found(self, w: Window, reading: str) -> tuple[tuple[int, str, bool], ...]:
         """(distance, word, in the number's own clause before it) for every cue in the reading
-        (distance 0 and below) and the window, nearest first."""
-        return sorted(self._found(w, reading))
+        (distance 0 and below) and the window, nearest first (memoised like ``label``)."""
+        return self._sorted_found(w, reading)
+
+    @cached_property
+    def _sorted_found(self) -> Callable[[Window, str], tuple[tuple[int, str, bool], ...]]:
+        return lru_cache(maxsize=1 << 14)(lambda w, reading: tuple(sorted(self._found(w, reading))))
 
     def _found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
         found = [(-len(reading) + m.start(), m.group(), False) for m in self._pattern.finditer(reading)]

@@ -29,7 +29,8 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from llmx.domain.catalogue import Catalogue
@@ -43,13 +44,12 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     import numpy as np
 
 #: Bump when ``features`` changes: a model trained on other features is refused, not misread.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 NO_CUE = "none"
 
 _OWN_LEFT = 24  # characters of the number's own clause before it, read as character n-grams
 _NEAR = 4  # the last characters before the number: the head of what it counts
 _AFTER = 10  # characters after the number (and its unit) in its clause
-_RANKED = 3  # the catalogue keys whose resemblance to the clause is a feature
 _DISTANCE_BANDS = ((1, "adjacent"), (4, "near"), (10, "mid"))  # beyond the last: "far"
 
 
@@ -77,25 +77,11 @@ def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str
     out["len"] = min(len(own_left), 40) / 40
     if cues and w:
         out.update(_cue_facts(c, cues))
-    out.update(_ranked(c, rule, catalogue))
-    return out
-
-
-def _ranked(c: Candidate, rule: str | None, catalogue: Catalogue) -> dict[str, float]:
-    """How the clause reads against each indicator's name, definition and examples (``Catalogue.rank``):
-    words the labels never showed still resemble the catalogue's own."""
-    ranked = catalogue.rank(c.evidence, c.mention.unit, top=_RANKED)
-    out = {f"rank:{key}": score for key, score in ranked}
-    if ranked:
-        out["rank_top:" + ranked[0][0]] = 1.0
-        out["rank_agrees"] = float(ranked[0][0] == rule)
     return out
 
 
 def _grams(out: dict[str, float], prefix: str, text: str, n: int) -> None:
-    for k in range(1, n + 1):
-        for i in range(len(text) - k + 1):
-            out[prefix + text[i:i + k]] = 1.0
+    out.update(dict.fromkeys([prefix + text[i:i + k] for k in range(1, n + 1) for i in range(len(text) - k + 1)], 1.0))
 
 
 def _cue_facts(c: Candidate, cues: Cues) -> dict[str, float]:
@@ -141,6 +127,13 @@ class LearnedModel:
     calib_y: np.ndarray
     info: dict[str, Any]  # version, data hash, sets, boost, unsure_below, ...
 
+    @cached_property
+    def _weights_by_feature(self) -> np.ndarray:
+        """The indicator weights one row per feature, so a row's features gather contiguous rows."""
+        import numpy as np
+
+        return np.ascontiguousarray(self.ind_coef.T, dtype=np.float32)
+
     @property
     def boost(self) -> float:
         return float(self.info["boost"])
@@ -179,18 +172,29 @@ class LearnedModel:
             info=np.array(json.dumps(self.info, ensure_ascii=False, sort_keys=True)))
 
     def probabilities(self, rows: Sequence[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
-        """(indicator probabilities per row and class, probability each row is a statistic)."""
+        """(indicator probabilities per row and class, probability each row is a statistic).
+
+        All rows in one pass: every known feature of every row becomes one (row, column, value)
+        triple, its weights are gathered at once and summed per row.
+        """
         import numpy as np
 
-        scores = np.tile(self.ind_intercept, (len(rows), 1)).astype(np.float64)
-        stat = np.full(len(rows), self.stat_intercept, dtype=np.float64)
-        for i, row in enumerate(rows):
-            cols = [(self.vocabulary[name], value) for name, value in row.items() if name in self.vocabulary]
-            if cols:
-                idx = np.fromiter((j for j, _ in cols), dtype=np.intp, count=len(cols))
-                val = np.fromiter((v for _, v in cols), dtype=np.float64, count=len(cols))
-                scores[i] += self.ind_coef[:, idx] @ val
-                stat[i] += self.stat_coef[idx] @ val
+        names = [name for row in rows for name in row]
+        cols = np.fromiter(map(self.vocabulary.get, names, repeat(-1)), dtype=np.intp, count=len(names))
+        val = np.fromiter((v for row in rows for v in row.values()), dtype=np.float64, count=len(names))
+        at = np.repeat(np.arange(len(rows), dtype=np.intp), [len(row) for row in rows])
+        known = cols >= 0
+        idx, val, at = cols[known], val[known], at[known]
+        # rows are in order, so each row's weights are one run of the gathered ones, summed by reduceat
+        counts = np.bincount(at, minlength=len(rows))
+        filled = counts > 0
+        scores = np.zeros((len(rows), len(self.classes)), dtype=np.float32)
+        if filled.any():
+            starts = (np.cumsum(counts) - counts)[filled]
+            scores[filled] = np.add.reduceat(self._weights_by_feature[idx] * val[:, None].astype(np.float32),
+                                             starts, axis=0)
+        scores = scores.astype(np.float64) + self.ind_intercept
+        stat = np.bincount(at, weights=self.stat_coef[idx] * val, minlength=len(rows)) + self.stat_intercept
         scores -= scores.max(axis=1, keepdims=True)
         probs = np.exp(scores)
         probs /= probs.sum(axis=1, keepdims=True)
