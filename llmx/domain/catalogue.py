@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from operator import add, itemgetter
 
-import yaml
 
 from llmx.domain.cues import Cues
 from llmx.errors import LlmxError
 from llmx.text.textmap import fold
+from llmx.yaml_text import YAMLError, parse_yaml
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
@@ -50,8 +50,8 @@ class Catalogue:
     def load(cls, path: Traversable) -> "Catalogue":
         """Read a catalogue YAML file of ``group -> key -> fields``."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+            raw = parse_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, YAMLError) as exc:
             raise LlmxError(f"{path}: cannot read indicator catalogue: {exc}") from exc
         items = []
         for group, entries in raw.items():

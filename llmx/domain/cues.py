@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from functools import cached_property, lru_cache
 
-import yaml
 
 from llmx.errors import LlmxError
+from llmx.yaml_text import YAMLError, parse_yaml
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
@@ -64,11 +64,11 @@ class Cues:
     @classmethod
     def load(cls, path: Traversable) -> "Cues":
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = parse_yaml(path.read_text(encoding="utf-8"))
             kinds = {k: frozenset(map(str, v)) for k, v in raw["unit_kinds"].items()}
             entries = tuple((key, frozenset(spec["kinds"]), tuple(spec["words"]))
                             for key, spec in raw["cues"].items())
-        except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        except (OSError, YAMLError, KeyError, TypeError) as exc:
             raise LlmxError(f"{path}: cannot read cue file: {exc}") from exc
         unknown = {k for _, ks, _ in entries for k in ks} - set(kinds)
         if unknown:

@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass
 from operator import itemgetter
 
-import yaml
 from pydantic import BaseModel
 
 from llmx.domain.catalogue import Catalogue
 from llmx.errors import ConfigurationError, LlmxError
+from llmx.yaml_text import YAMLError, parse_yaml
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
@@ -98,8 +98,8 @@ class Prompt:
     @classmethod
     def load(cls, path: Traversable) -> Prompt:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+            raw = parse_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, YAMLError) as exc:
             raise LlmxError(f"{path}: cannot read prompt file: {exc}") from exc
         return cls(name=path.name.removesuffix(".yaml"), version=str(raw.pop("version")), parts=raw)
 
@@ -113,7 +113,7 @@ _PROMPT_FILE = re.compile(r"(\w+)\.v(\d*)\.yaml")
 
 def read_elements(path: Traversable) -> tuple[Element, ...]:
     """Template elements from a YAML mapping ``key -> {name, keywords, ...}``."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = parse_yaml(path.read_text(encoding="utf-8"))
     return tuple(
         Element(key=k, name=v["name"], keywords=tuple(v.get("keywords", [])),
                 list_field=v.get("list_field"), targets=bool(v.get("targets", False)),

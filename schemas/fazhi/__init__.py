@@ -6,15 +6,15 @@ so it works from a wheel as well as from the repository.
 
 from importlib.resources import files
 
-import yaml
 
 from llmx.domain.domain import Domain, read_elements
 from llmx.text.numbers import load_numbered_names
 
 from .models import CATALOGUE, Report
+from llmx.yaml_text import parse_yaml
 
 _HERE = files(__name__)
-_WORDS = yaml.safe_load((_HERE / "domain.yaml").read_text(encoding="utf-8"))
+_WORDS = parse_yaml((_HERE / "domain.yaml").read_text(encoding="utf-8"))
 
 DOMAIN = Domain(
     name="fazhi",

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from llmx.domain.domain import Domain
 from llmx.errors import ConfigurationError, LlmxError
+from llmx.yaml_text import YAMLError, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def _read(text: str, where: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
+        data = parse_yaml(text) or {}
+    except YAMLError as exc:
         raise LlmxError(f"{where}: not valid YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(data, dict):
         raise LlmxError(f"{where}: rules must be a mapping of keys (deadlines, fact_words, ...)")
