@@ -13,8 +13,10 @@ module applies it:
   speak clearly against it, and a key the labels rarely show is left to the
   cues that name it;
 - ``confidence``: the calibrated probability (isotonic, fitted on held-out
-  folds) that the figure is a statistic and its indicator is right; at or
-  below ``unsure_below`` a figure is flagged ``unsure``.
+  folds) that the figure is a statistic and its indicator is right; a figure
+  whose uncalibrated score is at or below ``unsure_below`` is flagged
+  ``unsure`` (the raw score has no isotonic steps, so the share flagged is
+  what training asked for).
 
 Why a linear model applied here with numpy, not a pickled scikit-learn
 estimator: the file loads without unpickling code, and a rules run does not
@@ -222,9 +224,10 @@ class LearnedModel:
         boosted /= boosted.sum(axis=1, keepdims=True)
         keys = [self.classes[j] for j in boosted.argmax(axis=1)] if overrule else list(rules)
         chosen = np.array([boosted[i, index[k]] if k in index else 0.0 for i, k in enumerate(keys)])
-        confidence = np.interp(p_stat * chosen, self.calib_x, self.calib_y)
-        return [Decision(key, round(float(conf), 3), float(ps), bool(conf <= self.unsure_below))
-                for key, conf, ps in zip(keys, confidence, p_stat)]
+        raw = p_stat * chosen
+        confidence = np.interp(raw, self.calib_x, self.calib_y)
+        return [Decision(key, round(float(conf), 3), float(ps), bool(score <= self.unsure_below))
+                for key, conf, ps, score in zip(keys, confidence, p_stat, raw)]
 
 
 def labeller_digest(source: Traversable | None) -> str | None:

@@ -13,8 +13,9 @@ Two logistic regressions (scikit-learn) are fitted on the same features
 multinomial one for the indicator.  How strongly the cues' key is trusted
 (``boost``) is chosen by leave-one-set-out accuracy over the given sets; the
 confidence is calibrated with isotonic regression on predictions for reports
-held out of k folds; ``unsure_below`` is the confidence under which the
-least sure ``UNSURE_SHARE`` of held-out figures fall (at most).
+held out of k folds; ``unsure_below`` is the uncalibrated score under which
+the least sure ``UNSURE_SHARE`` of held-out figures fall (the calibrated one
+comes in steps).
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = No
                       unsure_below=0.0, info={})
     raw, right = _held_out_confidence(examples, catalogue, boost)
     calib_x, calib_y = _isotonic(raw, right)
-    unsure_below = _flag_threshold(np.interp(raw, calib_x, calib_y))
+    unsure_below = _flag_threshold(raw)
     info = {
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
         "report_type": domain.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
@@ -261,16 +262,15 @@ def _held_out_confidence(examples: Sequence[Example], catalogue: Sequence[Exampl
     return np.array(raw), np.array(right, dtype=float)
 
 
-def _flag_threshold(calibrated: np.ndarray) -> float:
-    """The highest calibrated confidence at or under which at most ``UNSURE_SHARE`` of held-out figures fall
-    (calibrated values come in steps, so a plain quantile could flag a whole step more)."""
+def _flag_threshold(raw: np.ndarray) -> float:
+    """The uncalibrated score at or under which ``UNSURE_SHARE`` of held-out figures fall.
+
+    Read on the raw score, which is continuous: the calibrated one comes in isotonic steps, and a
+    step spanning the quantile would flag far fewer figures than asked.
+    """
     import numpy as np
 
-    best = -1.0
-    for value in np.unique(calibrated):
-        if np.mean(calibrated <= value) <= UNSURE_SHARE:
-            best = float(value)
-    return best
+    return float(np.quantile(raw, UNSURE_SHARE)) if len(raw) else -1.0
 
 
 def _isotonic(raw: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
