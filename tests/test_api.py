@@ -66,3 +66,16 @@ def test_import_and_a_rules_run_load_no_model_stack():
     out = subprocess.run([sys.executable, "-c", code, str(REPORT)], env=env, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_api_reads_model_path_and_no_cache_from_the_environment_as_the_cli_does(monkeypatch, tmp_path):
+    """LLMX_MODEL_PATH and LLMX_NO_CACHE were honoured by the CLI only (issue 21)."""
+    from llmx.model.config import from_options
+
+    gguf = tmp_path / "m.gguf"
+    monkeypatch.setenv("LLMX_MODEL_PATH", str(gguf))
+    monkeypatch.setenv("LLMX_NO_CACHE", "1")
+    config = llmx.Extractor(design="rules").config
+    assert config.model_path == gguf and config.use_cache is False
+    monkeypatch.setenv("LLMX_NO_CACHE", "0")
+    assert from_options().use_cache is True

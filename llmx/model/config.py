@@ -89,11 +89,12 @@ def from_options(**options: object) -> LLMConfig:
         "api_key": options.get("api_key") or env("LLMX_API_KEY") or env("OPENAI_API_KEY") or "sk-no-key-required",
         "mode": options.get("mode") or env("LLMX_MODE") or "json",
     }
-    if options.get("model_path"):
-        picked["model_path"] = Path(str(options["model_path"]))
+    model_path = options.get("model_path") or env("LLMX_MODEL_PATH")
+    if model_path:
+        picked["model_path"] = Path(str(model_path))
     if options.get("cache_dir"):
         picked["cache_dir"] = Path(str(options["cache_dir"]))
-    if options.get("no_cache"):
+    if options.get("no_cache") or _yes(env("LLMX_NO_CACHE")):
         picked["use_cache"] = False
     trace = options.get("trace_dir") or env("LLMX_TRACE")
     if trace:
@@ -107,6 +108,11 @@ def from_options(**options: object) -> LLMConfig:
     if picked["base_url"] and "model_path" in picked:
         raise ConfigurationError("give either --base-url (a running server) or --model-path (a GGUF to run), not both")
     return LLMConfig(**picked)
+
+
+def _yes(value: str | None) -> bool:
+    """A flag's variable set the way click reads it for the CLI (1, true, yes, y, on)."""
+    return (value or "").strip().lower() in ("1", "true", "yes", "y", "on")
 
 
 def _seconds(value: object, where: str) -> float:
