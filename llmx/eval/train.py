@@ -134,8 +134,9 @@ def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = No
     if not any(e.stat for e in examples):
         raise LlmxError("no gold figure could be matched to a number: nothing to learn from")
     catalogue = catalogue_examples(domain)
+    boost_hits: dict[str, int] = {}
     if boost is None:
-        boost = choose_boost(examples, catalogue)
+        boost, boost_hits = choose_boost(examples, catalogue)
     model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
                       unsure_below=0.0, info={})
     raw, right = _held_out_confidence(examples, catalogue, boost)
@@ -145,6 +146,7 @@ def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = No
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
         "report_type": domain.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
         "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
+        "boost_hits": boost_hits,  # held-out figures labelled right at each boost tried: where cues and model decide
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         **(provenance or {}),
     }
@@ -210,12 +212,13 @@ def _folds(examples: Sequence[Example], k: int = FOLDS) -> list[set[str]]:
     return [g for g in groups if g]
 
 
-def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example]) -> float:
+def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example]) -> tuple[float, dict[str, int]]:
     """The boost with the best indicator accuracy on sets held out one at a time (folds by report
-    when only one set is given); ties go to the larger boost, which trusts the cues more."""
+    when only one set is given), and the right labels at each boost tried; ties go to the larger
+    boost, which trusts the cues more."""
     sets = sorted({e.set for e in examples})
     held_outs = [{e.doc for e in examples if e.set == s} for s in sets] if len(sets) > 1 else _folds(examples)
-    hits = dict.fromkeys(BOOSTS, 0)
+    hits: dict[float | str, int] = dict.fromkeys(BOOSTS, 0)
     for held in held_outs:
         train = [e for e in examples if e.doc not in held]
         test = [e for e in examples if e.doc in held and e.stat and e.candidate]
@@ -225,7 +228,10 @@ def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example]) -> f
         for b in BOOSTS:
             decided = _with_boost(model, b).decide([e.row for e in test], [e.rule for e in test])
             hits[b] += sum(d.indicator == e.indicator for d, e in zip(decided, test))
-    return max(BOOSTS, key=lambda b: (hits[b], b))
+    hits["cues alone"] = sum(e.rule == e.indicator for held in held_outs for e in examples
+                             if e.doc in held and e.stat and e.candidate)
+    best = max(BOOSTS, key=lambda b: (hits[b], b))
+    return best, {str(k): v for k, v in hits.items()}
 
 
 def _identity() -> np.ndarray:
