@@ -96,6 +96,9 @@ _MONTH = rf"(?:(?<![{_D}]){_MM}(?![{_D}])|(?<![{_CN_BODY}])(?:十[一二]?|[一�
 _DAY = rf"(?:(?<![{_D}]){_DD}(?![{_D}])|(?:三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九]))"
 _CN_YEAR = "[零〇一二三四五六七八九]{4}"
 
+# Each pattern opens with a lookahead for its possible first characters: the engine then skips the
+# many positions where no match can start at the cost of one character test (the date pattern's
+# optional year and month range otherwise made it the costliest scan of a long text).
 _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 晋英委〔2024〕26号, 岔依治委【2023】02号, [2024]3号; 〔〕 is reserved for document numbers.
     ("doc_number", re.compile(
@@ -108,20 +111,21 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"(?<![{_D}]){_YEAR}{_WS}([-/.．－]){_WS}{_MONTH}{_WS}\1{_WS}{_DAY}")),
     # 2024年1月31日, 1月31日, 二〇二四年一月, 12月, 1—12月; a bare 2023年 is left to the year rule.
     ("date", re.compile(
-        rf"(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?(?:{_MONTH}{_WS}[-—–~～至到－―]+{_WS})?{_MONTH}{_WS}月"
+        rf"(?=[{_D}零〇{_CN_LEAD}])(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?(?:{_MONTH}{_WS}[-—–~～至到－―]+{_WS})?"
+        rf"{_MONTH}{_WS}月"
         rf"(?:{_WS}{_DAY}{_WS}[日号])?")),
-    ("time", re.compile(rf"(?<![{_D}])[{_D}]{{1,2}}{_WS}[:：]{_WS}[{_D}]{{2}}(?:[:：][{_D}]{{2}})?(?![{_D}])")),
+    ("time", re.compile(rf"(?=[{_D}])(?<![{_D}])[{_D}]{{1,2}}{_WS}[:：]{_WS}[{_D}]{{2}}(?:[:：][{_D}]{{2}})?(?![{_D}])")),
     # 12·4, 3•15 (a middle dot is never a decimal point); 12.4 / 5.12 only before a festival word or in quotes.
     ("commemorative_day", re.compile(
-        rf"(?<![{_D}.．]){_MM}{_WS}[·•・∙‧]{_WS}{_DD}(?![{_D}])"
+        rf"(?=[{_D}])(?:(?<![{_D}.．]){_MM}{_WS}[·•・∙‧]{_WS}{_DD}(?![{_D}])"
         rf"|(?<![{_D}.．]){_MM}[.．]{_DD}(?![{_D}])(?={_WS}[”\"」』’]?{_WS}(?!{_UNIT})[{_CJK}]{{0,8}}?[日节周月])"
-        rf"|(?<=[“\"「『‘]){_MM}[.．]{_DD}(?=[”\"」』’])")),
+        rf"|(?<=[“\"「『‘]){_MM}[.．]{_DD}(?=[”\"」』’]))")),
     # 1+1+N, 1+X, N+3: numbers glued by plus signs name a working model, not a count.
     ("model_name", re.compile(
-        rf"(?:[{_D}]+|[A-Za-zＡ-Ｚａ-ｚ])(?:{_WS}[+＋]{_WS}(?:[{_D}]+|[A-Za-zＡ-Ｚａ-ｚ]))+")),
+        rf"(?=[{_D}A-Za-zＡ-Ｚａ-ｚ])(?:[{_D}]+|[A-Za-zＡ-Ｚａ-ｚ])(?:{_WS}[+＋]{_WS}(?:[{_D}]+|[A-Za-zＡ-Ｚａ-ｚ]))+")),
     # 0595-85681234, mobile numbers.
     ("phone", re.compile(
-        rf"(?<![{_D}])0[{_D}]{{2,3}}{_WS}[-－—]{_WS}[{_D}]{{7,8}}(?![{_D}])|(?<![{_D}])1[3-9][{_D}]{{9}}(?![{_D}])")),
+        rf"(?=[01])(?:(?<![{_D}])0[{_D}]{{2,3}}{_WS}[-－—]{_WS}[{_D}]{{7,8}}(?![{_D}])|(?<![{_D}])1[3-9][{_D}]{{9}}(?![{_D}]))")),
     ("list_marker", re.compile("[\u2460-\u2473\u2776-\u277f]")),  # ①-⑳, ❶-❿
 )
 _BLOCK_PRIORITY = {name: rank for rank, (name, _) in enumerate(_BLOCK_PATTERNS)}
