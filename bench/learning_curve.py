@@ -5,7 +5,8 @@ department, ...) is held out.  A fixed test group of that kind is extracted
 by labellers trained on every report of the other kinds plus 0, 5, 10, 20
 corrected reports of that kind (the gold labels of reports outside the test
 group stand in for a reviewer's saved corrections).  Each point is scored by
-the project's scorer; the table is printed and drawn (plotly, one offline
+the project's scorer, with the share of figures flagged unsure and the share
+of errors among them; the table is printed and drawn (plotly, one offline
 HTML file) when ``--html`` is given.
 
     python bench/learning_curve.py [--level township] [--test 20] [--html curve.html]
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from llmx.domain.domain import load_domain  # noqa: E402
 from llmx.engine.pipeline import Run  # noqa: E402
 from llmx.eval.evaluate import DEFAULT_SETS, GoldSet, gold_pairs  # noqa: E402
+from llmx.eval.crossval import flag_capture  # noqa: E402
 from llmx.eval.scoring import load_source, score_set  # noqa: E402
 from llmx.eval.train import collect, fit  # noqa: E402
 from llmx.text.sources import load_document  # noqa: E402
@@ -72,9 +74,12 @@ def main() -> None:
         taught = others | {doc for doc, *_ in pool[:n]}
         model = fit([e for e in examples if e.doc in taught], domain, boost=args.boost)
         run = Run(domain, design="learned", labeller=model)
-        scored = score_set((doc, run.extract_document(load_document(src)), json.loads(gold.read_text(encoding="utf-8")),
-                            load_source(s.source_dir, gold.stem)) for doc, gold, src, s in test)["total"]
-        rows.append({"corrected": n, "boost": model.boost, **{m: round(scored[m], 4) for m in METRICS}})
+        predictions = {doc: run.extract_document(load_document(src)) for doc, _, src, _ in test}
+        scores = score_set((doc, predictions[doc], json.loads(gold.read_text(encoding="utf-8")),
+                            load_source(s.source_dir, gold.stem)) for doc, gold, _, s in test)
+        flags = flag_capture({"scores": scores, "predictions": predictions})
+        rows.append({"corrected": n, "boost": model.boost, **{m: round(scores["total"][m], 4) for m in METRICS},
+                     "unsure_flagged": flags["flagged"], "unsure_capture": flags["capture"]})
         print(json.dumps(rows[-1]))
     rules = Run(domain, design="rules")
     baseline = score_set((doc, rules.extract_document(load_document(src)), json.loads(gold.read_text(encoding="utf-8")),
@@ -88,10 +93,11 @@ def draw(rows: list[dict], baseline: dict, args: argparse.Namespace) -> None:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for metric in METRICS[:2]:
+    for metric in (*METRICS[:2], "unsure_capture"):
         fig.add_trace(go.Scatter(x=[r["corrected"] for r in rows], y=[r[metric] for r in rows],
                                  mode="lines+markers", name=f"learned: {metric}"))
-        fig.add_hline(y=baseline[metric], line_dash="dot", annotation_text=f"rules: {metric}")
+        if metric in baseline:
+            fig.add_hline(y=baseline[metric], line_dash="dot", annotation_text=f"rules: {metric}")
     fig.update_layout(title=f"{args.level} reports held out ({args.test}): quality after N corrected reports",
                       xaxis_title="corrected reports of that kind", yaxis_title="score")
     args.html.write_text(fig.to_html(include_plotlyjs=True), encoding="utf-8")
