@@ -29,35 +29,33 @@ CV_COLUMNS = ("figure_precision", "figure_recall", "catalogue_f1", "indicator_ac
 FLAG_COLUMNS = ("flagged", "capture", "figure_errors", "meta_flagged", "meta_capture", "meta_errors")
 
 
+def table(keys: tuple[str, ...], columns: tuple[str, ...], rows_: list[tuple[list[str], dict]]) -> None:
+    """A Markdown table: the key cells of each row, then its values of ``columns``."""
+    print("| " + " | ".join((*keys, *columns)) + " |")
+    print("|---" * (len(keys) + len(columns)) + "|")
+    for key_cells, values in rows_:
+        print("| " + " | ".join([*key_cells, *(cell(values.get(c)) for c in columns)]) + " |")
+
+
+def records(paths: list[str], pattern: str) -> list[tuple[Path, dict]]:
+    runs = [Path(p) for p in paths] or sorted(Path(__file__).parent.joinpath("runs").glob(pattern))
+    return [(path, json.loads(path.read_text(encoding="utf-8"))) for path in runs]
+
+
 def cross_validation(paths: list[str]) -> None:
-    runs = [Path(p) for p in paths] or sorted(Path(__file__).parent.joinpath("runs").glob("cv_*.json"))
-    print("| design | scheme | set | " + " | ".join(CV_COLUMNS) + " |")
-    print("|---" * (len(CV_COLUMNS) + 3) + "|")
-    for path in runs:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for scheme, result in record["schemes"].items():
-            for name, total in [*result["sets"].items(), ("all", result["total"])]:
-                print(f"| {record['config']['design']} | {scheme} | {name} | "
-                      + " | ".join(cell(total.get(c)) for c in CV_COLUMNS) + " |")
+    runs = records(paths, "cv_*.json")
+    table(("design", "scheme", "set"), CV_COLUMNS,
+          [([r["config"]["design"], scheme, name], total) for _, r in runs for scheme, result in r["schemes"].items()
+           for name, total in [*result["sets"].items(), ("all", result["total"])]])
     print()
-    print("| design | scheme | " + " | ".join(FLAG_COLUMNS) + " |")
-    print("|---" * (len(FLAG_COLUMNS) + 2) + "|")
-    for path in runs:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for scheme, result in record["schemes"].items():
-            print(f"| {record['config']['design']} | {scheme} | "
-                  + " | ".join(cell(result["flags"].get(c)) for c in FLAG_COLUMNS) + " |")
+    table(("design", "scheme"), FLAG_COLUMNS,
+          [([r["config"]["design"], scheme], result["flags"]) for _, r in runs for scheme, result in r["schemes"].items()])
 
 
 def main(paths: list[str]) -> None:
-    runs = [Path(p) for p in paths] or sorted(Path(__file__).parent.joinpath("runs").glob("design_*.json"))
-    print("| run | design | set | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 3) + "|")
-    for path in runs:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for name, total in rows(record):
-            print(f"| {path.stem} | {record['config']['design']} | {name} | "
-                  + " | ".join(cell(total.get(c)) for c in COLUMNS) + " |")
+    table(("run", "design", "set"), COLUMNS,
+          [([path.stem, r["config"]["design"], name], total) for path, r in records(paths, "design_*.json")
+           for name, total in rows(r)])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from llmx.apps.cli import main
 from llmx.apps.corrections import contract_fields, labels_skeleton
 from llmx.domain.domain import load_domain
 from llmx.engine.learned import LearnedModel
-from test_review import ARTIFACTS, browser  # noqa: F401  (the module-scoped headless Chromium fixture)
+from test_review import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDE2 = ROOT / "eval" / "wide2"
@@ -52,7 +52,7 @@ def _wait_for(path: Path, seconds: float = 20.0) -> None:
     assert path.is_file(), f"the page did not save {path.name}"
 
 
-def test_correct_save_and_learn_in_headless_chromium(browser, tmp_path: Path) -> None:  # noqa: F811
+def test_correct_save_and_learn_in_headless_chromium(browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

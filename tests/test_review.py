@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +14,6 @@ from llmx.apps.review import Placement, figure_title, regions, review_command
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "eval" / "corpus"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 SOURCE = "甲镇报告\n<script>alert(1)</script>\n组织学法2次，开展普法6场次，发放资料300份，组织学法2次。\n"
 
@@ -145,47 +140,6 @@ def test_a_file_that_is_not_a_result_is_refused(tmp_path: Path) -> None:
 
 
 # --- in a real browser --------------------------------------------------------
-
-
-def _install_browser() -> str | None:
-    """Install chromium, its driver and a CJK font with apt when missing; a reason to skip if that fails."""
-    wanted = [] if CHROMIUM.exists() and CHROMEDRIVER.exists() else ["chromium", "chromium-driver"]
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True) if shutil.which("fc-list") else None
-    wanted += [] if fonts and fonts.stdout.strip() else ["fonts-wqy-microhei"]  # else Chinese shows as boxes
-    if not wanted:
-        return None
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return f"needs {' '.join(wanted)} and cannot apt-get install them (not root)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    try:
-        subprocess.run(["apt-get", "update"], check=True, capture_output=True, timeout=900, env=env)
-        subprocess.run(["apt-get", "install", "-y", *wanted], check=True, capture_output=True, timeout=1800, env=env)
-    except (subprocess.SubprocessError, OSError) as exc:
-        if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-            return f"cannot install chromium (no network?): {exc}"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install -e '.[test]')")
-    reason = _install_browser()
-    if reason:
-        pytest.skip(reason)
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    with tempfile.TemporaryDirectory(prefix="llmx-chromium-") as profile:
-        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run",
-                     f"--user-data-dir={profile}", "--window-size=1400,1000"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 def test_review_page_in_headless_chromium(browser, tmp_path: Path) -> None:
