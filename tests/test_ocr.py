@@ -179,6 +179,19 @@ def test_a_spoiled_scan_keeps_every_line_and_every_figure(font, spoil):
     assert extra <= 3, ocr_text  # at most 3•15, 4•15 and 12•4 read as 3015, 4015 and 1204 (WenQuanYi's bullet)
 
 
+def test_a_page_scanned_upside_down_is_turned_whole():
+    """Without the per-line classifier, the page as a whole is voted upright or upside down."""
+    font = needs_ocr()
+    from llmx.text.ocr import join_pages, page_lines
+
+    text = "\n".join(_paragraphs(CORPUS / "000_463a946c1bd692f9.txt", 25, 27))
+    page = render_pages(text, font)[0]
+    page = page.crop((0, 0, page.width, 560))
+    upright = join_pages([page_lines(page, Path("scan.png"))])
+    assert join_pages([page_lines(page.rotate(180), Path("scan.png"))]) == upright
+    assert "全镇17名干部持有行政执法证。" in upright
+
+
 def box(text: str, left: float, right: float, top: float, height: float = 30):
     """A RapidOCR result row: corners clockwise from top-left, text, score."""
     return [[[left, top], [right, top], [right, top + height], [left, top + height]], text, 0.99]

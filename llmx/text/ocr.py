@@ -20,7 +20,8 @@ Why two of RapidOCR's steps are changed (``read_boxes``), both found by
 - No per-line angle classifier.  It turned a line full of quotation marks
   (“四个意识”…“网格群”) upside down, with 0.93 confidence, and the
   recognizer then read nothing: whole lines vanished, one in eight on some
-  pages.  A page's lines are never upside down one by one.
+  pages.  A page's lines are never upside down one by one; a page put in
+  the scanner upside down is, so the classifier votes for the whole page.
 - Each line box is widened by half a line height at both ends.  The detector
   hugs the ink, and a line's last mark (。，、 sit in the lower left of their
   cell) lies right of the last dense glyph, so the box ended before it and
@@ -59,6 +60,8 @@ FULL_LINE_SLACK = 1.5
 INDENT = 1.0
 #: How far (in box heights) each detected line box is widened at both ends before it is read.
 END_PAD = 0.5
+#: Lines the angle classifier looks at to tell whether a whole page is upside down.
+PAGE_VOTES = 15
 
 #: Opening marks and the closer each takes; the value's other characters are OCR's misreadings of it.
 PAIRS = {"“": "”\"", "〔": "〕】］]", "（": "）)"}
@@ -129,13 +132,15 @@ def page_lines(image: Any, path: Path) -> list[Line]:
     return group_lines(read_boxes(engine(path), np.asarray(image.convert("RGB"))))
 
 
-def read_boxes(ocr: Any, pixels: Any) -> list[tuple[Any, str, float]]:
+def read_boxes(ocr: Any, pixels: Any, *, turned: bool = False) -> list[tuple[Any, str, float]]:
     """RapidOCR's steps, as ``[corners, text, score]`` rows, with two of them changed (see the module's doc).
 
     Detection runs as RapidOCR runs it (the page scaled to at most
     ``max_side_len``); each box is widened at both ends (``widen``) and read
-    from the page at full resolution; there is no per-line angle classifier;
-    answers below RapidOCR's ``text_score`` are dropped as it drops them.
+    from the page at full resolution; answers below RapidOCR's
+    ``text_score`` are dropped as it drops them.  There is no per-line angle
+    classifier: the classifier votes once for the whole page instead, and a
+    page most of whose lines it finds upside down is turned and read again.
     """
     import numpy as np
     from PIL import Image
@@ -150,9 +155,20 @@ def read_boxes(ocr: Any, pixels: Any) -> list[tuple[Any, str, float]]:
         return []
     shift = np.array([record["padding_1"]["left"], record["padding_1"]["top"]], dtype=np.float32)
     boxes = widen([(np.asarray(box, dtype=np.float32) - shift) / scale for box in found], width, height)
-    answers, _ = ocr.text_rec(ocr.get_crop_img_list(pixels, boxes), False)
+    crops = ocr.get_crop_img_list(pixels, boxes)
+    if not turned and _upside_down(ocr, crops):
+        return read_boxes(ocr, np.ascontiguousarray(pixels[::-1, ::-1]), turned=True)
+    answers, _ = ocr.text_rec(crops, False)
     return [(box, answer[0].strip(), float(answer[1])) for box, answer in zip(boxes, answers)
             if float(answer[1]) >= ocr.text_score and answer[0].strip()]
+
+
+def _upside_down(ocr: Any, crops: list[Any]) -> bool:
+    """True when most of the page's widest lines (up to ``PAGE_VOTES``) are confidently upside down."""
+    widest = sorted(crops, key=lambda crop: crop.shape[1], reverse=True)[:PAGE_VOTES]
+    _, votes, _ = ocr.text_cls([crop.copy() for crop in widest])
+    turned = sum(label == "180" and float(score) >= ocr.text_cls.cls_thresh for label, score in votes)
+    return turned > len(votes) / 2
 
 
 def widen(boxes: list[Any], width: int, height: int) -> list[Any]:
