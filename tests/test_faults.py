@@ -493,3 +493,19 @@ def test_password_in_base_url_is_redacted_from_errors_warnings_traces_and_record
     assert len(written) >= 4
     for text in [line, degraded.output, hung.output, batch.output, *(p.read_text(encoding="utf-8") for p in written)]:
         assert SECRET not in text and "alice" not in text
+
+
+@pytest.mark.parametrize("reasks", [0, 2])
+def test_an_interrupt_during_a_request_is_never_re_asked(reasks):
+    """tenacity catches BaseException: Ctrl-C (or SIGTERM turned into it) must end the run, not re-ask."""
+    from llmx.model.retries import reask_retrying
+
+    calls = []
+
+    def interrupted() -> None:
+        calls.append(1)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reask_retrying(reasks)(interrupted)
+    assert len(calls) == 1

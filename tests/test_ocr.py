@@ -23,13 +23,14 @@ from conftest import CORPUS, GOLD, ROOT
 from llmx.apps.cli import main
 from llmx.text.ocr import Line, group_lines, join_pages, mend_marks
 from llmx.eval.scoring.report import score_report
-from scanned import pdf_of, render_pages, require_cjk_font
+from scanned import (Font, cjk_fonts, compare, degrade, figure_recall, layout, pdf_of, printed_text, render_pages,
+                     require_cjk_font)
 
 REPORT = CORPUS / "000_463a946c1bd692f9.txt"  # the shortest bundled report: 5 pages, 27 gold figures
 OCR_EXTRA = "pip install 'llmx[ocr]'"
 
 
-def needs_ocr() -> Path:
+def needs_ocr() -> Font:
     pytest.importorskip("rapidocr_onnxruntime", reason="the [ocr] extra is not installed: " + OCR_EXTRA)
     return require_cjk_font()
 
@@ -80,8 +81,20 @@ def test_long_scan_reports_progress_per_page(scanned_run):
     assert lines == [f"llmx: OCR {scanned_run['pdf']}: page {i}/{n}" for i in range(1, n + 1)]
 
 
-def test_page_image_is_read_and_its_text_kept_beside_the_result(tmp_path):
-    font = needs_ocr()
+def _installed_fonts() -> list:
+    fonts = cjk_fonts()
+    return fonts or [None]  # None: the test skips, naming what is missing
+
+
+def _font_id(font) -> str:
+    return font.name.replace(" ", "-") if font else "no-font"
+
+
+@pytest.mark.parametrize("font", _installed_fonts(), ids=_font_id)
+def test_page_image_is_read_and_its_text_kept_beside_the_result(tmp_path, font):
+    """Every installed CJK font (it failed with Noto Serif CJK, whose first face is the Japanese one)."""
+    font = font or needs_ocr()
+    needs_ocr()
     page = render_pages("某镇2023年法治政府建设年度报告\n全年办理行政复议案件12件，纠错率8.3%。", font)[0]
     image = tmp_path / "scan.png"
     page.crop((0, 0, page.width, 300)).save(image)  # one short strip: OCR stays cheap
@@ -126,6 +139,59 @@ def test_missing_ocr_extra_is_one_line_naming_it(tmp_path, suffix):
     assert not list(tmp_path.glob("out*"))
 
 
+def _paragraphs(report: Path, *numbers: int) -> list[str]:
+    lines = report.read_text(encoding="utf-8").splitlines()
+    return [lines[n - 1].strip() for n in numbers]
+
+
+#: One printed page: two paragraphs of report 001 full of quotation marks (the angle classifier turned such
+#: lines upside down and they vanished) and one of report 000 full of figures, most lines ending in a mark.
+SPOILED_PAGE = "\n".join(_paragraphs(CORPUS / "001_acdc9367334b1221.txt", 16, 22)
+                          + _paragraphs(CORPUS / "000_463a946c1bd692f9.txt", 25, 27))
+#: The issue's page (150 dpi, half a degree of skew, slight blur and noise), and the worst of bench/ocr_check.py.
+SPOILS = {"issue": dict(skew=0.5, blur=0.8, noise=12), "worst": dict(skew=1.0, blur=1.0, noise=20, jpeg=40)}
+
+
+@pytest.mark.parametrize("spoil", list(SPOILS.values()), ids=list(SPOILS))
+@pytest.mark.parametrize("font", _installed_fonts(), ids=_font_id)
+def test_a_spoiled_scan_keeps_every_line_and_every_figure(font, spoil):
+    """Issue 19: such a page lost about one line in eight whole, and some fonts lost lines' last marks.
+
+    Every installed CJK font is tried, so the suite holds whichever one a machine has;
+    ``python bench/ocr_check.py`` measures the full grid (resolutions, skew, blur, noise, JPEG).
+    """
+    font = font or needs_ocr()
+    needs_ocr()
+    from llmx.text.ocr import join_pages, page_lines
+
+    rows = [row for page in layout(SPOILED_PAGE, font) for row in page]
+    (page,) = render_pages(SPOILED_PAGE, font)
+    ocr_text = join_pages([page_lines(degrade(page, **spoil), Path("scan.png"))])
+    kept = compare(rows, ocr_text)
+    recall, extra = figure_recall(printed_text(rows), ocr_text)
+    assert kept["lines_lost"] == 0, kept["lost"]
+    assert kept["end_marks_lost"] == 0, ocr_text
+    assert kept["content_recall"] >= 0.99, (kept, ocr_text)  # every letter, digit and CJK character, nearly
+    assert recall >= 0.98, ocr_text  # the goal: within 0.02 of the text's own figures
+    # Below the goal of 0.99: with the WenQuanYi fonts at the worst spoil, quotation marks of ”“ pairs are
+    # dropped and 3•15's bullet is read as 0 (measured 0.972 on this quote-heavy page); see docs/ocr.md.
+    assert kept["char_recall"] >= 0.97, (kept, ocr_text)
+    assert extra <= 3, ocr_text  # at most 3•15, 4•15 and 12•4 read as 3015, 4015 and 1204 (WenQuanYi's bullet)
+
+
+def test_a_page_scanned_upside_down_is_turned_whole():
+    """Without the per-line classifier, the page as a whole is voted upright or upside down."""
+    font = needs_ocr()
+    from llmx.text.ocr import join_pages, page_lines
+
+    text = "\n".join(_paragraphs(CORPUS / "000_463a946c1bd692f9.txt", 25, 27))
+    page = render_pages(text, font)[0]
+    page = page.crop((0, 0, page.width, 560))
+    upright = join_pages([page_lines(page, Path("scan.png"))])
+    assert join_pages([page_lines(page.rotate(180), Path("scan.png"))]) == upright
+    assert "全镇17名干部持有行政执法证。" in upright
+
+
 def box(text: str, left: float, right: float, top: float, height: float = 30):
     """A RapidOCR result row: corners clockwise from top-left, text, score."""
     return [[[left, top], [right, top], [right, top + height], [left, top + height]], text, 0.99]
@@ -153,6 +219,8 @@ def test_a_paragraph_wrapped_over_a_page_break_is_joined_but_an_indented_one_is_
     ("晋英委〔2024】26号", "晋英委〔2024〕26号"),
     ('他说"好"', '他说"好"'),  # no opener of its own: a straight quote the scan really has
     ("（一）深入", "（一）深入"),
+    ("通过“线上和线下“两条线", "通过“线上和线下”两条线"),  # double quotes never nest: the second closes
+    ("借助“大美安砂”“安砂镇“等", "借助“大美安砂”“安砂镇”等"),
 ])
 def test_misread_closing_marks_are_mended_only_after_their_opener(read, meant):
     assert mend_marks(read) == meant

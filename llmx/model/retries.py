@@ -155,7 +155,9 @@ def reask_retrying(reasks: int) -> Retrying:
 
     def again(state: RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
-        if exc is None or in_chain(exc, (openai.APIError,)) is not None:
+        if not isinstance(exc, Exception):
+            return False  # an answer, or Ctrl-C / SIGTERM (tenacity catches BaseException): never asked again
+        if in_chain(exc, (openai.APIError,)) is not None:
             return False  # transport errors are the outer loop's business
         done = state.attempt_number - 1  # re-asks made so far
         return done < reasks or (done < SHAPE_REASKS and not is_verdict(exc))
