@@ -17,6 +17,7 @@ from llmx.domain.domain import load_domain
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, load_labeller
 from llmx.engine.pipeline import Run
 from llmx.errors import ConfigurationError
+from llmx.eval import crossval
 from llmx.eval.crossval import cross_validate
 from llmx.eval.evaluate import DEFAULT_SETS, GoldSet
 from llmx.eval.train import collect, data_hash, fit
@@ -61,9 +62,10 @@ def test_a_labeller_for_other_features_is_refused(shipped, tmp_path: Path) -> No
     with pytest.raises(ConfigurationError, match="features v"):
         LearnedModel.load(path)
     broken = tmp_path / "broken.npz"
-    broken.write_bytes(b"not a zip")
-    with pytest.raises(ConfigurationError, match="not a readable labeller"):
-        LearnedModel.load(broken)
+    for content in (b"not a zip", path.read_bytes()[: path.stat().st_size // 2]):  # garbage, a cut-off file
+        broken.write_bytes(content)
+        with pytest.raises(ConfigurationError, match="not a readable labeller"):
+            LearnedModel.load(broken)
 
 
 def test_boost_decides_who_labels(shipped, examples) -> None:
@@ -113,7 +115,7 @@ def test_labeller_option_reaches_the_pipeline(shipped, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no.npz" in missing.output and "Traceback" not in missing.output
 
 
-def test_cross_validation_holds_each_set_out(tmp_path: Path) -> None:
+def test_cross_validation_holds_each_set_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two small sets: each is extracted by a labeller trained on the other one only."""
     sets = []
     corpus = sorted((ROOT / "eval" / "gold").glob("*.json"))
@@ -126,10 +128,18 @@ def test_cross_validation_holds_each_set_out(tmp_path: Path) -> None:
             shutil.copy(ROOT / "eval" / "corpus" / f"{gold.stem}.txt", src_dir / f"{gold.stem}.txt")
         sets.append(GoldSet(name, gold_dir, src_dir))
     trained_on: list[set[str]] = []
-    record = cross_validate(DOMAIN, sets, "learned", schemes=("leave_one_set_out",), boost=4.0,
-                            progress=lambda line: trained_on.append(line))
+    real_fit = crossval.fit
+
+    def spy(examples, domain, **kwargs):
+        trained_on.append({e.doc for e in examples})
+        return real_fit(examples, domain, **kwargs)
+
+    monkeypatch.setattr(crossval, "fit", spy)
+    record = cross_validate(DOMAIN, sets, "learned", schemes=("leave_one_set_out",), boost=4.0)
     scheme = record["schemes"]["leave_one_set_out"]
-    assert set(scheme["sets"]) == {"a", "b"} and len(trained_on) == 2
+    assert set(scheme["sets"]) == {"a", "b"}
+    # each set was extracted by a labeller that saw only the other set's reports
+    assert sorted(map(sorted, trained_on)) == [[f"a/{g.stem}" for g in corpus[:3]], [f"b/{g.stem}" for g in corpus[3:]]]
     assert len(scheme["predictions"]) == len(corpus)
     flags = scheme["flags"]
     assert flags["figures"] == sum(len(p["figures"]) for p in scheme["predictions"].values())
@@ -170,3 +180,39 @@ def test_batched_probabilities_equal_each_row_computed_alone(shipped, examples) 
         expected = np.exp(scores - scores.max())
         assert np.allclose(probs[i], expected / expected.sum())
         assert np.isclose(p_stat[i], 1 / (1 + np.exp(-stat)))
+
+
+def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) -> None:
+    """Where the learned design overrules a cue, the figure's confidence is the overruling decision's
+    (the cues' key boosted), not a second judgement that boosts the model's own key."""
+    eager = replace(shipped, info={**shipped.info, "boost": 1.0})
+    run = Run(DOMAIN, design="learned", labeller=eager)
+    from llmx.engine.labelling import cue_keys
+    from llmx.engine.learned import features
+    from llmx.engine.pipeline import analyse
+
+    checked = 0
+    for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))[:15]:
+        result = run.extract(path)
+        found = analyse(path.read_text(encoding="utf-8"), DOMAIN)
+        keys = cue_keys(found.candidates, DOMAIN.catalogue)
+        rows = [features(c, k, DOMAIN.catalogue) for c, k in zip(found.candidates, keys)]
+        decided = eager.decide(rows, [k or "other" for k in keys])
+        by_start = {c.mention.start: d for c, d in zip(found.candidates, decided)}
+        for figure in result["figures"]:
+            d = by_start[figure["start"]]
+            assert (figure["indicator"], figure["confidence"], figure["unsure"]) == (d.indicator, d.confidence, d.unsure)
+            checked += 1
+    assert checked > 0
+
+
+def test_a_labeller_for_another_report_type_is_refused(shipped) -> None:
+    other = replace(shipped, info={**shipped.info, "report_type": "budget"})
+    with pytest.raises(ConfigurationError, match="budget"):
+        Run(DOMAIN, design="rules", labeller=other)
+
+
+def test_a_cue_key_the_labeller_never_saw_is_kept(shipped, examples) -> None:
+    rows = [e.row for e in examples if e.stat and e.candidate][:5]
+    decided = replace(shipped, info={**shipped.info, "boost": 0.0}).decide(rows, ["no_such_key"] * len(rows))
+    assert [d.indicator for d in decided] == ["no_such_key"] * len(rows)

@@ -15,6 +15,7 @@ field marked ``json_schema_extra={"contract": False}`` is llmx's own extra.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any, get_args
 
@@ -57,11 +58,13 @@ def labels_skeleton(result: dict[str, Any], domain: Domain) -> dict[str, Any]:
 
 
 def indicator_select(index: int, current: str, domain: Domain) -> str:
-    """A figure's indicator as a choice among the catalogue's keys and ``other``."""
+    """A figure's indicator as a choice among the catalogue's keys and ``other`` (and its own key, when a
+    result from another catalogue has one this one lacks: saving must never change a label unasked)."""
     keys = [*domain.catalogue.keys, OTHER] if OTHER not in domain.catalogue.keys else list(domain.catalogue.keys)
+    keys += [] if current in keys else [current]
     options = "".join(
-        f'<option value="{k}"{" selected" if k == current else ""}>{k}'
-        f'{" · " + domain.catalogue.indicator(k).name if k != OTHER else ""}</option>' for k in keys)
+        f'<option value="{html.escape(k, quote=True)}"{" selected" if k == current else ""}>{html.escape(k)}'
+        f'{" · " + html.escape(entry.name) if (entry := domain.catalogue.get(k)) else ""}</option>' for k in keys)
     return f'<select class="fix-indicator" data-index="{index}" aria-label="indicator of figure {index + 1}">{options}</select>'
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -153,14 +154,15 @@ class LearnedModel:
             with source.open("rb") as fh:
                 arrays = dict(np.load(fh, allow_pickle=False))
             info = json.loads(str(arrays["info"]))
-        except (OSError, ValueError, KeyError) as exc:
+            if info.get("feature_version") != FEATURE_VERSION:
+                raise ConfigurationError(f"{source}: trained on features v{info.get('feature_version')}, "
+                                         f"this llmx reads v{FEATURE_VERSION}: retrain with `llmx train`")
+            return cls({str(name): i for i, name in enumerate(arrays["vocabulary"])},
+                       tuple(str(k) for k in arrays["classes"]), arrays["ind_coef"], arrays["ind_intercept"],
+                       arrays["stat_coef"], float(arrays["stat_intercept"]), arrays["calib_x"], arrays["calib_y"],
+                       info)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise ConfigurationError(f"{source}: not a readable labeller file ({exc})") from exc
-        if info.get("feature_version") != FEATURE_VERSION:
-            raise ConfigurationError(f"{source}: trained on features v{info.get('feature_version')}, "
-                                     f"this llmx reads v{FEATURE_VERSION}: retrain with `llmx train`")
-        return cls({str(name): i for i, name in enumerate(arrays["vocabulary"])},
-                   tuple(str(k) for k in arrays["classes"]), arrays["ind_coef"], arrays["ind_intercept"],
-                   arrays["stat_coef"], float(arrays["stat_intercept"]), arrays["calib_x"], arrays["calib_y"], info)
 
     def save(self, path: Any) -> None:
         """Write the arrays as ``.npz`` (compressed, pickle-free) through ``path``'s open file."""
@@ -222,7 +224,9 @@ class LearnedModel:
         scores -= scores.max(axis=1, keepdims=True)
         boosted = np.exp(scores)
         boosted /= boosted.sum(axis=1, keepdims=True)
-        keys = [self.classes[j] for j in boosted.argmax(axis=1)] if overrule else list(rules)
+        # a cue key the labeller never saw cannot be weighed against its classes: the cues keep it
+        keys = [self.classes[j] if rule in index else rule for j, rule in zip(boosted.argmax(axis=1), rules)] \
+            if overrule else list(rules)
         chosen = np.array([boosted[i, index[k]] if k in index else 0.0 for i, k in enumerate(keys)])
         raw = p_stat * chosen
         confidence = np.interp(raw, self.calib_x, self.calib_y)

@@ -91,6 +91,10 @@ class Run:
                                      f"(give one, or ask for design 'rules')")
         if self.labeller is None and self.domain.labeller is not None and self.domain.labeller.is_file():
             self.labeller = load_labeller(self.domain.labeller)  # type: ignore[arg-type]  # files() paths hash
+        trained_for = self.labeller.info.get("report_type") if self.labeller else None
+        if trained_for not in (None, self.domain.name):
+            raise ConfigurationError(f"the labeller was trained for report type {trained_for!r}, "
+                                     f"not {self.domain.name!r}: train one with `llmx train --type {self.domain.name}`")
         if self.design == "learned" and self.labeller is None:
             raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
                                      f"{self.domain.name!r} ships none (run `llmx train`)")
@@ -168,7 +172,10 @@ class Run:
         """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
         if self.labeller is None:
             return {}
-        return {c.id: d for c, d in zip(candidates, self._judge_all(candidates, labels, False))}
+        overrule = self.design == "learned"
+        if overrule:  # its labels are the overruling decisions: judge them as made (cues' key boosted), as calibrated
+            labels = rule_labels(candidates, self.domain.catalogue)
+        return {c.id: d for c, d in zip(candidates, self._judge_all(candidates, labels, overrule))}
 
     def _judge_all(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
         assert self.labeller is not None

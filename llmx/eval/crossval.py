@@ -25,6 +25,7 @@ from typing import Any
 from llmx.domain.domain import Domain
 from llmx.engine.learned import LearnedModel
 from llmx.engine.pipeline import Run
+from llmx.errors import LlmxError
 from llmx.eval.evaluate import GoldSet, gold_pairs, rescore
 from llmx.eval.train import Example, _folds, collect, fit
 from llmx.text.sources import load_document
@@ -49,6 +50,9 @@ def cross_validate(domain: Domain, sets: Sequence[GoldSet], design: str = "learn
             if progress:
                 progress(f"{scheme}: training without {len(held)} reports")
             train = [e for e in examples if e.doc not in held] if scheme != "in_sample" else examples
+            if not any(e.stat for e in train):
+                raise LlmxError(f"{scheme}: holding out {len(held)} reports leaves no labelled figure to train on "
+                                f"(give more reports)")
             model = fit(train, domain, boost=boost)
             predictions |= _extract(domain, design, model, sorted(held), sources)
         record = rescore({"config": out["config"] | {"scheme": scheme}, "predictions": predictions}, sets)

@@ -73,6 +73,9 @@ def collect(domain: Domain, sets: Sequence[GoldSet]) -> list[Example]:
     for s in sets:
         for gold_path, _ in gold_pairs(s.gold_dir, s.source_dir):
             gold = _read_gold(gold_path)
+            unknown = {f.get("indicator") for f in gold["figures"]} - {*domain.catalogue.keys, OTHER}
+            if unknown:
+                raise LlmxError(f"{gold_path}: indicators not in the {domain.name} catalogue: {sorted(map(str, unknown))}")
             source = load_source(s.source_dir, gold_path.stem)
             out.extend(_report_examples(domain, s.name, f"{s.name}/{gold_path.stem}", source, gold))
     return out
