@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -228,13 +227,11 @@ def test_hung_endpoint_ends_the_run_with_one_line(tmp_path, how):
     out = tmp_path / "out.json"
     flag, env = (["--timeout", "2"], None) if how == "flag" else ([], {"LLMX_TIMEOUT": "2"})
     with LoopbackServer(always(HANG), lifetime=60) as server:
-        started = time.monotonic()
         result = extract(str(REPORT), "-o", str(out), *model_args(server, tmp_path / "c"), *flag, env=env)
-        seconds = time.monotonic() - started
         assert server.requests == 1  # a timeout is not retried: one wait, not four
     one_error_line(result, str(REPORT), server.url, "no whole answer within 2 s", "--timeout")
-    assert seconds < 30
-    assert [path for path, _, _ in server.abandoned] == ["/v1/chat/completions"]  # the client gave up on it
+    # the client gave up on it, long before the server's 60 s lifetime would have released it
+    assert [(path, waited < 60) for path, _, waited in server.abandoned] == [("/v1/chat/completions", True)]
     assert not out.exists()
 
 
