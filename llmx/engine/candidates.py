@@ -19,7 +19,7 @@ from llmx.text.numbers import Mention
 from llmx.engine.structure import SectionSpan, element_at
 
 _CLAUSE_BREAK = "，,。；;：:、（）()！!？?\n【】"
-_SENTENCE_BREAK = "。；;！!？?\n"
+SENTENCE_BREAK = "。；;！!？?\n"  # what ends a sentence (the assessment counts sentences by it too)
 _MAX_EVIDENCE = 80
 _CONTEXT = 90
 _WINDOW = 160
@@ -50,7 +50,7 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
                      domain: Domain) -> list[Candidate]:
     """One candidate per figure-candidate mention, numbered from 1 in document order."""
     out: list[Candidate] = []
-    clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, _SENTENCE_BREAK)
+    clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, SENTENCE_BREAK)
     cue_clauses = _Breaks.of(text, _CUE_CLAUSE_BREAK)
     cjk = _CjkCounter(text, clauses)
     for m in (m for m in mentions if m.kind == "candidate"):
@@ -119,7 +119,7 @@ class _CjkCounter:
 
 def cue_window(text: str, m: Mention, sentences: _Breaks | None = None, clauses: _Breaks | None = None) -> Window:
     """The number's sentence (at most ``_WINDOW`` characters of it) up to the end of its clause."""
-    sentences = sentences or _Breaks.of(text, _SENTENCE_BREAK)
+    sentences = sentences or _Breaks.of(text, SENTENCE_BREAK)
     clauses = clauses or _Breaks.of(text, _CUE_CLAUSE_BREAK)
     left = max(sentences.back_to(m.start), m.start - _WINDOW)
     clause, right = clauses.back_to(m.start), clauses.forward_to(m.end)
