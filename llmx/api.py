@@ -19,10 +19,11 @@ from pydantic import BaseModel
 
 from llmx.domain.domain import Domain, load_domain
 from llmx.errors import LlmxError
-from llmx.engine.labelling import DESIGNS, check_design, needs_model
+from llmx.engine.labelling import check_design, needs_model
 from llmx.engine.pipeline import Run
 from llmx.engine.runner import extract_noted
 from llmx.model.config import LLMConfig, from_options
+from llmx.options import RUN_SETTINGS, resolve
 from llmx.text.sources import LOADERS, Document, document_from_text, load_document
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
@@ -40,15 +41,22 @@ class Extractor:
     from the ``LLMX_*`` environment variables, as the CLI does.
     """
 
-    def __init__(self, *, design: str = DESIGNS[0], base_url: str | None = None, model: str | None = None,
-                 report_type: str | Domain = "fazhi", prompt_version: str | None = None,
-                 config: LLMConfig | None = None, llm: LLM | None = None, **model_options: Any):
-        """``llm``: a model client already open (batch hands each worker its own); the session uses it
-        and leaves it open.  Otherwise a design that needs a model opens one from ``config`` or the options."""
-        check_design(design)  # before any model is started for it
-        self.design = design
-        self.domain = report_type if isinstance(report_type, Domain) else load_domain(report_type)
-        self.prompt_version = prompt_version
+    def __init__(self, *, design: str | None = None, base_url: str | None = None, model: str | None = None,
+                 report_type: str | Domain | None = None, prompt_version: str | None = None,
+                 labeller: str | Path | None = None, config: LLMConfig | None = None, llm: LLM | None = None,
+                 **model_options: Any):
+        """Settings not given are read from their ``LLMX_*`` variables, then defaulted, as the CLI reads
+        them (one table: ``llmx/options.py``).  ``llm``: a model client already open (batch hands each
+        worker its own); the session uses it and leaves it open.  Otherwise a design that needs a model
+        opens one from ``config`` or the model settings."""
+        given = {"design": design, "prompt_version": prompt_version, "labeller": labeller,
+                 "report_type": None if isinstance(report_type, Domain) else report_type}
+        run = resolve(given, RUN_SETTINGS)
+        check_design(run["design"])  # before any model is started for it
+        self.design = run["design"]
+        domain = report_type if isinstance(report_type, Domain) else load_domain(run["report_type"])
+        self.domain = domain.with_labeller(run["labeller"])
+        self.prompt_version = run["prompt_version"]
         self.config = config or (llm.config if llm else from_options(base_url=base_url, model=model, **model_options))
         self._given_llm = llm
         self._stack = ExitStack()
@@ -103,13 +111,14 @@ class Extractor:
             yield doc.path, self.extract(doc)
 
 
-def extract(source: str | Path, *, design: str = DESIGNS[0], base_url: str | None = None,
-            model: str | None = None, report_type: str = "fazhi", **options: Any) -> BaseModel:
+def extract(source: str | Path, *, design: str | None = None, base_url: str | None = None,
+            model: str | None = None, report_type: str | None = None, **options: Any) -> BaseModel:
     """One report as its report type's model: ``llmx.extract("report.txt", design="rules")``.
 
-    ``source`` is a path or the report's text.  With a design other than
-    ``rules`` and no ``base_url``, the embedded model is started for this call
-    (an ``Extractor`` keeps it running for many reports).
+    ``source`` is a path or the report's text.  Settings not given come from
+    their ``LLMX_*`` variables, as on the command line.  With a design other
+    than ``rules`` and no ``base_url``, the embedded model is started for this
+    call (an ``Extractor`` keeps it running for many reports).
     """
     with Extractor(design=design, base_url=base_url, model=model, report_type=report_type, **options) as ex:
         return ex.extract(source)

@@ -10,10 +10,12 @@ import os
 import sys
 from pathlib import Path
 
+from llmx.options import from_environment
+
 
 def cache_home() -> Path:
     """``$LLMX_CACHE_DIR``, else ``llmx`` in the platform's user cache folder."""
-    env = os.environ.get("LLMX_CACHE_DIR")
+    env = from_environment("cache_dir")
     if env:
         return Path(env).expanduser()
     if sys.platform == "win32":

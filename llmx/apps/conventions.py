@@ -15,14 +15,14 @@ from collections.abc import Iterator
 
 import click
 
+from llmx.options import BY_NAME, SETTINGS
+
 #: Context settings of the root group; subcommands inherit them.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
-#: Option names (as the function receives them) that share one variable across commands.
-SHARED = {"base_url": "BASE_URL", "base_urls": "BASE_URL", "model": "MODEL", "api_key": "API_KEY",
-          "mode": "MODE", "model_path": "MODEL_PATH", "cache_dir": "CACHE_DIR", "no_cache": "NO_CACHE",
-          "timeout": "TIMEOUT", "deadline": "DEADLINE", "design": "DESIGN", "prompt_version": "PROMPT", "report_type": "TYPE",
-          "trace_dir": "TRACE", "labeller": "LABELLER"}
+#: Option names (as the function receives them) that share one variable across commands: the option
+#: table's settings (``llmx/options.py``), and batch's repeatable ``--base-url``.
+SHARED = {setting.name: setting.env for setting in SETTINGS} | {"base_urls": BY_NAME["base_url"].env}
 
 
 def commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import dataclasses
 import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
 from operator import itemgetter
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -57,6 +59,15 @@ class Domain:
     title_words: tuple[str, ...] = ("报告",)
     labeller: Traversable | None = None  # the trained labeller (``llmx train``), if the type ships one
     assessment: Traversable | None = None  # the rules ``llmx assess`` judges reports by (deadlines, word lists)
+
+    def with_labeller(self, path: str | Path | None) -> Domain:
+        """This report type with the labeller file at ``path`` (``--labeller``); itself when none is given."""
+        if not path:
+            return self
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigurationError(f"{path}: no such labeller file (make one with `llmx train`)")
+        return dataclasses.replace(self, labeller=path)
 
     def element(self, key: str) -> Element:
         return next(e for e in self.elements if e.key == key)

@@ -15,13 +15,13 @@ a bigger model on a CPU may, and the message names the flag to raise it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmx.cache_home import cache_home
 from llmx.errors import ConfigurationError
+from llmx.options import BY_NAME, MODEL_SETTINGS, resolve
 
 if TYPE_CHECKING:
     import httpx
@@ -81,38 +81,24 @@ class LLMConfig:
 
 
 def from_options(**options: object) -> LLMConfig:
-    """Build a config from CLI options, filling gaps from ``LLMX_*`` / ``OPENAI_*`` variables."""
-    env = os.environ.get
-    picked: dict[str, Any] = {
-        "base_url": options.get("base_url") or env("LLMX_BASE_URL") or env("OPENAI_BASE_URL"),
-        "model": options.get("model") or env("LLMX_MODEL"),
-        "api_key": options.get("api_key") or env("LLMX_API_KEY") or env("OPENAI_API_KEY") or "sk-no-key-required",
-        "mode": options.get("mode") or env("LLMX_MODE") or "json",
-    }
-    model_path = options.get("model_path") or env("LLMX_MODEL_PATH")
-    if model_path:
-        picked["model_path"] = Path(str(model_path))
-    if options.get("cache_dir"):
-        picked["cache_dir"] = Path(str(options["cache_dir"]))
-    if options.get("no_cache") or _yes(env("LLMX_NO_CACHE")):
+    """Build a config from the model settings given, filling gaps from their variables (``llmx/options.py``)."""
+    values = resolve(options, MODEL_SETTINGS)
+    picked: dict[str, Any] = {k: values[k] for k in ("base_url", "model", "api_key", "mode")}
+    if values["model_path"]:
+        picked["model_path"] = Path(str(values["model_path"]))
+    if values["cache_dir"]:
+        picked["cache_dir"] = Path(str(values["cache_dir"]))
+    if values["no_cache"]:
         picked["use_cache"] = False
-    trace = options.get("trace_dir") or env("LLMX_TRACE")
-    if trace:
-        picked["trace_dir"] = Path(str(trace))
-    timeout = options.get("timeout") or env("LLMX_TIMEOUT")
-    if timeout:
-        picked["timeout"] = _seconds(timeout, "--timeout or LLMX_TIMEOUT")
-    deadline = options.get("deadline") or env("LLMX_DEADLINE")
-    if deadline:
-        picked["deadline"] = _seconds(deadline, "--deadline or LLMX_DEADLINE")
+    if values["trace_dir"]:
+        picked["trace_dir"] = Path(str(values["trace_dir"]))
+    for name in ("timeout", "deadline"):
+        if values[name]:
+            setting = BY_NAME[name]
+            picked[name] = _seconds(values[name], f"{setting.flag} or {setting.variable}")
     if picked["base_url"] and "model_path" in picked:
         raise ConfigurationError("give either --base-url (a running server) or --model-path (a GGUF to run), not both")
     return LLMConfig(**picked)
-
-
-def _yes(value: str | None) -> bool:
-    """A flag's variable set the way click reads it for the CLI (1, true, yes, y, on)."""
-    return (value or "").strip().lower() in ("1", "true", "yes", "y", "on")
 
 
 def _seconds(value: object, where: str) -> float:
