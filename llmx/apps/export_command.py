@@ -33,7 +33,7 @@ def export_command(results: str, sqlite_file: str, report_type: str, as_json: bo
     reports and replaces re-extracted ones, never duplicating.
     """
     domain = load_domain(report_type)
-    lists = [e.list_field for e in domain.elements if e.list_field]
+    lists = list(domain.list_fields)
     found = collect(Path(results), notices.warn)
     if not found:
         raise LlmxError(f"{results}: no llmx results to export")

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from llmx.text.punctuation import CLAUSE_END, COLON, LIST_COMMA
 from llmx.domain.catalogue import OTHER
 from llmx.domain.domain import Domain
 from llmx.apps.corrections import CSS as FIX_CSS, JS as FIX_JS, SAVE_BUTTON, indicator_select, labels_script
@@ -109,7 +110,7 @@ def locate(index: int, fig: dict[str, Any], folded: FoldedText) -> Placement | N
 
 
 #: Where a shared clause may be split between two figures: after clause punctuation.
-CLAUSE_BREAKS = "，。；、,;：:！？!?\n"
+CLAUSE_BREAKS = CLAUSE_END + COLON + LIST_COMMA
 
 
 def regions(placements: Sequence[Placement], text: str) -> list[tuple[Placement, Span]]:

@@ -187,12 +187,11 @@ def _meta_cell(value: Any) -> Cell:
     return value if isinstance(value, (int, float, str)) else ("" if value is None else str(value))
 
 
-def report_table(results: list[dict[str, Any]]) -> Table:
-    """One row per report: meta, element checklist, and counts of what was found and set aside."""
+def report_table(results: list[dict[str, Any]], list_fields: tuple[str, ...]) -> Table:
+    """One row per report: meta, element checklist, and counts of what was found and set aside
+    (``list_fields``: the report type's item lists, ``Domain.list_fields``)."""
     meta_keys, section_keys = _keys(results, "meta"), _keys(results, "sections")
-    lists = distinct(k for r in results for k, v in r.items()
-                     if isinstance(v, list) and k not in ("figures", "rejected", "uncovered", "warnings", "meta_unsure"))
-    counts = ["figures", "rejected", "uncovered", *lists]  # the report type's item lists, as its results hold them
+    counts = ["figures", "rejected", "uncovered", *list_fields]
     columns = (["doc_id"] + meta_keys + [f"{k}_present" for k in section_keys]
                + ["elements_present"] + counts + ["unsure", "meta_unsure"])
     table = Table("reports", columns)
@@ -257,8 +256,8 @@ def build_tables(outdir: Path, report_type: str = "fazhi") -> list[Table]:
     from llmx.domain.domain import load_domain
 
     results = read_results(outdir)
-    catalogue = load_domain(report_type).catalogue
-    return [indicator_table(results, catalogue), report_table(results)]
+    domain = load_domain(report_type)
+    return [indicator_table(results, domain.catalogue), report_table(results, domain.list_fields)]
 
 
 @click.command("table")

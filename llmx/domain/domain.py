@@ -60,6 +60,11 @@ class Domain:
     labeller: Traversable | None = None  # the trained labeller (``llmx train``), if the type ships one
     assessment: Traversable | None = None  # the rules ``llmx assess`` judges reports by (deadlines, word lists)
 
+    @property
+    def list_fields(self) -> tuple[str, ...]:
+        """The result's item lists: each element's ``list_field``, in the template's order."""
+        return tuple(e.list_field for e in self.elements if e.list_field)
+
     def with_labeller(self, path: str | Path | None) -> Domain:
         """This report type with the labeller file at ``path`` (``--labeller``); itself when none is given."""
         if not path:

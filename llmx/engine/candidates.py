@@ -13,17 +13,17 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from llmx.text.punctuation import BRACKETS, CLAUSE_END, COLON, LIST_COMMA, SENTENCE_END
 from llmx.domain.cues import Window
 from llmx.domain.domain import Domain
 from llmx.text.numbers import Mention
 from llmx.engine.structure import SectionSpan, element_at
 
-_CLAUSE_BREAK = "，,。；;：:、（）()！!？?\n【】"
-SENTENCE_BREAK = "。；;！!？?\n"  # what ends a sentence (the assessment counts sentences by it too)
+_CLAUSE_BREAK = CLAUSE_END + COLON + LIST_COMMA + BRACKETS
 _MAX_EVIDENCE = 80
 _CONTEXT = 90
 _WINDOW = 160
-_CUE_CLAUSE_BREAK = "，,。；;：:！!？?\n"  # an aside in brackets belongs to its clause
+_CUE_CLAUSE_BREAK = CLAUSE_END + COLON  # an aside in brackets belongs to its clause
 _LEAD_WORDS = re.compile(r"^(?:其中|共计|累计|合计|共|全年|今年以来|目前|现有|已)+")
 _CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 _DIRECT_COUNT = 256  # stretches up to this long are counted character by character
@@ -50,7 +50,7 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
                      domain: Domain) -> list[Candidate]:
     """One candidate per figure-candidate mention, numbered from 1 in document order."""
     out: list[Candidate] = []
-    clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, SENTENCE_BREAK)
+    clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, SENTENCE_END)
     cue_clauses = _Breaks.of(text, _CUE_CLAUSE_BREAK)
     cjk = _CjkCounter(text, clauses)
     for m in (m for m in mentions if m.kind == "candidate"):
@@ -119,7 +119,7 @@ class _CjkCounter:
 
 def cue_window(text: str, m: Mention, sentences: _Breaks | None = None, clauses: _Breaks | None = None) -> Window:
     """The number's sentence (at most ``_WINDOW`` characters of it) up to the end of its clause."""
-    sentences = sentences or _Breaks.of(text, SENTENCE_BREAK)
+    sentences = sentences or _Breaks.of(text, SENTENCE_END)
     clauses = clauses or _Breaks.of(text, _CUE_CLAUSE_BREAK)
     left = max(sentences.back_to(m.start), m.start - _WINDOW)
     clause, right = clauses.back_to(m.start), clauses.forward_to(m.end)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
+from llmx.text.headings import ANY_MARKER, CN_ORDINALS, MARKUP
+from llmx.text.punctuation import CLAUSE_END, COLON, compiled
 from llmx.engine.structure import Heading
 
-_INLINE = re.compile(r"[一二三四五六七八九十]+是")
-_CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
-_SENTENCE_SPLIT = re.compile(r"[，,。；;！!？?\n]")
-_MARKUP = re.compile(r"[*#]+")
-_MARKER = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|[一二三四五六七八九十0-9]+\s*[、．.])\s*")
+_INLINE = re.compile(rf"[{CN_ORDINALS}]+是")  # 一是…二是…: items numbered inline
+_CLAUSE_END = compiled(CLAUSE_END, COLON)
+_SENTENCE_SPLIT = compiled(CLAUSE_END)
 
 
 def section_items(text: str, start: int, end: int, heading: Heading,
@@ -25,8 +25,8 @@ def section_items(text: str, start: int, end: int, heading: Heading,
     subs = [h for h in headings if start < h.start < end and h.level > heading.level]
     if subs:
         level = min(h.level for h in subs)
-        return _dedupe(_MARKER.sub("", h.text).strip() for h in subs if h.level == level)
-    body = _MARKUP.sub("", text[heading.line_end:end])
+        return _dedupe(ANY_MARKER.sub("", h.text).strip() for h in subs if h.level == level)
+    body = MARKUP.sub("", text[heading.line_end:end])
     inline = _inline_items(body)
     if inline:
         return inline

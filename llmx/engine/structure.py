@@ -8,19 +8,11 @@ domain's keywords.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from llmx.domain.domain import Domain
+from llmx.text.headings import LEVELS, MARKUP
 
-_CN = "一二三四五六七八九十"
-_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"[{_CN}]+\s*[、．.]|第[{_CN}]+部分")),
-    (2, re.compile(rf"[（(]\s*[{_CN}]+\s*[）)]")),
-    (3, re.compile(r"[0-9０-９]{1,2}\s*[、．.](?![0-9０-９])")),
-    (4, re.compile(r"[（(]\s*[0-9０-９]{1,2}\s*[）)]")),
-)
-_MARKUP = re.compile(r"[*#]+")
 _MAX_HEADING = 60
 
 
@@ -51,13 +43,13 @@ def _heading_in_line(line: str, offset: int) -> Heading | None:
     """The heading a line opens with, or None."""
     body = line.rstrip("\r\n")
     lead = len(body) - len(body.lstrip())
-    stripped = _MARKUP.sub("", body[lead:]) if body[lead:lead + 1] in "*#" else body[lead:]
+    stripped = MARKUP.sub("", body[lead:]) if body[lead:lead + 1] in "*#" else body[lead:]
     shift = len(body[lead:]) - len(stripped)
-    for level, pattern in _LEVELS:
+    for level, pattern in LEVELS:
         if pattern.match(stripped):
             cut = stripped.find("。")
             text = (stripped if cut < 0 else stripped[:cut]).strip()
-            text = _MARKUP.sub("", text).strip()
+            text = MARKUP.sub("", text).strip()
             if not text or len(text) > _MAX_HEADING and cut < 0:
                 return None
             start = offset + lead + shift

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from llmx.text.headings import CHINESE_NUMBERED
+from llmx.text.punctuation import PROSE, compiled
 from llmx.text.script import simplify
 
 _INDEX_LABELS: dict[str, str] = {
@@ -61,7 +63,6 @@ _BULLET = re.compile(r"^[ \t\u3000\xa0]*(?:[•·▪●◆■□]+|[-*](?=[ \t\u
 # A count in a bulleted line (● 办理行政复议案件12件) makes it the report's, not the page's.
 _COUNT = re.compile(r"[0-9０-９一二三四五六七八九十两]\s*[余多]?\s*(?:个|件|起|次|场|人|名|份|项|条|家|户|元|%|台|期|批|所|处)")
 # 一、 / （一）: the report's own numbered headings, which end the page zone.
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、．.]|[（(]\s*[一二三四五六七八九十]+\s*[）)])")
 _SHORT_SENTENCE = 12
 # 您当前的位置:首页 > … : where a page says where it is; site headers sit above it.
 _BREADCRUMB = re.compile(r"(?:当前|所在|您的|现在的)\S{0,4}位置|^\s*首页\s*[>›»/]|[>›»]\s*\S{1,12}\s*[>›»]")
@@ -77,7 +78,7 @@ _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|
 # An aggregator's line about the document: 《…报告》是2019年某市人民政府发布的通知。
 _BLURB = re.compile(r"^[ \t\u3000\xa0]*《[^》\n]{4,80}》是[^。\n]{0,40}发布的[^。\n]{0,10}[。.]?[ \t\u3000\xa0]*$")
 _TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
-_PROSE = re.compile(r"[，,。；;]")
+_PROSE = compiled(PROSE)
 _MAX_FURNITURE_LINE = 160
 _NEAR = 200  # how far from its hinted offset a string to restore is looked for
 
@@ -143,10 +144,10 @@ def _opens_body(line: str) -> bool:
     stripped = line.strip()
     if not stripped or _BULLET.match(line):
         return False
-    if _HEADING.match(stripped):
+    if CHINESE_NUMBERED.match(stripped):
         return True
     return (len(stripped) >= 40 and bool(_PROSE.search(stripped))) or (
-        len(stripped) >= _SHORT_SENTENCE and bool(re.search(r"[。，,；]", stripped)))
+        len(stripped) >= _SHORT_SENTENCE and bool(_PROSE.search(stripped)))
 
 
 def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tuple[list[tuple[int, int]], str | None]:

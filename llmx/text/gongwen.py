@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from llmx.text.punctuation import CLAUSE_END, compiled
 from llmx.text.clean import CleanText, clean
 from llmx.text.regions import region_code
 from llmx.text.script import PINYIN_READING
@@ -34,7 +35,7 @@ _SPLIT = re.compile(r"[、，,；;\s]+")
 _HEADER_SUFFIX = re.compile(r"文件$")
 # A line break a web page lost: after a title, a colon or a full stop, a gap of spaces starts a new line.
 _LOST_BREAK = re.compile(r"(?<=[报告：:。])[ \t\u3000\xa0]+(?=\S)")
-_SENTENCE = re.compile(r"[，,。；;！？]")
+_SENTENCE = compiled(CLAUSE_END)
 _QUOTED = re.compile(r"《[^》\n]*》|[(（][^)）\n]*[)）]|〔[^〕\n]*〕")
 _MAX_TITLE = 80
 _TITLE_SIZE = 6

@@ -34,6 +34,7 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
+from llmx.text.punctuation import CLAUSE_END, COLON, SENTENCE_END, compiled
 from llmx.text.places import gazetteer
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
@@ -167,8 +168,8 @@ _QUALIFIER_WORDS: dict[str, Qualifier] = {
 }
 _NOT_APPROX_NEAR = "最附"  # 最近 / 附近 are not 近 'nearly'
 
-_CLAUSE_BREAKS = re.compile(r"[。；;！!？?\n\r，,]")
-_CLAUSE_START_BEFORE = "\n\r。；;：:！!？?"
+_CLAUSE_BREAKS = compiled(CLAUSE_END)
+_CLAUSE_START_BEFORE = SENTENCE_END + COLON
 _MARKUP = " \t\u3000\xa0*#>"  # spaces and markdown bullets/bold that can precede a list marker
 _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")

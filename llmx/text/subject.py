@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from llmx.text.punctuation import COLON, PROSE, char_class, compiled
 from llmx.text.clean import CleanText
 from llmx.text.places import Place, gazetteer
 from llmx.text.script import PINYIN_READING, without_pinyin
@@ -62,10 +63,12 @@ _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|自治区|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
 # Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
 # (得益于县委、县政府的坚强领导, 受益于区委的大力支持, 离不开…).
+_IN_CLAUSE = char_class(PROSE, negate=True)
 _SUPERIORS = re.compile(
-    r"在[^，,。；]{0,40}?(?:领导|指导|监督|支持|关心|部署)[^，,。；]{0,6}下|(?:根据|按照|围绕|贯彻|落实|依据)[^，,。；]*"
-    r"|(?:得益于|受益于|有赖于|离不开|依靠|依托|仰仗)[^，,。；;]*")
+    rf"在{_IN_CLAUSE}{{0,40}}?(?:领导|指导|监督|支持|关心|部署){_IN_CLAUSE}{{0,6}}下"
+    rf"|(?:根据|按照|围绕|贯彻|落实|依据){_IN_CLAUSE}*|(?:得益于|受益于|有赖于|离不开|依靠|依托|仰仗){_IN_CLAUSE}*")
 # A street office or township named after the government that dispatched it: 人民政府金龙街道办事处.
+_CLAUSE_SPLIT = compiled(PROSE, COLON)
 _AGENCY_OF = re.compile(r"(?:人民政府|政府)([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府)")
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
 
@@ -151,7 +154,7 @@ def level_of(text: str) -> Level | None:
     ``现将我局…``, ``松洲街以…``); bodies named inside a clause are someone else.
     """
     unnamed: Level | None = None
-    clauses = [c for c in re.split(r"[，,。；;:：]", _SUPERIORS.sub("，", text)) if c.strip()]
+    clauses = [c for c in _CLAUSE_SPLIT.split(_SUPERIORS.sub("，", text)) if c.strip()]
     for clause in clauses[:_CLAUSES]:  # the superiors set aside leave no clause behind
         clause = _LEAD.sub("", clause.strip())
         level = _clause_level(clause)

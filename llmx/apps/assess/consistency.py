@@ -16,15 +16,16 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from llmx.text.punctuation import CLAUSE_END, LIST_COMMA, PROSE, SENTENCE_END, char_class, compiled
 from llmx.apps.assess.reading import Reading
 from llmx.apps.assess.rules import Rules
 from llmx.apps.assess.sentences import split
 
 KINDS = ("parts_exceed_total", "percent_over_100", "year_mismatch", "conflicting_values", "target_already_done")
 
-_TOTAL_CUE = re.compile(r"(?:共|共计|合计|总计|累计|总共)\s*[^\s，,。；;]{0,12}$")
+_TOTAL_CUE = re.compile(rf"(?:共|共计|合计|总计|累计|总共)\s*[^\s{re.escape(PROSE)}]{{0,12}}$")
 _PARTS = re.compile(r"^\s*[，,]?\s*其中")
-_CLAUSE_END = re.compile(r"[。；;\n]")
+_SENTENCE_END = compiled(SENTENCE_END)
 _NEW_TOTAL = re.compile(r"共|合计|总计|累计|另")
 _PERCENT = re.compile(r"([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*[%％]|百分之([0-9一二三四五六七八九十百]+)")
 # 2023年以来 / 2023年，/ 2023年度: a year the text reports on (not 2023年5月, not 2021-2025年, not 〔2024〕).
@@ -50,7 +51,7 @@ def parts_exceed_total(reading: Reading) -> list[dict[str, Any]]:
     for i, total in enumerate(mentions):
         if not _TOTAL_CUE.search(_window(text, total.start, 14)) or not total.unit:
             continue
-        stop = _CLAUSE_END.search(text, total.end)
+        stop = _SENTENCE_END.search(text, total.end)
         clause_end = stop.start() if stop else len(text)
         after = text[total.end:clause_end]
         at = after.find("其中")
@@ -116,7 +117,7 @@ def _as_whole(fig: dict[str, Any], text: str, total_words: tuple[str, ...]) -> b
     start = fig.get("start")
     if not isinstance(start, int):
         return any(w in str(fig.get("label", "")) for w in total_words)
-    before = re.split(r"[。；;！？\n]", text[max(0, start - 30):start])[-1]
+    before = _SENTENCE_END.split(text[max(0, start - 30):start])[-1]
     return any(w in before for w in total_words)
 
 
@@ -143,7 +144,7 @@ def conflicting_values(reading: Reading, rules: Rules) -> list[dict[str, Any]]:
 def _plan_objects(text: str, verbs: tuple[str, ...]) -> list[str]:
     """The object of each plan verb in a sentence: the words after the verb up to the clause end."""
     return [m.group(1).strip() for verb in verbs
-            for m in re.finditer(re.escape(verb) + r"([^，,。；;、\n]{4,30})", text)]
+            for m in re.finditer(re.escape(verb) + "(" + char_class(CLAUSE_END, LIST_COMMA, negate=True) + "{4,30})", text)]
 
 
 def _done_pattern(rules: Rules) -> re.Pattern[str]:

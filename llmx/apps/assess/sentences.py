@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llmx.engine.candidates import SENTENCE_BREAK
+from llmx.text.punctuation import SENTENCE_END, char_class
 
-_END = re.compile(f"[{re.escape(SENTENCE_BREAK)}]+")  # the engine's own sentence ends
+_END = re.compile(char_class(SENTENCE_END) + "+")  # the engine's own sentence ends
 _NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二三四五六七八九十两百千万亿]{2,}")
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _PUNCT = re.compile(r"[，,、：:“”\"‘’'（）()《》〈〉【】\[\]…—\-·.]")

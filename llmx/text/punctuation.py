@@ -1,0 +1,32 @@
+"""Punctuation classes: the one definition of what ends a sentence, a clause, an aside.
+
+Reports mix full-width and ASCII marks (web pages, OCR, Word's autocorrect),
+so each class lists both.  Every module that splits text at punctuation
+composes its class from these parts, so a mark added here (a new kind of
+full stop) is known everywhere at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+SENTENCE_END = "。；;！!？?\n\r"  # what ends a sentence (the assessment counts sentences by it too)
+CLAUSE_COMMA = "，,"
+COLON = "：:"
+LIST_COMMA = "、"  # between the items of one enumeration: inside a clause, not between clauses
+BRACKETS = "（）()【】"
+#: What ends a clause: a sentence end or a comma.
+CLAUSE_END = SENTENCE_END + CLAUSE_COMMA
+#: Marks only running prose has: a heading, a title or a list of names carries none of them.
+PROSE = CLAUSE_COMMA + "。；;"
+
+
+def char_class(*parts: str, negate: bool = False) -> str:
+    """A regular-expression character class of every character in ``parts``."""
+    chars = "".join(dict.fromkeys("".join(parts)))
+    return f"[{'^' if negate else ''}{re.escape(chars)}]"
+
+
+def compiled(*parts: str) -> re.Pattern[str]:
+    """``char_class(*parts)``, compiled."""
+    return re.compile(char_class(*parts))
