@@ -11,7 +11,7 @@ stops it at the end; everything below runs against that one server, one request 
 Per report it measures:
 
 * llmx, cold: LLM calls, prompt and completion tokens, LLM seconds (time inside the
-  model calls) and wall seconds of ``llmx.engine.pipeline.Run`` with a fresh temporary response
+  model calls) and wall seconds of ``llmx.Extractor`` with a fresh temporary response
   cache, so every call is real;
 * llmx, warm: the same run again on that cache (calls must be 0) and its wall seconds;
 * the floor: the report's tokens (``usage.prompt_tokens`` of a plain chat completion whose
@@ -54,7 +54,7 @@ if str(ROOT) not in sys.path:
 from llmx.apps.cli_options import quiet_instructor  # noqa: E402
 from llmx.model.config import LLMConfig  # noqa: E402
 from llmx.domain.domain import load_domain  # noqa: E402
-from llmx.engine.pipeline import Run  # noqa: E402
+from llmx.api import Extractor  # noqa: E402
 from llmx.eval.scoring.sets import score_set  # noqa: E402
 from llmx.model.session import open_llm  # noqa: E402
 from llmx.text.sources import load_document  # noqa: E402
@@ -141,11 +141,10 @@ def run_llmx(base_url: str, model: str, paths: Sequence[Path], design: str, cach
     domain = load_domain("fazhi")
     docs = [load_document(p) for p in paths]
     rows, results = {}, {}
-    with open_llm(config, progress=False) as llm:
-        run = Run(domain, design=design, llm=llm)
+    with open_llm(config, progress=False) as llm, Extractor(design=design, report_type=domain, llm=llm) as run:
         for doc in docs:
             before = llm.usage.seconds
-            result = run.extract_document(doc)
+            result = run.extract(doc).model_dump(mode="json")
             usage = result["usage"]
             rows[doc.path.stem] = {
                 "calls": usage["calls"], "prompt_tokens": usage["prompt_tokens"],

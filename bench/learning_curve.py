@@ -24,12 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from llmx.domain.domain import load_domain  # noqa: E402
-from llmx.engine.pipeline import Run  # noqa: E402
+from llmx.api import Extractor  # noqa: E402
 from llmx.eval.evaluate import DEFAULT_SETS, GoldSet, gold_pairs  # noqa: E402
 from llmx.eval.crossval import flag_capture  # noqa: E402
 from llmx.eval.scoring import load_source, score_set  # noqa: E402
 from llmx.eval.train import collect, fit  # noqa: E402
-from llmx.text.sources import load_document  # noqa: E402
 
 METRICS = ("indicator_accuracy", "catalogue_f1", "figure_precision", "figure_recall")
 
@@ -73,17 +72,18 @@ def main() -> None:
             continue
         taught = others | {doc for doc, *_ in pool[:n]}
         model = fit([e for e in examples if e.doc in taught], domain, boost=args.boost)
-        run = Run(domain, design="learned", labeller=model)
-        predictions = {doc: run.extract_document(load_document(src)) for doc, _, src, _ in test}
+        with Extractor(design="learned", report_type=domain, labeller=model) as ex:
+            predictions = {doc: ex.extract(src).model_dump(mode="json") for doc, _, src, _ in test}
         scores = score_set((doc, predictions[doc], json.loads(gold.read_text(encoding="utf-8")),
                             load_source(s.source_dir, gold.stem)) for doc, gold, _, s in test)
         flags = flag_capture({"scores": scores, "predictions": predictions})
         rows.append({"corrected": n, "boost": model.boost, **{m: round(scores["total"][m], 4) for m in METRICS},
                      "unsure_flagged": flags["flagged"], "unsure_capture": flags["capture"]})
         print(json.dumps(rows[-1]))
-    rules = Run(domain, design="rules")
-    baseline = score_set((doc, rules.extract_document(load_document(src)), json.loads(gold.read_text(encoding="utf-8")),
-                          load_source(s.source_dir, gold.stem)) for doc, gold, src, s in test)["total"]
+    with Extractor(design="rules", report_type=domain) as rules:
+        baseline = score_set((doc, rules.extract(src).model_dump(mode="json"),
+                              json.loads(gold.read_text(encoding="utf-8")), load_source(s.source_dir, gold.stem))
+                             for doc, gold, src, s in test)["total"]
     print(json.dumps({"design": "rules", **{m: round(baseline[m], 4) for m in METRICS}}))
     if args.html:
         draw(rows, baseline, args)

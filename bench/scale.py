@@ -8,7 +8,7 @@ paragraphs shuffled (seeded by k) and every number from 32 to 999 renumbered by
 k (smaller ones are months, days and list markers and stay), so that numbers,
 evidence clauses and sentences differ from copy to copy and no cache sees the
 same document twice.  Each text runs once, end to end, through
-the public pipeline (``Run(domain, design="rules").extract_document``), in a
+the public pipeline (``llmx.Extractor(design="rules").extract``), in a
 fresh interpreter per size (after a warm-up on a copy no size contains), so no
 memo of one size helps another.
 
@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from llmx.domain.domain import load_domain  # noqa: E402
-from llmx.engine.pipeline import Run  # noqa: E402
+from llmx.api import Extractor  # noqa: E402
 from llmx.text.sources import Document  # noqa: E402
 
 SIZES = (100_000, 1_000_000, 10_000_000)
@@ -88,14 +88,14 @@ def build_text(lines: list[str], size: int) -> str:
     return "".join(parts)[:size]
 
 
-def timed_run(run: Run, text: str, profile: Path | None) -> tuple[float, int]:
+def timed_run(run: Extractor, text: str, profile: Path | None) -> tuple[float, int]:
     """Seconds for one end-to-end extraction of ``text`` and the number of figures it kept."""
     doc = Document(Path(f"scale_{len(text)}.txt"), text, "txt", "utf-8", "")
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = run.extract_document(doc)
+    result = run.extract(doc).model_dump(mode="json")
     if profiler:
         profiler.disable()
         profiler.dump_stats(str(profile))
@@ -105,15 +105,15 @@ def timed_run(run: Run, text: str, profile: Path | None) -> tuple[float, int]:
 def one_size(size: int, profile: Path | None) -> None:
     """Child process: warm up on a small text of other copies, then time one text; print JSON."""
     lines = paragraphs(ROOT / "eval" / "corpus")
-    run = Run(load_domain("fazhi"), design="rules")
-    timed_run(run, variant(lines, 10**6), None)  # compiled regexes, the catalogue index; a copy no size uses
-    memo = run.domain.catalogue._ranking  # the ranker's per-phrase memo: how much it saved is printed
-    memo.cache_clear()
-    text = build_text(lines, size)
-    seconds, figures = timed_run(run, text, profile)
-    info = memo.cache_info()
-    print(json.dumps({"chars": len(text), "seconds": seconds, "figures": figures,
-                      "memo_hits": info.hits / max(1, info.hits + info.misses)}))
+    with Extractor(design="rules", report_type=load_domain("fazhi")) as run:
+        timed_run(run, variant(lines, 10**6), None)  # compiled regexes, the catalogue index; a copy no size uses
+        memo = run.domain.catalogue._ranking  # the ranker's per-phrase memo: how much it saved is printed
+        memo.cache_clear()
+        text = build_text(lines, size)
+        seconds, figures = timed_run(run, text, profile)
+        info = memo.cache_info()
+        print(json.dumps({"chars": len(text), "seconds": seconds, "figures": figures,
+                          "memo_hits": info.hits / max(1, info.hits + info.misses)}))
 
 
 def measure(size: int, profile: Path | None) -> dict[str, float]:

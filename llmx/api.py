@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from llmx.domain.domain import Domain, load_domain
 from llmx.errors import LlmxError
 from llmx.engine.labelling import check_design, needs_model
+from llmx.engine.learned import LearnedModel
 from llmx.engine.pipeline import Run
 from llmx.engine.runner import extract_noted
 from llmx.model.config import LLMConfig, from_options
@@ -43,13 +44,15 @@ class Extractor:
 
     def __init__(self, *, design: str | None = None, base_url: str | None = None, model: str | None = None,
                  report_type: str | Domain | None = None, prompt_version: str | None = None,
-                 labeller: str | Path | None = None, config: LLMConfig | None = None, llm: LLM | None = None,
+                 labeller: str | Path | LearnedModel | None = None, config: LLMConfig | None = None, llm: LLM | None = None,
                  **model_options: Any):
         """Settings not given are read from their ``LLMX_*`` variables, then defaulted, as the CLI reads
         them (one table: ``llmx/options.py``).  ``llm``: a model client already open (batch hands each
-        worker its own); the session uses it and leaves it open.  Otherwise a design that needs a model
+        worker its own); the session uses it and leaves it open.  ``labeller``: a file, or a labeller
+        trained in this process (cross-validation).  Otherwise a design that needs a model
         opens one from ``config`` or the model settings."""
-        given = {"design": design, "prompt_version": prompt_version, "labeller": labeller,
+        self._labeller = labeller if isinstance(labeller, LearnedModel) else None  # trained in this process
+        given = {"design": design, "prompt_version": prompt_version, "labeller": None if self._labeller else labeller,
                  "report_type": None if isinstance(report_type, Domain) else report_type}
         run = resolve(given, RUN_SETTINGS)
         check_design(run["design"])  # before any model is started for it
@@ -69,7 +72,7 @@ class Extractor:
 
             llm = self._stack.enter_context(open_llm(self.config))
         self._run = Run(self.domain, design=self.design, llm=llm if needs_model(self.design) else None,
-                        prompt_version=self.prompt_version)
+                        prompt_version=self.prompt_version, labeller=self._labeller)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -112,7 +115,7 @@ class Extractor:
 
 
 def extract(source: str | Path, *, design: str | None = None, base_url: str | None = None,
-            model: str | None = None, report_type: str | None = None, **options: Any) -> BaseModel:
+            model: str | None = None, report_type: str | Domain | None = None, **options: Any) -> BaseModel:
     """One report as its report type's model: ``llmx.extract("report.txt", design="rules")``.
 
     ``source`` is a path or the report's text.  Settings not given come from

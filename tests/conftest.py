@@ -155,3 +155,11 @@ def browser():
             yield driver
         finally:
             driver.quit()
+
+
+def contract_json(source, **settings) -> dict:
+    """One report through the front door (``llmx.Extractor``), as the contract JSON a user gets."""
+    import llmx
+
+    with llmx.Extractor(**settings) as ex:
+        return ex.extract(source).model_dump(mode="json")

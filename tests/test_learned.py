@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import llmx
+
 from llmx.apps.cli import main
 from llmx.domain.domain import load_domain
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, load_labeller
@@ -21,6 +23,8 @@ from llmx.eval import crossval
 from llmx.eval.crossval import cross_validate
 from llmx.eval.evaluate import DEFAULT_SETS, GoldSet
 from llmx.eval.train import collect, data_hash, fit
+
+from conftest import contract_json
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = load_domain("fazhi")
@@ -81,9 +85,9 @@ def test_boost_decides_who_labels(shipped, examples) -> None:
 
 
 def test_every_figure_gets_a_confidence_and_a_share_is_flagged() -> None:
-    run = Run(DOMAIN, design="rules")
-    figures = [f for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))
-               for f in run.extract(path)["figures"]]
+    with llmx.Extractor(design="rules", report_type=DOMAIN) as run:
+        figures = [f for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))
+                   for f in run.extract(path).model_dump(mode="json")["figures"]]
     confidences = np.array([f["confidence"] for f in figures])
     assert ((confidences >= 0) & (confidences <= 1)).all()
     unsure = np.array([f["unsure"] for f in figures])
@@ -95,8 +99,8 @@ def test_learned_design_without_a_labeller_is_refused() -> None:
     bare = replace(DOMAIN, labeller=None)
     with pytest.raises(ConfigurationError, match="trained labeller"):
         Run(bare, design="learned")
-    assert Run(bare, design="rules").extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt")[
-        "figures"][0]["confidence"] is None
+    assert llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).figures[
+        0].confidence is None
 
 
 def test_labeller_option_reaches_the_pipeline(shipped, tmp_path: Path) -> None:
@@ -186,14 +190,13 @@ def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) 
     """Where the learned design overrules a cue, the figure's confidence is the overruling decision's
     (the cues' key boosted), not a second judgement that boosts the model's own key."""
     eager = replace(shipped, info={**shipped.info, "boost": 1.0})
-    run = Run(DOMAIN, design="learned", labeller=eager)
     from llmx.engine.labelling import cue_keys
     from llmx.engine.learned import features
     from llmx.engine.pipeline import analyse
 
     checked = 0
     for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))[:15]:
-        result = run.extract(path)
+        result = contract_json(path, design="learned", report_type=DOMAIN, labeller=eager)
         found = analyse(path.read_text(encoding="utf-8"), DOMAIN)
         keys = cue_keys(found.candidates, DOMAIN.catalogue)
         rows = [features(c, k, DOMAIN.catalogue) for c, k in zip(found.candidates, keys)]

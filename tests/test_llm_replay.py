@@ -11,12 +11,11 @@ from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError
 from llmx.engine.labelling import labels_model, unsure
 from llmx.model.llm import LLM, ResponseCache
-from llmx.engine.pipeline import Run
 from llmx.text.sources import load_document
 from llmx.engine.candidates import build_candidates
 from llmx.engine.structure import find_headings, find_sections
 from llmx.engine.validate import Grounding
-from conftest import CORPUS
+from conftest import CORPUS, contract_json
 
 REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"
 REPORT_004 = CORPUS / "004_10dd5ecf361dedb7.txt"
@@ -40,8 +39,8 @@ def _unsure_count(path, domain) -> int:
 def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, domain, tmp_path):
     doc = load_document(REPORT_004)
     with recorder.use_cassette("hybrid_004.yaml"):
-        first = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
-        second = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        first = contract_json(doc, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
+        second = contract_json(doc, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
     assert first["usage"]["calls"] >= 1 and first["usage"]["prompt_tokens"] > 0
     assert second["usage"]["calls"] == 0 and second["usage"]["cache_hits"] >= 1
     assert first["figures"] == second["figures"]
@@ -54,8 +53,7 @@ def test_hybrid_all_on_every_corpus_report(recorder, endpoint, domain, tmp_path)
     """The model's reading of every number in each bundled report (batch and fault tests replay these answers)."""
     with recorder.use_cassette("hybrid-all_corpus.yaml"):
         for path in sorted(CORPUS.glob("*.txt")):
-            result = Run(domain, design="hybrid-all", llm=make_llm(endpoint, tmp_path)).extract_document(
-                load_document(path))
+            result = contract_json(path, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
             assert result["usage"]["calls"] >= 1, path.name
             assert len(result["figures"]) + len(result["rejected"]) + len(result["uncovered"]) == _candidate_count(
                 path, domain)
@@ -67,7 +65,7 @@ def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, domain, tmp_p
     assert expected > 0
     doc = load_document(REPORT_002)
     with recorder.use_cassette("choice_002.yaml"):
-        result = Run(domain, design="choice", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        result = contract_json(doc, design="choice", report_type=domain, llm=make_llm(endpoint, tmp_path))
     assert result["usage"]["calls"] >= expected
     assert result["usage"]["completion_tokens"] > 0
     assert all(f["verified"] for f in result["figures"])
@@ -76,7 +74,7 @@ def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, domain, tmp_p
 def test_batch_labeller_labels_every_candidate_with_a_catalogue_key(recorder, endpoint, domain, tmp_path):
     doc = load_document(REPORT_004)
     with recorder.use_cassette("llm_004.yaml"):
-        result = Run(domain, design="llm", llm=make_llm(endpoint, tmp_path)).extract_document(doc)
+        result = contract_json(doc, design="llm", report_type=domain, llm=make_llm(endpoint, tmp_path))
     labelled = len(result["figures"]) + len(result["uncovered"]) + len(result["rejected"])
     assert labelled == _candidate_count(REPORT_004, domain)
     assert {f["indicator"] for f in result["figures"]} <= set(domain.catalogue.keys)

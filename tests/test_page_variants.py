@@ -7,11 +7,9 @@ metadata must be those of the plain text, spelled as the variant writes them.
 
 import pytest
 
-from llmx.domain.domain import load_domain
-from llmx.engine.pipeline import Run
 from llmx.text.script import simplify
 from llmx.text.sources import Document
-from conftest import corpus_files
+from conftest import contract_json, corpus_files
 
 FURNITURE = ("您当前的位置：首页 > 政务公开 > 法治政府建设\n"
              "  • 索引号：000000000/2024-00001\n  • 发布机构：某单位\n"
@@ -26,7 +24,7 @@ def _traditional(text: str) -> str:
 
 
 def _run(text: str, path) -> dict:
-    return Run(load_domain("fazhi"), design="rules").extract_document(Document(path, text, "txt", "utf-8", "x"))
+    return contract_json(Document(path, text, "txt", "utf-8", "x"), design="rules")
 
 
 def _comparable(result: dict) -> tuple:

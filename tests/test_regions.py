@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CORPUS
-from llmx.engine.pipeline import Run
+from conftest import CORPUS, contract_json
 from llmx.text.regions import region_code
 
 # The national codes of the bundled reports' counties (GB/T 2260), written out as published.
@@ -18,14 +17,9 @@ BUNDLED = {
 }
 
 
-@pytest.fixture(scope="module")
-def run(domain):
-    return Run(domain, design="rules")
-
-
 @pytest.mark.parametrize("doc_id", sorted(BUNDLED))
-def test_a_township_report_carries_its_county_code(run, doc_id):
-    meta = run.extract(CORPUS / f"{doc_id}.txt")["meta"]
+def test_a_township_report_carries_its_county_code(doc_id):
+    meta = contract_json(CORPUS / f"{doc_id}.txt")["meta"]
     assert (meta["township"], meta["region_code"]) == BUNDLED[doc_id]
 
 
@@ -39,10 +33,10 @@ def report(opening: str) -> str:
     ("吉林省长春市朝阳区人民政府", "220104"),
     ("朝阳区人民政府", None),  # two 朝阳区 and nothing to tell them apart: no guess
 ])
-def test_a_name_two_places_share_is_told_apart_by_the_places_named_with_it(run, tmp_path, opening, code):
+def test_a_name_two_places_share_is_told_apart_by_the_places_named_with_it(tmp_path, opening, code):
     path = tmp_path / "report.txt"
     path.write_text(report(opening), encoding="utf-8")
-    meta = run.extract(path)["meta"]
+    meta = contract_json(path)["meta"]
     assert (meta["level"], meta["county"]) == ("county", "朝阳区")
     assert meta["region_code"] == code
 

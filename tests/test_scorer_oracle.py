@@ -10,10 +10,8 @@ import sys
 
 import pytest
 
-from llmx.domain.domain import load_domain
-from llmx.engine.pipeline import Run
 from llmx.eval.scoring import score_dirs
-from conftest import ROOT
+from conftest import ROOT, contract_json
 
 sys.path.insert(0, str(ROOT / "tests" / "oracle"))
 import score as oracle  # noqa: E402
@@ -48,9 +46,9 @@ def _oracle_total(gold_dir, pred_dir, src_dir) -> dict:
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_own_scorer_agrees_with_the_oracle(name, tmp_path):
     gold_dir, src_dir = SETS[name]
-    run = Run(load_domain("fazhi"), design="rules")
     for src in sorted(src_dir.glob("*.txt")):
-        (tmp_path / f"{src.stem}.json").write_text(json.dumps(run.extract(src), ensure_ascii=False), encoding="utf-8")
+        result = contract_json(src, design="rules")
+        (tmp_path / f"{src.stem}.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     ours = score_dirs(tmp_path, gold_dir, src_dir)["total"]
     theirs = _oracle_total(gold_dir, tmp_path, src_dir)
     for mine, ref in PAIRS.items():

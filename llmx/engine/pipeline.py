@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -30,7 +29,7 @@ from llmx.errors import ConfigurationError
 from llmx.model.records import Usage
 from llmx.engine.phrases import PhraseWriter
 from llmx.text.numbers import Mention
-from llmx.text.sources import Document, load_document
+from llmx.text.sources import Document
 from llmx.engine.structure import Heading, SectionSpan, find_headings, find_sections
 from llmx.engine.validate import Grounding
 
@@ -98,14 +97,6 @@ class Run:
         if self.design == "learned" and self.labeller is None:
             raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
                                      f"{self.domain.name!r} ships none (run `llmx train`)")
-
-    def extract(self, path: str | Path) -> dict[str, Any]:
-        """Load and extract one report file, as contract JSON."""
-        return self.extract_document(load_document(path))
-
-    def extract_document(self, doc: Document) -> dict[str, Any]:
-        """One report as contract JSON (the report type's model, dumped)."""
-        return self.report(doc).model_dump(mode="json")
 
     def report(self, doc: Document) -> BaseModel:
         """One report as the report type's model, validated."""

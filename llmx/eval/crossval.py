@@ -24,11 +24,10 @@ from typing import Any
 
 from llmx.domain.domain import Domain
 from llmx.engine.learned import LearnedModel
-from llmx.engine.pipeline import Run
+from llmx.api import Extractor
 from llmx.errors import LlmxError
 from llmx.eval.evaluate import GoldSet, gold_pairs, rescore
 from llmx.eval.train import Example, _folds, collect, fit
-from llmx.text.sources import load_document
 
 SCHEMES = ("leave_one_set_out", "kfold", "in_sample")
 
@@ -73,9 +72,9 @@ def _held_out_groups(scheme: str, examples: Sequence[Example], sets: Sequence[Go
 
 def _extract(domain: Domain, design: str, model: LearnedModel, docs: Sequence[str],
              sources: dict[str, tuple[GoldSet, Any]]) -> dict[str, dict]:
-    run = Run(domain, design=design, labeller=model)
-    return {doc: run.extract_document(load_document(sources[doc][1])) | {"doc_id": doc.split("/", 1)[1]}
-            for doc in docs}
+    with Extractor(design=design, report_type=domain, labeller=model) as ex:
+        return {doc: ex.extract(sources[doc][1]).model_dump(mode="json") | {"doc_id": doc.split("/", 1)[1]}
+                for doc in docs}
 
 
 def flag_capture(record: dict[str, Any]) -> dict[str, Any]:
