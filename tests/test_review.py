@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.apps.review import Placement, figure_title, regions, review_command
+from llmx.apps.review import Placement, figure_title, regions
+from llmx.apps.review_command import review_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "eval" / "corpus"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.apps.table import format_value, reports_path, table_command
+from llmx.apps.table import format_value, reports_path
+from llmx.apps.table_command import table_command
 
 
 def figure(indicator: str, value: float, unit: str, verified: bool = True, target: bool = False,

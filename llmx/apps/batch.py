@@ -42,7 +42,7 @@ from llmx.api import Extractor
 from llmx.engine.labelling import needs_model
 from llmx.engine.learned import labeller_digest
 from llmx.apps.cli_options import sigterm_as_interrupt
-from llmx.apps.summaries import warn_fallbacks
+from llmx.apps.json_summary import warn_fallbacks
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError, redact_credentials

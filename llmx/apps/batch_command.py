@@ -19,7 +19,7 @@ from rich.console import Console
 from llmx.apps.batch import Batch, find_reports, print_summary, summarize
 from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor, report_type
 from llmx.apps.friendly import friendly
-from llmx.apps.summaries import emit_json
+from llmx.apps.json_summary import emit_json
 from llmx.errors import LlmxError
 from llmx.model.config import LLMConfig
 

@@ -12,7 +12,7 @@ from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError
 from .export import collect, export_sqlite
 from .paths import output_file
-from .summaries import emit_json
+from llmx.apps.json_summary import emit_json
 
 DEFAULT_DB = "results.db"
 

@@ -38,9 +38,9 @@ from llmx.api import Extractor, read_source
 from llmx.apps.cli_options import llm_config, llm_options, report_type, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
 from llmx.text.stdin import STDIN
-from llmx.apps.summaries import emit_json, report_entry, warn_fallbacks
+from llmx.apps.json_summary import emit_json, report_entry, warn_fallbacks
 from llmx.files import to_json, write_atomic, write_stdout
-from llmx.apps.summary import unsure_line
+from llmx.apps.human_summary import unsure_line
 from llmx.errors import LlmxError
 from llmx.text.ocr import keep_beside, quiet_progress
 from llmx.text.sources import Document
@@ -114,7 +114,7 @@ class Progress:
 def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, as_json: bool,
                     **opts: Any) -> None:
     """Extract REPORTS (.txt, .docx, .pdf, .html, scans: .png .jpg .tif; - = stdin) to contract JSON."""
-    from llmx.apps.summary import print_summary
+    from llmx.apps.human_summary import print_summary
 
     paths = [Path(r) for r in reports]
     targets = output_targets(paths, output)

@@ -18,16 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
 
 from llmx.text.punctuation import CLAUSE_END, COLON, LIST_COMMA
 from llmx.domain.catalogue import OTHER
 from llmx.domain.domain import Domain
 from llmx.apps.corrections import CSS as FIX_CSS, JS as FIX_JS, SAVE_BUTTON, indicator_select, labels_script
 from llmx.apps.corrections import meta_editor, reject_box
-from llmx.apps.friendly import friendly
 from llmx.errors import LlmxError
-from llmx.files import write_atomic
 from llmx.apps.table import format_value, read_result
 from llmx.text.textmap import FoldedText
 
@@ -486,24 +483,3 @@ def build_page(result_file: Path, source: str | None, report_type: str = "fazhi"
     source_path = resolve_source(result_file, str(result["doc_id"]), source)
     document = load_document(source_path)
     return render_page(result, document.text, load_domain(report_type), str(source_path))
-
-
-@click.command("review")
-@click.argument("result", type=click.Path())
-@click.option("--source", type=click.Path(dir_okay=False),
-              help="the report the result was extracted from [default: <doc_id>.txt beside RESULT or in eval/corpus/]")
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="HTML file to write (a folder: FOLDER/<result name>.html)")
-@click.option("--type", "report_type", default="fazhi", show_default=True,
-              help="report type whose catalogue and elements name things on the page")
-def review_command(result: str, source: str | None, output: str, report_type: str) -> None:
-    """Write a self-contained HTML page showing RESULT's figures highlighted in the source text."""
-    friendly(_review)(result, source, output, report_type)
-
-
-def _review(result: str, source: str | None, output: str, report_type: str) -> None:
-    from .paths import output_file
-
-    target = output_file(output, f"{Path(result).stem}.html")
-    write_atomic(target, build_page(Path(result), source, report_type))
-    click.echo(f"wrote {target}", err=True)

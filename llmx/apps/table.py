@@ -22,7 +22,6 @@ from typing import Any
 import click
 
 from llmx.domain.catalogue import Catalogue
-from llmx.apps.friendly import friendly
 from llmx.errors import LlmxError
 from llmx.files import write_atomic
 
@@ -258,32 +257,3 @@ def build_tables(outdir: Path, report_type: str = "fazhi") -> list[Table]:
     results = read_results(outdir)
     domain = load_domain(report_type)
     return [indicator_table(results, domain.catalogue), report_table(results, domain.list_fields)]
-
-
-@click.command("table")
-@click.argument("outdir", type=click.Path())
-@click.option("--csv", "csv_file", type=click.Path(),
-              help="indicators CSV; the reports table goes beside it as <name>_reports.csv "
-                   "(a folder: FOLDER/indicators.csv)")
-@click.option("--xlsx", "xlsx_file", type=click.Path(),
-              help="one workbook with both tables as sheets (a folder: FOLDER/summary.xlsx)")
-@click.option("--type", "report_type", default="fazhi", show_default=True,
-              help="report type whose catalogue names the indicators")
-def table_command(outdir: str, csv_file: str | None, xlsx_file: str | None, report_type: str) -> None:
-    """Tabulate the results in OUTDIR: figures per indicator and report, and one row per report."""
-    friendly(_table)(outdir, csv_file, xlsx_file, report_type)
-
-
-def _table(outdir: str, csv_file: str | None, xlsx_file: str | None, report_type: str) -> None:
-    if not csv_file and not xlsx_file:
-        raise LlmxError("llmx table: give --csv FILE and/or --xlsx FILE")
-    from .paths import output_file
-
-    indicators, reports = build_tables(Path(outdir), report_type)
-    if csv_file:
-        csv_path = output_file(csv_file, "indicators.csv")
-        write_atomic(csv_path, to_csv(indicators))
-        write_atomic(reports_path(csv_path), to_csv(reports))
-    if xlsx_file:
-        write_xlsx(output_file(xlsx_file, "summary.xlsx"), [indicators, reports])
-    click.echo(f"{len(reports.rows)} reports, {len(indicators.rows)} indicator rows", err=True)

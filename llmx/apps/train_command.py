@@ -13,7 +13,7 @@ import click
 
 from llmx.apps.friendly import friendly
 from llmx.apps.paths import output_file
-from llmx.apps.summaries import emit_json
+from llmx.apps.json_summary import emit_json
 from llmx.domain.domain import load_domain
 from llmx.files import write_atomic
 

@@ -15,7 +15,7 @@ import click
 from llmx.apps.cli_options import llm_config, llm_options
 from llmx.apps.friendly import friendly
 from llmx.apps.paths import output_file
-from llmx.apps.summaries import emit_json
+from llmx.apps.json_summary import emit_json
 from llmx.errors import LlmxError
 from llmx.files import to_json, write_atomic
 
