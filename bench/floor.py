@@ -57,7 +57,7 @@ from llmx.domain.domain import load_domain  # noqa: E402
 from llmx.api import Extractor  # noqa: E402
 from llmx.eval.scoring.sets import score_set  # noqa: E402
 from llmx.model.session import open_llm  # noqa: E402
-from llmx.text.sources import load_document  # noqa: E402
+from llmx.text.load import load_document  # noqa: E402
 
 EXTRA_TOP = ("rejected", "uncovered", "warnings", "usage", "model", "prompt_version")
 EXTRA_FIGURE = ("start", "end", "verified")

@@ -46,7 +46,7 @@ import yaml  # noqa: E402
 from bench.floor import corpus_paths, figure_scores, serve  # noqa: E402
 from llmx.domain.domain import load_domain  # noqa: E402
 from llmx.text.numbers import find_mentions  # noqa: E402
-from llmx.text.sources import load_document  # noqa: E402
+from llmx.text.load import load_document  # noqa: E402
 
 # Catalogue examples used as few-shot examples: three example texts of four phrases each.
 EXAMPLE_KEYS = (

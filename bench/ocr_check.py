@@ -2,7 +2,7 @@
 
 A report's text is printed to page images (``tests/scanned.py``: A4, a CJK
 font, 公文 layout), the pages are spoiled as a scanner spoils them, read by
-``llmx.text.ocr``, and compared with what was printed:
+``llmx.text.load.ocr``, and compared with what was printed:
 
 - character recall: characters of the printed text (whitespace aside, widths
   folded by NFKC as llmx folds them to match evidence) that OCR gives back,
@@ -75,14 +75,14 @@ def shipped_lines(image: Any) -> list:
     """RapidOCR as shipped (its angle classifier on, boxes as detected): what llmx did before issue 19."""
     import numpy as np
 
-    from llmx.text.ocr import engine, group_lines
+    from llmx.text.load.ocr import engine, group_lines
 
     boxes, _ = engine(Path("bench"))(np.asarray(image.convert("RGB")))
     return group_lines(boxes or [])
 
 
 def run(text: str, font: Font, condition: Condition, pages: int | None, shipped: bool = False) -> dict[str, Any]:
-    from llmx.text.ocr import join_pages, page_lines
+    from llmx.text.load.ocr import join_pages, page_lines
 
     read = shipped_lines if shipped else (lambda image: page_lines(image, Path("bench")))
     printed = layout(text, font, condition.dpi)[:pages]

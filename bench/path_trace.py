@@ -48,8 +48,9 @@ def trace(report: Path, design: str) -> list[str]:
 
 
 def folder(module: str) -> str:
-    parts = module.split(".")
-    return "/".join(parts[:-1]) + "/" if len(parts) > 2 else "llmx/"
+    """The folder a module's file is in (a package's ``__init__`` is in the package's own folder)."""
+    path = Path(sys.modules[module].__file__ or "")
+    return str(path.parent.relative_to(ROOT)) + "/"
 
 
 def visits(modules: list[str]) -> list[tuple[str, list[str]]]:

@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 from llmx.domain.domain import load_domain  # noqa: E402
 from llmx.api import Extractor  # noqa: E402
-from llmx.text.sources import Document  # noqa: E402
+from llmx.text.load import Document  # noqa: E402
 
 SIZES = (100_000, 1_000_000, 10_000_000)
 _SMALL_NUMBER = re.compile(r"(?<![0-9])[0-9]{1,3}(?![0-9])")

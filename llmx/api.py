@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from llmx.domain.domain import Domain, load_domain
-from llmx.errors import LlmxError
-from llmx.engine.labelling import check_design, needs_model
+from llmx.domain.domain import Domain
 from llmx.engine.learned import LearnedModel
-from llmx.engine.pipeline import Run
-from llmx.engine.runner import extract_noted
-from llmx.model.config import LLMConfig, from_options
-from llmx.options import RUN_SETTINGS, resolve
-from llmx.text.sources import LOADERS, Document, document_from_text, load_document
+from llmx.errors import LlmxError
+from llmx.model.config import LLMConfig
+from llmx.options import needs_model
+from llmx.pipeline import Pipeline, plan
+from llmx.text.load import LOADERS, Document, document_from_text, load_document
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
@@ -51,19 +49,14 @@ class Extractor:
         worker its own); the session uses it and leaves it open.  ``labeller``: a file, or a labeller
         trained in this process (cross-validation).  Otherwise a design that needs a model
         opens one from ``config`` or the model settings."""
-        self._labeller = labeller if isinstance(labeller, LearnedModel) else None  # trained in this process
-        given = {"design": design, "prompt_version": prompt_version, "labeller": None if self._labeller else labeller,
-                 "report_type": None if isinstance(report_type, Domain) else report_type}
-        run = resolve(given, RUN_SETTINGS)
-        check_design(run["design"])  # before any model is started for it
-        self.design = run["design"]
-        domain = report_type if isinstance(report_type, Domain) else load_domain(run["report_type"])
-        self.domain = domain.with_labeller(run["labeller"])
-        self.prompt_version = run["prompt_version"]
-        self.config = config or (llm.config if llm else from_options(base_url=base_url, model=model, **model_options))
+        settled = plan(design=design, report_type=report_type, prompt_version=prompt_version, labeller=labeller,
+                       config=config or (llm.config if llm else None), base_url=base_url, model=model, **model_options)
+        self.design, self.domain, self.prompt_version = settled.design, settled.domain, settled.prompt_version
+        self.config = settled.config
+        self._labeller = settled.labeller
         self._given_llm = llm
         self._stack = ExitStack()
-        self._run: Run | None = None
+        self._run: Pipeline | None = None
 
     def __enter__(self) -> Extractor:
         llm = self._given_llm
@@ -71,8 +64,8 @@ class Extractor:
             from llmx.model.session import open_llm  # the model stack, only when a model is used
 
             llm = self._stack.enter_context(open_llm(self.config))
-        self._run = Run(self.domain, design=self.design, llm=llm if needs_model(self.design) else None,
-                        prompt_version=self.prompt_version, labeller=self._labeller)
+        self._run = Pipeline(self.domain, design=self.design, llm=llm if needs_model(self.design) else None,
+                             prompt_version=self.prompt_version, labeller=self._labeller)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -95,7 +88,7 @@ class Extractor:
             raise LlmxError("this Extractor is not open: use it in a with statement")
         doc = read_source(source)
         try:
-            return extract_noted(self._run, doc)
+            return self._run.extract_noted(doc)
         except LlmxError as exc:  # name the report (same kind of error, so callers can still tell)
             raise type(exc)(f"{doc.path}: {exc}") from exc
 

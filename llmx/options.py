@@ -16,11 +16,30 @@ in the layers and must read the same variables the commands document.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
+from llmx.errors import ConfigurationError
+
 Kind = Literal["text", "flag", "path", "dir", "seconds", "choice"]
+
+#: How figures are labelled (``engine/label.py`` says what each does); the first is the default.
+DESIGNS = ("rules", "learned", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")
+MODEL_FREE = ("rules", "learned")  # designs that never call a language model
+
+
+def check_design(design: str) -> None:
+    """Refuse an unknown design before anything (a model, a server) is started for it."""
+    if design not in DESIGNS:
+        raise ConfigurationError(f"unknown design {design!r}: choose one of {', '.join(DESIGNS)}")
+
+
+def needs_model(design: str) -> bool:
+    """Whether ``design`` asks a language model (so a session must open one)."""
+    return design not in MODEL_FREE
 
 
 @dataclass(frozen=True)
@@ -61,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("deadline", "--deadline", "DEADLINE", "longest time one report may take with the model, retries and "
             "Retry-After waits included [default 1800]", kind="seconds", metavar="SECONDS"),
     Setting("design", "--design", "DESIGN", "how figures are labelled (rules = no model at all)", kind="choice",
-            default="rules"),
+            default=DESIGNS[0]),
     Setting("prompt_version", "--prompt", "PROMPT", "prompt version for the design (e.g. choice-v1); "
             "default: the newest", metavar="VERSION"),
     Setting("report_type", "--type", "TYPE", "report type: bundled (schemas/) or an installed "
@@ -101,3 +120,19 @@ def resolve(given: Mapping[str, Any], names: tuple[str, ...], environ: Mapping[s
             value = from_environment(name, environ)
         out[name] = BY_NAME[name].default if value is None else value
     return out
+
+
+def cache_home() -> Path:
+    """The one folder llmx keeps files of its own in (responses, models, a ready-made gazetteer):
+    ``$LLMX_CACHE_DIR``, else ``llmx`` in the platform's user cache folder.  Every cache below it is
+    rebuilt when missing, so deleting it only costs time."""
+    env = from_environment("cache_dir")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "llmx" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "llmx"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "llmx"

@@ -28,7 +28,7 @@ from llmx.apps.batch import ERRORS_FILE, Batch, summarize, sweep_temp_files
 from llmx.apps.batch_command import batch_command
 from llmx.files import is_temp_name, temp_name
 from llmx.model.config import LLMConfig
-from llmx.text.sources import load_document
+from llmx.text.load import load_document
 from conftest import CORPUS, EMBEDDED_ALIAS, ROOT, corpus_files
 from faultserver import Replaying as FakeEndpoint, kill_after_outputs, recorded_answers
 

@@ -8,10 +8,10 @@ import pytest
 from llmx.errors import LlmxError
 
 from llmx.text.clean import clean
-from llmx.text.gongwen import extract_meta
+from llmx.text.meta import extract_meta
 from llmx.text.places import gazetteer
 from llmx.text.script import simplify
-from llmx.engine.structure import find_headings
+from llmx.text.headings import find_headings
 from llmx.text.subject import level_of, split_orgs
 from conftest import ROOT
 

@@ -3,13 +3,14 @@
 import pytest
 
 from llmx.engine.candidates import cue_window
+from llmx.engine.cue_rules import cue_rules
 from llmx.text.numbers import find_mentions
 from llmx.reports.fazhi.models import CATALOGUE
 
 
 def _label(sentence: str, number: str) -> str | None:
     mention = next(m for m in find_mentions(sentence) if m.text == number and m.kind == "candidate")
-    return CATALOGUE.cues.label(cue_window(sentence, mention), mention.unit)
+    return cue_rules(CATALOGUE.cues).label(cue_window(sentence, mention), mention.unit)
 
 
 @pytest.mark.parametrize("sentence, number, key", [

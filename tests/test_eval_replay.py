@@ -13,7 +13,7 @@ import math
 from click.testing import CliRunner
 
 from llmx.apps.cli import main
-from llmx.engine.labelling import DESIGNS
+from llmx.options import DESIGNS
 from conftest import CORPUS, GOLD, ROOT
 
 DEFAULT = DESIGNS[0]

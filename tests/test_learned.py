@@ -17,7 +17,7 @@ import llmx
 from llmx.apps.cli import main
 from llmx.domain.domain import load_domain
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, load_labeller
-from llmx.engine.pipeline import Run
+from llmx.pipeline import Pipeline
 from llmx.errors import ConfigurationError
 from llmx.eval import crossval
 from llmx.eval.crossval import cross_validate
@@ -98,7 +98,7 @@ def test_every_figure_gets_a_confidence_and_a_share_is_flagged() -> None:
 def test_learned_design_without_a_labeller_is_refused() -> None:
     bare = replace(DOMAIN, labeller=None)
     with pytest.raises(ConfigurationError, match="trained labeller"):
-        Run(bare, design="learned")
+        Pipeline(bare, design="learned")
     assert llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).figures[
         0].confidence is None
 
@@ -190,9 +190,9 @@ def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) 
     """Where the learned design overrules a cue, the figure's confidence is the overruling decision's
     (the cues' key boosted), not a second judgement that boosts the model's own key."""
     eager = replace(shipped, info={**shipped.info, "boost": 1.0})
-    from llmx.engine.labelling import cue_keys
+    from llmx.engine.rule_labels import cue_keys
     from llmx.engine.learned import features
-    from llmx.engine.pipeline import analyse
+    from llmx.pipeline import analyse
 
     checked = 0
     for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))[:15]:
@@ -212,7 +212,7 @@ def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) 
 def test_a_labeller_for_another_report_type_is_refused(shipped) -> None:
     other = replace(shipped, info={**shipped.info, "report_type": "budget"})
     with pytest.raises(ConfigurationError, match="budget"):
-        Run(DOMAIN, design="rules", labeller=other)
+        Pipeline(DOMAIN, design="rules", labeller=other)
 
 
 def test_a_cue_key_the_labeller_never_saw_is_kept(shipped, examples) -> None:

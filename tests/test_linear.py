@@ -21,7 +21,7 @@ from llmx.engine import candidates
 from llmx.domain.catalogue import Catalogue
 from llmx.domain.domain import load_domain
 from llmx.text.textmap import FoldedText, fold
-from llmx.engine.validate import Grounding
+from llmx.text.grounding import Grounding
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_domain("fazhi").catalogue

@@ -9,12 +9,14 @@ import pytest
 
 from llmx.model.config import LLMConfig
 from llmx.errors import LlmxError
-from llmx.engine.labelling import labels_model, unsure
+from llmx.engine.model_labels import labels_model
+from llmx.engine.rule_labels import unsure
 from llmx.model.llm import LLM, ResponseCache
-from llmx.text.sources import load_document
+from llmx.text.load import load_document
 from llmx.engine.candidates import build_candidates
-from llmx.engine.structure import find_headings, find_sections
-from llmx.engine.validate import Grounding
+from llmx.engine.segment import find_sections
+from llmx.text.headings import find_headings
+from llmx.text.grounding import Grounding
 from conftest import CORPUS, contract_json
 
 REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"

@@ -180,7 +180,7 @@ def test_arabic_digits_with_place_words_are_one_number(text: str, written: str, 
 
 
 def test_the_validator_checks_a_range_against_its_lower_bound() -> None:
-    from llmx.engine.validate import Grounding
+    from llmx.text.grounding import Grounding
 
     source = "今年组织七八场普法讲座，覆盖3万5千人。"
     figure = {"label": "普法讲座", "value": 7, "unit": "场", "qualifier": "approx", "evidence": "组织七八场普法讲座"}

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from conftest import CORPUS, GOLD, ROOT
 from llmx.apps.cli import main
-from llmx.text.ocr import Line, group_lines, join_pages, mend_marks
+from llmx.text.load.ocr import Line, group_lines, join_pages, mend_marks
 from llmx.eval.scoring.report import score_report
 from scanned import (Font, cjk_fonts, compare, degrade, figure_recall, layout, pdf_of, printed_text, render_pages,
                      require_cjk_font)
@@ -162,7 +162,7 @@ def test_a_spoiled_scan_keeps_every_line_and_every_figure(font, spoil):
     """
     font = font or needs_ocr()
     needs_ocr()
-    from llmx.text.ocr import join_pages, page_lines
+    from llmx.text.load.ocr import join_pages, page_lines
 
     rows = [row for page in layout(SPOILED_PAGE, font) for row in page]
     (page,) = render_pages(SPOILED_PAGE, font)
@@ -182,7 +182,7 @@ def test_a_spoiled_scan_keeps_every_line_and_every_figure(font, spoil):
 def test_a_page_scanned_upside_down_is_turned_whole():
     """Without the per-line classifier, the page as a whole is voted upright or upside down."""
     font = needs_ocr()
-    from llmx.text.ocr import join_pages, page_lines
+    from llmx.text.load.ocr import join_pages, page_lines
 
     text = "\n".join(_paragraphs(CORPUS / "000_463a946c1bd692f9.txt", 25, 27))
     page = render_pages(text, font)[0]

@@ -8,7 +8,7 @@ metadata must be those of the plain text, spelled as the variant writes them.
 import pytest
 
 from llmx.text.script import simplify
-from llmx.text.sources import Document
+from llmx.text.load import Document
 from conftest import contract_json, corpus_files
 
 FURNITURE = ("您当前的位置：首页 > 政务公开 > 法治政府建设\n"

@@ -1,4 +1,4 @@
-"""Tests for llmx.text.sources: every fixture is generated here, none is committed."""
+"""Tests for llmx.text.load: every fixture is generated here, none is committed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from llmx.errors import LlmxError
-from llmx.text.sources import Document, load_document
+from llmx.text.load import Document, load_document
 from conftest import ROOT
 
 CORPUS = sorted((Path(__file__).parent.parent / "eval" / "corpus").glob("*.txt"))
@@ -345,7 +345,7 @@ def _docx_bomb(inflated: int) -> bytes:
 
 
 def test_docx_zip_bomb_is_refused_in_one_line_before_it_is_inflated(tmp_path: Path) -> None:
-    from llmx.text.sources import _docx
+    from llmx.text.load import _docx
 
     raw = _docx_bomb(_docx.MAX_XML_BYTES + (8 << 20))
     assert len(raw) < (1 << 20)  # a small file...
@@ -360,7 +360,8 @@ def test_docx_under_the_caps_still_loads(tmp_path: Path) -> None:
 
 
 def test_input_over_the_read_cap_is_refused_without_reading_it_all(tmp_path: Path, monkeypatch) -> None:
-    from llmx.text import sources, stdin
+    from llmx.text import load as sources
+    from llmx.text.load import stdin
 
     monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 1024)
     path = write(tmp_path, "huge.txt", "法治政府".encode("utf-8") * 1000)

@@ -39,7 +39,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from llmx.api import Extractor
-from llmx.engine.labelling import needs_model
+from llmx.options import needs_model
 from llmx.engine.learned import labeller_digest
 from llmx.apps.cli_options import sigterm_as_interrupt
 from llmx.apps.json_summary import warn_fallbacks
@@ -48,8 +48,8 @@ from llmx.domain.domain import Domain
 from llmx.errors import LlmxError, redact_credentials
 from llmx.model.records import digest, schema_hash
 from llmx.files import check_writable_folder, is_temp_name, to_json, write_atomic
-from llmx.text.ocr import keep_beside
-from llmx.text.sources import LOADERS, load_document
+from llmx.text.load.ocr import keep_beside
+from llmx.text.load import LOADERS, load_document
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM

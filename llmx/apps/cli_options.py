@@ -13,7 +13,7 @@ import click
 
 from llmx.model.config import MODES, LLMConfig, from_options
 from llmx.domain.domain import Domain, load_domain
-from llmx.engine.labelling import DESIGNS
+from llmx.options import DESIGNS
 from llmx.options import MODEL_SETTINGS, SETTINGS, Setting
 
 

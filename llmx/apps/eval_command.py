@@ -69,7 +69,7 @@ def eval_command(ctx: click.Context, set_specs: tuple[str, ...], gold_dir: str |
 def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str | None,
                     fail_under: tuple[str, ...]) -> None:
     """``eval --cv``: held-out and in-sample scores side by side; the gate reads the held-out total."""
-    from llmx.engine.labelling import needs_model
+    from llmx.options import needs_model
     from llmx.eval.crossval import cross_validate
 
     if needs_model(opts["design"]):

@@ -37,13 +37,13 @@ from llmx import notices
 from llmx.api import Extractor, read_source
 from llmx.apps.cli_options import llm_config, llm_options, report_type, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
-from llmx.text.stdin import STDIN
+from llmx.text.load.stdin import STDIN
 from llmx.apps.json_summary import emit_json, report_entry, warn_fallbacks
 from llmx.files import to_json, write_atomic, write_stdout
 from llmx.apps.human_summary import unsure_line
 from llmx.errors import LlmxError
-from llmx.text.ocr import keep_beside, quiet_progress
-from llmx.text.sources import Document
+from llmx.text.load.ocr import keep_beside, quiet_progress
+from llmx.text.load import Document
 
 
 def output_targets(paths: list[Path], output: str | None) -> list[Path | None]:

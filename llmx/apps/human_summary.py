@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from llmx.engine.runner import FALLBACK_WARNING
+from llmx.pipeline import FALLBACK_WARNING
 
 
 def unsure_line(result: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmx import notices
-from llmx.engine.runner import FALLBACK_WARNING
+from llmx.pipeline import FALLBACK_WARNING
 from llmx.files import write_stdout
 
 

@@ -39,7 +39,7 @@ from types import ModuleType
 from typing import Any
 
 from llmx.apps.batch import Batch, Dispatch, EndpointPool, Finished, Job, JobRunner, Outcome, config_hash
-from llmx.engine.labelling import needs_model
+from llmx.options import needs_model
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import load_domain
 from llmx.errors import LlmxError

@@ -45,7 +45,7 @@ def source_candidates(result_path: Path, doc_id: str) -> list[Path]:
     Only ``.txt``: an output folder often also holds ``<doc_id>.html`` review
     pages, which must never be mistaken for the report.
     """
-    from llmx.text.ocr import text_beside
+    from llmx.text.load.ocr import text_beside
 
     name = Path(doc_id).name  # a doc_id is a file stem, never a path
     return [text_beside(result_path), *(folder / f"{name}.txt"
@@ -477,7 +477,7 @@ JS = """
 def build_page(result_file: Path, source: str | None, report_type: str = "fazhi") -> str:
     """Read the result and its source and render the page; every input problem is an LlmxError."""
     from llmx.domain.domain import load_domain
-    from llmx.text.sources import load_document
+    from llmx.text.load import load_document
 
     result = read_result(result_file)
     source_path = resolve_source(result_file, str(result["doc_id"]), source)

@@ -1,4 +1,4 @@
-"""Indicator labels from cue words and kinds of unit: the nearest fitting cue decides.
+"""A report type's cue words: per indicator, the words that name what is counted, and kinds of unit.
 
 A report says what a number counts in the words just before it (``调处矛盾
 纠纷444起``) or, for a breakdown, earlier in its sentence (``开展法治培训，覆盖
@@ -9,16 +9,16 @@ in its own clause before it, then after it, then earlier in the sentence —
 whose indicator admits the number's kind of unit; with no such cue it is
 ``other``.  The unit gate is what lets one word serve several indicators
 (培训: trainings in 次, participants in 人).
+
+This module reads a report type's cue file; ``engine/cue_rules.py`` applies
+the cues to a number's window.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import re
 from dataclasses import dataclass
-from collections.abc import Callable
-from functools import cached_property, lru_cache
 
 
 from llmx.errors import LlmxError
@@ -27,32 +27,8 @@ from llmx.yaml_text import YAMLError, parse_yaml
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
 
-OTHER = "other"
-# A meeting cue followed by these names what a meeting decided (会议精神), not a meeting held.
-_MEETING_WORDS = ("会", "会议")
-_CONTENT_AFTER = ("精神", "讲话", "重要讲话", "指示")
-_AFTER_PENALTY = 12  # a cue after the number, in its clause, is weaker than one before it
-_EARLIER_CLAUSE_PENALTY = 24  # a cue in an earlier clause of the sentence is weaker still
 
-
-def _split(written: str) -> tuple[str, tuple[str, ...]]:
-    """``学习+法|宪法`` -> (``学习``, (``法``, ``宪法``))."""
-    word, _, needs = written.partition("+")
-    return word, tuple(n for n in needs.split("|") if n)
-
-
-@dataclass(frozen=True)
-class Window:
-    """The text a number's cues are looked for in, with the number's and its clause's offsets in it."""
-
-    text: str
-    number_start: int
-    number_end: int
-    clause_start: int
-    clause_end: int
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per cue file: the rules memoise per object
 class Cues:
     """Cue words per indicator (file order is priority order) and the units of each kind."""
 
@@ -74,84 +50,3 @@ class Cues:
         if unknown:
             raise LlmxError(f"{path}: unknown unit kinds {sorted(unknown)}")
         return cls(kinds, entries)
-
-    @cached_property
-    def _pattern(self) -> re.Pattern[str]:
-        words = sorted({_split(w)[0] for _, _, ws in self.indicators for w in ws}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, words)))
-
-    @cached_property
-    def _by_word(self) -> dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]]:
-        out: dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]] = {}
-        for key, kinds, words in self.indicators:
-            for written in words:
-                word, needs = _split(written)
-                out.setdefault(word, []).append((key, kinds, needs))
-        for entries in out.values():  # a cue with a condition is more specific than the bare word
-            entries.sort(key=lambda entry: not entry[2])
-        return out
-
-    def kinds_of(self, unit: str) -> frozenset[str]:
-        return frozenset(kind for kind, units in self.unit_kinds.items() if unit in units)
-
-    def label(self, window: Window, unit: str, reading: str = "") -> str | None:
-        """The indicator of the nearest cue that admits ``unit``; a model's reading, if any, is read first.
-
-        Memoised per cue file: the labels and the learned labeller's features both ask, and a long
-        compilation repeats its clauses.
-        """
-        return self._labelled(window, unit, reading)
-
-    @cached_property
-    def _labelled(self) -> Callable[[Window, str, str], str | None]:
-        return lru_cache(maxsize=1 << 14)(self._label)
-
-    def _label(self, window: Window, unit: str, reading: str) -> str | None:
-        kinds = self.kinds_of(unit)
-        if not kinds:
-            return None
-        around = reading + window.text
-        named_elsewhere = False  # a cue before the number in its clause took none of the unit's kinds
-        for _, word, own in self.found(window, reading):
-            present = [(key, admits) for key, admits, needs in self._by_word[word]
-                       if not needs or any(n in around for n in needs)]
-            fitting = next((key for key, admits in present if admits & kinds), None)
-            if fitting and (own or not named_elsewhere):
-                return None if fitting == OTHER else fitting
-            named_elsewhere = named_elsewhere or (own and bool(present))
-        # 参加现场调解6次: its clause names what it counts, in a unit none of that cue's indicators
-        # takes; a cue of another clause (培训会2次 before it) does not name it either.
-        return None
-
-    def entries(self, word: str) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
-        """(indicator, kinds it admits, words one of which must be near) for each use of cue ``word``."""
-        return self._by_word.get(word, [])
-
-    def found(self, w: Window, reading: str) -> tuple[tuple[int, str, bool], ...]:
-        """(distance, word, in the number's own clause before it) for every cue in the reading
-        (distance 0 and below) and the window, nearest first (memoised like ``label``)."""
-        return self._sorted_found(w, reading)
-
-    @cached_property
-    def _sorted_found(self) -> Callable[[Window, str], tuple[tuple[int, str, bool], ...]]:
-        return lru_cache(maxsize=1 << 14)(lambda w, reading: tuple(sorted(self._found(w, reading))))
-
-    def _found(self, w: Window, reading: str) -> list[tuple[int, str, bool]]:
-        found = [(-len(reading) + m.start(), m.group(), False) for m in self._pattern.finditer(reading)]
-        for m in self._pattern.finditer(w.text):
-            if m.start() < w.number_end and m.end() > w.number_start:
-                continue
-            if m.group().endswith(_MEETING_WORDS) and w.text.startswith(_CONTENT_AFTER, m.end()):
-                continue  # 学习…委员会会议精神: a meeting's spirit studied, not a meeting held
-            own = False
-            if m.end() <= w.number_start:
-                distance = w.number_start - m.end()
-                own = m.start() >= w.clause_start
-                if not own:
-                    distance += _EARLIER_CLAUSE_PENALTY
-            elif m.start() < w.clause_end:
-                distance = w.clause_end - m.end() + _AFTER_PENALTY  # the head of what follows comes last
-            else:
-                continue
-            found.append((distance, m.group(), own))
-        return found

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from llmx.text.punctuation import BRACKETS, CLAUSE_END, COLON, LIST_COMMA, SENTENCE_END
-from llmx.domain.cues import Window
+from llmx.engine.cue_rules import Window
 from llmx.domain.domain import Domain
 from llmx.text.numbers import Mention
-from llmx.engine.structure import SectionSpan, element_at
+from llmx.engine.segment import SectionSpan, element_at
 
 _CLAUSE_BREAK = CLAUSE_END + COLON + LIST_COMMA + BRACKETS
 _MAX_EVIDENCE = 80

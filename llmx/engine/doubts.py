@@ -1,6 +1,6 @@
 """Which metadata fields a reader should check: ``meta_unsure``.
 
-Metadata is read by code from the 公文 layout (``text/gongwen.py``), and on
+Metadata is read by code from the 公文 layout (``text/meta.py``), and on
 the gold sets it is wrong in about one field of 200, too rarely to learn
 from.  So doubt is stated where the reading itself is incomplete in a way
 the rest of the result contradicts: a field left empty although its

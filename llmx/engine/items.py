@@ -1,4 +1,4 @@
-"""The items of a section (problems, planned tasks), found by their markers.
+"""Items: the entries of a section's list (problems, planned tasks), found by their markers.
 
 Reports enumerate items in three ways: sub-headings (``（一）加强…。``),
 inline markers (``一是…。二是…``), or a run-on sentence of clauses.  The
@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import re
 
-from llmx.text.headings import ANY_MARKER, CN_ORDINALS, MARKUP
+from llmx.domain.domain import Domain
+from llmx.engine.segment import SectionSpan
+from llmx.text.headings import ANY_MARKER, CN_ORDINALS, MARKUP, Heading
 from llmx.text.punctuation import CLAUSE_END, COLON, compiled
-from llmx.engine.structure import Heading
 
 _INLINE = re.compile(rf"[{CN_ORDINALS}]+是")  # 一是…二是…: items numbered inline
 _CLAUSE_END = compiled(CLAUSE_END, COLON)
 _SENTENCE_SPLIT = compiled(CLAUSE_END)
+
+
+def item_lists(text: str, sections: dict[str, SectionSpan], headings: list[Heading],
+               domain: Domain) -> dict[str, list[str]]:
+    """Each of the report type's list fields: the items of its element's section (none without one)."""
+    out = {}
+    for element in domain.elements:
+        if element.list_field:
+            span = sections.get(element.key)
+            out[element.list_field] = section_items(
+                text, span.start, span.end, span.heading, headings, element.item_cues) if span else []
+    return out
 
 
 def section_items(text: str, start: int, end: int, heading: Heading,

@@ -1,6 +1,6 @@
 """The labeller that learns from labels: what each candidate counts, and how sure llmx is.
 
-Cue words (``domain/cues.py``) name an indicator exactly where a report uses
+Cue words (``domain/cues.py``, applied by ``cue_rules.py``) name an indicator exactly where a report uses
 the words the catalogue knows; every labelled figure of every gold set says
 more than that.  A report type ships a small linear model trained on those
 labels (``llmx train``, ``llmx/eval/train.py``) in ``labeller.npz``, and this
@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmx.domain.catalogue import Catalogue
 from llmx.domain.cues import Cues
+from llmx.engine.cue_rules import cue_rules
 from llmx.engine.candidates import Candidate
 from llmx.errors import ConfigurationError
 
@@ -78,7 +79,7 @@ def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str
     _grams(out, "N:", own_left[-_NEAR:], 3)
     _grams(out, "A:", after[:_AFTER], 2)
     out["U:" + m.unit] = 1.0
-    for kind in sorted(cues.kinds_of(m.unit)) if cues else ():
+    for kind in sorted(cue_rules(cues).kinds_of(m.unit)) if cues else ():
         out["K:" + kind] = 1.0
     out["R:" + (rule or NO_CUE)] = 1.0
     out["E:" + (c.element or "none")] = 1.0
@@ -97,12 +98,13 @@ def _grams(out: dict[str, float], prefix: str, text: str, n: int) -> None:
 def _cue_facts(c: Candidate, cues: Cues) -> dict[str, float]:
     """How the cue decision was reached: how many cues compete, and how far the deciding one stands."""
     assert c.window is not None
-    found = cues.found(c.window, c.reading)
-    kinds = cues.kinds_of(c.mention.unit)
-    keys = {key for _, word, _ in found for key, _, _ in cues.entries(word)}
+    rules = cue_rules(cues)
+    found = rules.found(c.window, c.reading)
+    kinds = rules.kinds_of(c.mention.unit)
+    keys = {key for _, word, _ in found for key, _, _ in rules.entries(word)}
     out = {"cues": min(len(found), 6) / 6, "cue_keys": min(len(keys), 5) / 5}
     deciding = next(((d, own) for d, word, own in found
-                     if any(admits & kinds for _, admits, _ in cues.entries(word))), None)
+                     if any(admits & kinds for _, admits, _ in rules.entries(word))), None)
     if deciding is None:
         out["cue:none"] = 1.0
         return out

@@ -23,7 +23,7 @@ from llmx.model.records import schema_hash
 from llmx.files import to_json, write_atomic
 from llmx.api import Extractor
 from llmx.eval.scoring import load_source, score_set
-from llmx.text.sources import LOADERS, load_document
+from llmx.text.load import LOADERS, load_document
 
 
 def gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:

@@ -1,7 +1,7 @@
 """``llmx train``: fit the learned labeller on every gold label it is given.
 
 Each gold set (the bundled ones, a user's own ``NAME=GOLD_DIR:SOURCE_DIR``)
-is run through the code-only half of the pipeline (``engine.pipeline.analyse``)
+is run through the code-only half of the pipeline (``pipeline.analyse``)
 with every number kept, and each number is matched to a gold figure the way
 the scorer matches them (equal value, overlapping position).  That gives,
 per number: is it a statistic, and if so which indicator.  The catalogue's
@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from llmx.domain.catalogue import OTHER
 from llmx.domain.domain import Domain
-from llmx.engine.labelling import cue_keys, rule_labels
+from llmx.engine.rule_labels import cue_keys, rule_labels
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, features
-from llmx.engine.pipeline import analyse
+from llmx.pipeline import analyse
 from llmx.errors import ConfigurationError, LlmxError
 from llmx.eval.evaluate import GoldSet, gold_pairs
 from llmx.eval.scoring.common import values_equal

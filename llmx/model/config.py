@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmx.cache_home import cache_home
+from llmx.options import cache_home
 from llmx.errors import ConfigurationError
 from llmx.options import BY_NAME, MODEL_SETTINGS, resolve
 

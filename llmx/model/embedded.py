@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 import httpx
 
-from llmx.cache_home import cache_home
+from llmx.options import cache_home
 from llmx.errors import LlmxError
 from llmx.files import replacing, write_atomic
 

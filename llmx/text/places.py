@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from llmx.cache_home import cache_home
+from llmx.options import cache_home
 from llmx.errors import LlmxError
 from llmx.files import write_atomic
 

@@ -17,7 +17,7 @@ from typing import Any
 from llmx.apps.review import resolve_source
 from llmx.apps.table import checked_result
 from llmx.errors import LlmxError
-from llmx.text.sources import load_document
+from llmx.text.load import load_document
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from typing import Any
 
 from llmx.domain.domain import Domain
 from llmx.apps.assess.sentences import Sentence, split
-from llmx.engine.structure import Heading, SectionSpan, find_headings, find_sections
+from llmx.engine.segment import SectionSpan, find_sections
+from llmx.text.headings import Heading, find_headings
 from llmx.text.clean import clean
 from llmx.text.numbers import Mention, find_mentions
 

@@ -35,11 +35,11 @@ def _read_json(path: Path) -> dict:
 
 
 def _load_with_sources(path: Path) -> str:
-    """Load a non-UTF-8 or non-text source through ``llmx.text.sources`` (optional module)."""
+    """Load a non-UTF-8 or non-text source through ``llmx.text.load`` (optional module)."""
     try:
-        from llmx.text.sources import load_document  # written separately; may be absent
+        from llmx.text.load import load_document  # written separately; may be absent
     except ImportError as exc:
-        raise LlmxError(f"cannot read {path}: llmx.text.sources is not available") from exc
+        raise LlmxError(f"cannot read {path}: llmx.text.load is not available") from exc
     return load_document(path).text
 
 

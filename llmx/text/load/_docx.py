@@ -20,7 +20,7 @@ import docx
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from llmx.text.sources._common import describe, fail
+from llmx.text.load._common import describe, fail
 
 MAX_XML_BYTES = 64 << 20  # every XML part together, inflated: parsed by lxml into a tree several times larger
 MAX_INFLATED_BYTES = 512 << 20  # every part together (pictures included), inflated

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import charset_normalizer
 
-from llmx.text.sources._common import fail
+from llmx.text.load._common import fail
 
 UTF8_BOM = codecs.BOM_UTF8
 #: Byte-order marks of the wide encodings, longest first (UTF-32-LE's starts with UTF-16-LE's).

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llmx.engine.validate import Grounding
+from llmx.text.grounding import Grounding
 from conftest import GOLD, corpus_files
 
 SOURCE = "全年共办理行政处罚案件 61 件，其中适用简易程序7件；发放普法资料13500余份。"
@@ -67,12 +67,13 @@ def test_a_candidate_whose_number_is_not_in_its_evidence_is_rejected_not_kept():
     from dataclasses import replace
 
     from llmx.domain.domain import load_domain
-    from llmx.engine.pipeline import _figures, analyse
+    from llmx.engine.verify import verified_figures
+    from llmx.pipeline import analyse
 
     found = analyse("全年组织集中学法12次，发放普法资料300份。", load_domain("fazhi"))
     good, bad = found.candidates
     misread = replace(bad, mention=replace(bad.mention, value=301))
     labels = {good.id: "law_study_sessions", bad.id: "publicity_materials"}
-    figures, rejected, _ = _figures([good, misread], labels, {}, found.grounding, found.cleaned)
+    figures, rejected, _ = verified_figures([good, misread], labels, {}, found.grounding, found.cleaned)
     assert [f["value"] for f in figures] == [12] and all(f["verified"] for f in figures)
     assert len(rejected) == 1 and rejected[0]["item"]["value"] == 301 and "301" in rejected[0]["reason"]

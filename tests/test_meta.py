@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from llmx.text.gongwen import extract_meta
-from llmx.engine.structure import find_headings
+from llmx.text.meta import extract_meta
+from llmx.text.headings import find_headings
 from llmx.text.textmap import fold
 from conftest import GOLD, corpus_files
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmx.errors import InputError
-from llmx.text.ocr import IMAGE_SUFFIXES, OCR_ENCODING, load_image
-from llmx.text.sources._common import Loader, fail
-from llmx.text.sources._text import load_txt
-from llmx.text.stdin import MAX_INPUT_BYTES, STDIN, TOO_LARGE, read_stdin, sniff_suffix
+from llmx.text.load.ocr import IMAGE_SUFFIXES, OCR_ENCODING, load_image
+from llmx.text.load._common import Loader, fail
+from llmx.text.load._text import load_txt
+from llmx.text.load.stdin import MAX_INPUT_BYTES, STDIN, TOO_LARGE, read_stdin, sniff_suffix
 
 __all__ = ["Document", "document_from_text", "load_document", "LOADERS"]
 
@@ -45,7 +45,7 @@ def _on_first_use(module: str, name: str) -> Loader:
     """
 
     def load(path: Path, raw: bytes) -> tuple[str, str | None]:
-        loader: Loader = getattr(importlib.import_module(f"llmx.text.sources.{module}"), name)
+        loader: Loader = getattr(importlib.import_module(f"llmx.text.load.{module}"), name)
         return loader(path, raw)
 
     return load

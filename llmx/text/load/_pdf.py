@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdf
 
-from llmx.text.sources._common import describe, fail
+from llmx.text.load._common import describe, fail
 
 # pypdf logs what it repairs or cannot ("EOF marker not found", "incorrect startxref
 # pointer") straight to stderr; llmx reports every PDF problem as its own one line.
@@ -37,7 +37,7 @@ def load_pdf(path: Path, raw: bytes) -> tuple[str, str | None]:
         fail(path, f"cannot extract text from PDF ({describe(exc)})")
     if all(page.strip() for page in pages):
         return "\n".join(pages), None
-    from llmx.text.ocr import OCR_ENCODING, read_pdf_pages
+    from llmx.text.load.ocr import OCR_ENCODING, read_pdf_pages
 
     text, scanned = read_pdf_pages(path, pages, lambda i: _page_images(path, reader, i))
     if not text.strip():
@@ -50,7 +50,7 @@ def _page_images(path: Path, reader: pypdf.PdfReader, index: int) -> list:
     try:
         return [image.image for image in reader.pages[index].images]
     except ImportError as exc:  # pypdf decodes images with Pillow, which the [ocr] extra brings
-        from llmx.text.ocr import missing_extra
+        from llmx.text.load.ocr import missing_extra
 
         raise missing_extra(path) from exc
     except Exception as exc:  # undecodable image streams, missing filters

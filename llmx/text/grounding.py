@@ -1,8 +1,9 @@
-"""The promise: no number leaves llmx unless it stands in the source, where cited, as claimed.
+"""A source indexed for the promise: no number leaves llmx unless it stands there, where cited, as claimed.
 
-``Grounding`` indexes a source once (folded text for evidence lookup, the
-regex pass for numbers).  ``check`` verifies one figure and explains each
-failure precisely enough to be sent back to the model as a re-ask.
+``Grounding`` indexes a source once, in the numbers stage (the regex pass for
+numbers, folded text for evidence lookup); ``check`` verifies one figure and
+explains each failure precisely enough to be sent back to the model as a
+re-ask.  ``engine/verify.py`` applies it to every labelled candidate.
 """
 
 from __future__ import annotations

@@ -1,23 +1,11 @@
-"""Which catalogue indicator each candidate number counts: the part that needs reading.
+"""Labels a model gives: the ``llm``, ``llm-topk`` and ``choice`` designs.
 
-Designs (chosen by the eval harness, see eval/README.md):
-
-- ``rules`` (default): cue words and kinds of unit (``cues.py``), no model.
-  Measured on both gold sets, no model design labels better (eval/README.md).
-- ``learned``: the cues' key, overruled where the labeller trained on the
-  gold labels (``learned.py``) speaks clearly against it; no model.
-- ``hybrid``: the model names what a number counts (``phrases.py``) only where
-  no cue word places it; the cues of that name then place it in the catalogue.
-- ``hybrid-all``: the same reading asked for every number.
-- ``choice``: the ranker, and the model only for the numbers the ranker
-  cannot place (a multiple choice among its closest codes, one per call).
-- ``llm``: the model labels batches of candidates with the whole catalogue in
-  the (shared, cacheable) system prompt.
-- ``llm-topk``: the model picks among each candidate's top ranked codes.
-
-A model may also answer ``none`` (not a statistic); such candidates are
-dropped as rejected.  When the model's answer stays unusable after re-asks,
-the batch falls back to the ranker rather than losing the figures.
+The model answers through instructor with a response model whose keys must
+be the catalogue's and whose ids must be the batch's; it may answer ``none``
+(not a statistic).  A batch whose answer stays unusable after re-asks falls
+back to the code's labels (``rule_labels.py``), and the numbers it held are
+listed as undecided, so a result never passes the code's labels off as the
+model's.
 """
 
 from __future__ import annotations
@@ -29,93 +17,17 @@ from pydantic import BaseModel, ValidationInfo, create_model, field_validator, m
 from rapidfuzz import process
 
 from llmx.engine.candidates import Candidate, check_batch_ids
-from llmx.domain.catalogue import OTHER, Catalogue
-from llmx.domain.cues import Cues
+from llmx.engine.rule_labels import TOPK, rank, rule_labels, unsure
+from llmx.domain.catalogue import OTHER
 from llmx.domain.domain import Domain
-from llmx.errors import ConfigurationError, UnusableAnswer
+from llmx.errors import UnusableAnswer
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
 
-NONE = "none"
-DESIGNS = ("rules", "learned", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")  # the first is the default
-MODEL_FREE = ("rules", "learned")  # designs that never call a language model
-
-
-def check_design(design: str) -> None:
-    """Refuse an unknown design before anything (a model, a server) is started for it."""
-    if design not in DESIGNS:
-        raise ConfigurationError(f"unknown design {design!r}: choose one of {', '.join(DESIGNS)}")
-
-
-def needs_model(design: str) -> bool:
-    """Whether ``design`` asks a language model (so a session must open one)."""
-    return design not in MODEL_FREE
+NONE = "none"  # a model's answer for a number that is not a statistic
 
 _BATCH = 12
-_TOPK = 4
-_CONFIDENT = 0.4  # ranker score above which its top key is taken as is
-_CONTEXT_WEIGHT = 0.2
-_SUB_BREAKDOWN = ("其中", "含", "包括")
-
-def rank(c: Candidate, catalogue: Catalogue, top: int = _TOPK) -> list[tuple[str, float]]:
-    """Keys for a candidate, scored on its own clause first and its sentence a little.
-
-    The sentence often names a neighbouring figure too; weighting the clause
-    keeps that neighbour's key from winning.
-    """
-    local = dict(catalogue.rank(_local_text(c), c.mention.unit, top=len(catalogue.keys)))
-    around = dict(catalogue.rank(c.context, c.mention.unit, top=len(catalogue.keys)))
-    scored = sorted(((k, v + _CONTEXT_WEIGHT * around.get(k, 0.0)) for k, v in local.items()),
-                    key=lambda kv: kv[1], reverse=True)
-    return scored[:top]
-
-
-def _local_text(c: Candidate) -> str:
-    """The clause, plus the model's reading of it when that says more than the clause."""
-    return c.evidence if c.reading in c.evidence else f"{c.reading} {c.evidence}"
-
-
-def rule_labels(candidates: Sequence[Candidate], catalogue: Catalogue) -> dict[int, str]:
-    """Ranker labels; where it is unsure, ``other``."""
-    return {c.id: key or OTHER for c, key in zip(candidates, _decide(candidates, catalogue))}
-
-
-def unsure(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[Candidate]:
-    """Candidates the ranker cannot place: what a model is asked about in the hybrid design."""
-    return [c for c, key in zip(candidates, _decide(candidates, catalogue)) if key is None]
-
-
-def _decide(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str | None]:
-    """A confident key, or the key of the figure a sub-breakdown breaks down, else None."""
-    if catalogue.cues is not None:
-        return [_by_cue(c, catalogue.cues) for c in candidates]
-    keys: list[str | None] = []
-    for i, c in enumerate(candidates):
-        key, score = rank(c, catalogue, top=1)[0]
-        if score >= _CONFIDENT:
-            keys.append(key)
-        elif i and keys[-1] not in (None, OTHER) and _breaks_down(candidates[i - 1], c):
-            keys.append(keys[-1])
-        else:
-            keys.append(None)
-    return keys
-
-
-def cue_keys(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str | None]:
-    """The cues' own decision per candidate (``None``: no cue places it), a feature of the learned labeller."""
-    cues = catalogue.cues
-    return [_by_cue(c, cues) if cues is not None else None for c in candidates]
-
-
-def _by_cue(c: Candidate, cues: Cues) -> str | None:
-    return cues.label(c.window, c.mention.unit, c.reading) if c.window else None
-
-
-def _breaks_down(prev: Candidate, c: Candidate) -> bool:
-    """``c`` follows ``prev`` in the same sentence with the same unit, or opens with 其中."""
-    same_sentence = c.sentence_start == prev.sentence_start or c.evidence.startswith(_SUB_BREAKDOWN)
-    return same_sentence and c.mention.unit == prev.mention.unit and c.mention.start > prev.mention.start
 
 
 class _Label(BaseModel):
@@ -228,7 +140,7 @@ class ChoiceLabeller:
     def __init__(self, llm: LLM, domain: Domain, doc_hash: str, version: str | None = None):
         self.llm, self.domain, self.doc_hash = llm, domain, doc_hash
         self.prompt = domain.prompt("label_choice", version)
-        self.choices = int(self.prompt.parts.get("choices", _TOPK))
+        self.choices = int(self.prompt.parts.get("choices", TOPK))
         self.response_model = create_model(
             "Choice", __base__=_Choice,
             answer=(_one_of(tuple(self.letters[:self.choices + 1])), ...))

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from llmx.engine.items import section_items
-from llmx.engine.structure import element_at, find_headings, find_sections
+from llmx.engine.segment import element_at, find_sections
+from llmx.text.headings import find_headings
 from llmx.text.textmap import fold
 from conftest import GOLD, corpus_files
 

@@ -18,8 +18,8 @@ from typing import Callable, Iterator
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PreformattedString, Tag
 
-from llmx.text.sources._common import describe, fail
-from llmx.text.sources._text import decode_text
+from llmx.text.load._common import describe, fail
+from llmx.text.load._text import decode_text
 
 #: Tags that never carry report text anywhere on a page.
 NEVER_TEXT = ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head"]

@@ -1,9 +1,7 @@
-"""Headings and the template elements they open, found by code.
+"""Segment: which template element each heading opens, and the body it governs.
 
-Chinese official reports number their headings in a fixed hierarchy
-(``一、`` > ``（一）`` > ``1.`` > ``（1）``), so headings are found exactly by
-pattern; which template element a heading is dedicated to is decided by the
-domain's keywords.
+Headings are found by their numbering (``text/headings.py``); which template
+element a heading is dedicated to is decided by the report type's keywords.
 """
 
 from __future__ import annotations
@@ -11,50 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmx.domain.domain import Domain
-from llmx.text.headings import LEVELS, MARKUP
+from llmx.text.headings import Heading
 
-_MAX_HEADING = 60
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A numbered heading: its level, text (to line end or first 。) and span."""
-
-    level: int
-    text: str
-    start: int
-    end: int
-    line_end: int  # where the heading's line ends (the body after it starts here)
-
-
-def find_headings(text: str) -> list[Heading]:
-    """All numbered headings, in document order."""
-    found: list[Heading] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        heading = _heading_in_line(line, pos)
-        if heading:
-            found.append(heading)
-        pos += len(line)
-    return found
-
-
-def _heading_in_line(line: str, offset: int) -> Heading | None:
-    """The heading a line opens with, or None."""
-    body = line.rstrip("\r\n")
-    lead = len(body) - len(body.lstrip())
-    stripped = MARKUP.sub("", body[lead:]) if body[lead:lead + 1] in "*#" else body[lead:]
-    shift = len(body[lead:]) - len(stripped)
-    for level, pattern in LEVELS:
-        if pattern.match(stripped):
-            cut = stripped.find("。")
-            text = (stripped if cut < 0 else stripped[:cut]).strip()
-            text = MARKUP.sub("", text).strip()
-            if not text or len(text) > _MAX_HEADING and cut < 0:
-                return None
-            start = offset + lead + shift
-            return Heading(level, text, start, start + len(text), offset + len(line))
-    return None
 
 
 def element_of(heading: Heading, domain: Domain) -> str | None:

@@ -1,0 +1,106 @@
+"""Label: which catalogue indicator each candidate number counts, by the design asked for.
+
+Designs (chosen by the eval harness, see eval/README.md):
+
+- ``rules`` (default): cue words and kinds of unit (``domain/cues.py``, applied by
+  ``rule_labels.py``), no model.
+  Measured on both gold sets, no model design labels better (eval/README.md).
+- ``learned``: the cues' key, overruled where the labeller trained on the
+  gold labels (``learned.py``) speaks clearly against it; no model.
+- ``hybrid``: the model names what a number counts (``phrases.py``) only where
+  no cue word places it; the cues of that name then place it in the catalogue.
+- ``hybrid-all``: the same reading asked for every number.
+- ``choice``: the ranker, and the model only for the numbers the ranker
+  cannot place (a multiple choice among its closest codes, one per call).
+- ``llm`` (``model_labels.py``): the model labels batches of candidates with the whole catalogue in
+  the (shared, cacheable) system prompt.
+- ``llm-topk``: the model picks among each candidate's top ranked codes.
+
+A model may also answer ``none`` (not a statistic); such candidates are
+dropped as rejected.  When the model's answer stays unusable after re-asks,
+the batch falls back to the ranker rather than losing the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from llmx.domain.catalogue import OTHER
+from llmx.domain.domain import Domain
+from llmx.engine.candidates import Candidate
+from llmx.engine.learned import Decision, LearnedModel, features, load_labeller
+from llmx.engine.model_labels import ChoiceLabeller, ModelLabeller
+from llmx.engine.phrases import PhraseWriter
+from llmx.engine.rule_labels import cue_keys, rule_labels, unsure
+
+if TYPE_CHECKING:  # the model stack loads only when a model is used
+    from llmx.model.llm import LLM
+
+#: What labelling gives back: candidates (with the model's readings, where it gave them), their
+#: indicators, the prompt version, and the candidates the model did not decide (unusable answers).
+Labelled = tuple[list[Candidate], dict[int, str], str, list[Candidate]]
+
+
+@dataclass
+class Labelling:
+    """The label stage of one design: each candidate's indicator, and how sure the labeller is of it."""
+
+    domain: Domain
+    design: str
+    llm: LLM | None = None
+    prompt_version: str | None = None  # None = the newest prompt of the design
+    given: LearnedModel | None = None  # a labeller trained in this process; else the report type's file
+
+    @cached_property
+    def labeller(self) -> LearnedModel | None:
+        """The learned labeller, read when first needed (a rules run pays for it only at this stage)."""
+        if self.given is not None:
+            return self.given
+        source = self.domain.labeller
+        return load_labeller(source) if source is not None and source.is_file() else None  # type: ignore[arg-type]
+
+    def __call__(self, candidates: list[Candidate], doc_hash: str) -> Labelled:
+        """Candidates (relabelled where the design names them), their indicators, the prompt version,
+        and the candidates the model did not decide because its answer was unusable."""
+        if self.design in ("rules", "learned") or self.llm is None:  # no model: see Pipeline's checks
+            labels = rule_labels(candidates, self.domain.catalogue)
+            if self.design == "learned":
+                labels = {c.id: d.indicator for c, d in zip(candidates, self._decide(candidates, labels, True))}
+            return candidates, labels, self.design, []
+        if self.design in ("hybrid", "hybrid-all"):
+            writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
+            asked = candidates if self.design == "hybrid-all" else self._unsure(candidates)
+            readings = {c.id: c.reading for c in writer(asked)}
+            read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
+            return read, rule_labels(read, self.domain.catalogue), writer.version, writer.undecided
+        labeller: ChoiceLabeller | ModelLabeller
+        if self.design == "choice":
+            labeller = ChoiceLabeller(self.llm, self.domain, doc_hash, self.prompt_version)
+        else:
+            labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk",
+                                     version=self.prompt_version)
+        return candidates, labeller(candidates), labeller.version, labeller.undecided
+
+    def judge(self, candidates: list[Candidate], labels: dict[int, str]) -> dict[int, Decision]:
+        """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
+        if self.labeller is None:
+            return {}
+        overrule = self.design == "learned"
+        if overrule:  # its labels are the overruling decisions: judge them as made (cues' key boosted), as calibrated
+            labels = rule_labels(candidates, self.domain.catalogue)
+        return {c.id: d for c, d in zip(candidates, self._decide(candidates, labels, overrule))}
+
+    def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
+        """What a model is asked about: the figures the learned labeller flags, else those no cue places."""
+        if self.labeller is None:
+            return unsure(candidates, self.domain.catalogue)
+        labels = rule_labels(candidates, self.domain.catalogue)
+        return [c for c, d in zip(candidates, self._decide(candidates, labels, False)) if d.unsure]
+
+    def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
+        assert self.labeller is not None
+        keys = cue_keys(candidates, self.domain.catalogue)
+        rows = [features(c, key, self.domain.catalogue) for c, key in zip(candidates, keys)]
+        return self.labeller.decide(rows, [labels.get(c.id, OTHER) for c in candidates], overrule=overrule)
