@@ -294,3 +294,37 @@ def test_quiet_batch_prints_only_failures_and_warnings(tmp_path):
     assert "failed" in lines[0] and "empty.txt" in lines[0]
     loud = run_cli(str(folder), "-o", str(out), "--design", "rules")
     assert "skipped" in loud.stderr and "done" in loud.stderr  # the default still reports each one
+
+
+def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp_path, domain):
+    """Resume keeps a result only when it was made exactly as this run would make it: changing any one
+    part of the configuration changes the digest a result is checked against (issue 22)."""
+    from pydantic import create_model
+
+    from llmx.apps.batch import config_hash
+    from llmx.model.llm import LLM, ResponseCache
+
+    def digest(design: str = "hybrid", prompt: str | None = None, model: str = "m", endpoint: str = "e",
+               mode: str = "json", temperature: float = 0.0, reasks: int = 2, of=domain) -> str:
+        config = LLMConfig(base_url="http://127.0.0.1:9/v1", model=model, mode=mode, temperature=temperature,
+                           reasks=reasks)
+        llm = LLM(config, base_url=config.base_url or "", model=model, endpoint_id=endpoint,
+                  cache=ResponseCache(None))
+        try:
+            return config_hash(of, design, prompt, llm)
+        finally:
+            llm.close()
+
+    other_labeller = tmp_path / "other.npz"
+    other_labeller.write_bytes(b"another labeller")
+    changes = {"design": dict(design="hybrid-all"), "prompt": dict(prompt="name-v0"), "model": dict(model="m2"),
+               "endpoint": dict(endpoint="e2"), "mode": dict(mode="tools"), "sampling": dict(temperature=0.7),
+               "reasks": dict(reasks=0), "labeller": dict(of=dataclasses.replace(domain, labeller=other_labeller)),
+               "type": dict(of=dataclasses.replace(domain, name="other_type")),
+               "schema": dict(of=dataclasses.replace(domain, report_model=create_model("Other", note=(str, ""))))}
+    base = digest()
+    assert digest() == base  # the same configuration: the same digest
+    changed = {name: digest(**change) for name, change in changes.items()}
+    assert all(h != base for h in changed.values()), [n for n, h in changed.items() if h == base]
+    # rules asks no model: model settings do not make its results stale, its own parts do
+    assert config_hash(domain, "rules", None, None) != config_hash(domain, "learned", None, None)

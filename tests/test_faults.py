@@ -230,8 +230,8 @@ def test_hung_endpoint_ends_the_run_with_one_line(tmp_path, how):
         result = extract(str(REPORT), "-o", str(out), *model_args(server, tmp_path / "c"), *flag, env=env)
         assert server.requests == 1  # a timeout is not retried: one wait, not four
     one_error_line(result, str(REPORT), server.url, "no whole answer within 2 s", "--timeout")
-    # the client gave up on it, long before the server's 60 s lifetime would have released it
-    assert [(path, waited < 60) for path, _, waited in server.abandoned] == [("/v1/chat/completions", True)]
+    # the client gave up on it while the server still held it (the server records who hangs up on it)
+    assert [path for path, _, _ in server.abandoned] == ["/v1/chat/completions"]
     assert not out.exists()
 
 
@@ -245,14 +245,17 @@ def test_default_timeout_is_bounded_and_bad_values_are_user_errors():
     one_error_line(result, "-1", "positive number of seconds", "--deadline")
 
 
-def test_retry_after_is_honoured_and_announced(tmp_path, capfd):
+def test_retry_after_is_honoured_and_announced(tmp_path, capfd, monkeypatch):
+    from llmx.model import retries
+
+    waits: list[float] = []
+    monkeypatch.setattr(retries, "pause", waits.append)  # record each wait asked for instead of sleeping it
     with LoopbackServer(always(status(429, "1"))) as server:
         llm = _llm(server, ResponseCache(None), timeout=60.0)
         with pytest.raises(LlmxError, match="unreachable or failing after retries"):
             _ask_phrases(llm)
-        gaps = [b - a for a, b in zip(server.times, server.times[1:])]
-    assert len(gaps) == 3  # 4 attempts
-    assert all(0.9 <= gap < 10 for gap in gaps), gaps  # the backoff alone would wait 0.01-0.04 s
+        attempts = server.requests
+    assert attempts == 4 and waits == [1.0, 1.0, 1.0]  # the server's 1 s each time; the backoff alone is 0.01-0.04 s
     announced = [line for line in capfd.readouterr().err.splitlines() if "Retry-After" in line]
     assert len(announced) == 3 and all(line.startswith("llmx: warning:") and "waiting 1 s" in line
                                        for line in announced)  # never silent
@@ -266,7 +269,7 @@ def test_retry_after_longer_than_the_time_left_ends_the_run_naming_the_wait(tmp_
     one_error_line(result, str(REPORT), "wait 3600 s", "Retry-After", "HTTP 429", "deadline of 600 s", "--deadline")
 
 
-CHAT_ANSWER = completion('{"labels": [{"id": 1, "label": "法治讲座"}]}')
+CHAT_ANSWER = recorded_answers()[0][1]  # a whole answer the embedded model gave, dripped out slowly
 
 
 @pytest.mark.parametrize("drip_from", [0, -1], ids=["headers-drip", "body-drips"])

@@ -4,7 +4,6 @@ Cassettes were recorded against the embedded model served by llama.cpp (see
 conftest.py); replay needs no server.
 """
 
-import httpx
 import pytest
 
 from llmx.model.config import LLMConfig
@@ -18,6 +17,7 @@ from llmx.engine.segment import find_sections
 from llmx.text.headings import find_headings
 from llmx.text.grounding import Grounding
 from conftest import CORPUS, contract_json
+from faultserver import LoopbackServer, always, status
 
 REPORT_002 = CORPUS / "002_fbe45d23903cb0be.txt"
 REPORT_004 = CORPUS / "004_10dd5ecf361dedb7.txt"
@@ -88,32 +88,22 @@ def _candidate_count(path, domain) -> int:
     return sum(m.kind == "candidate" for m in Grounding(text, domain.numbered_names).mentions)
 
 
-def _failing_client(status: int, seen: list):
-    def handler(request):
-        seen.append(request)
-        return httpx.Response(status, json={"error": {"message": "boom"}})
-    return httpx.Client(transport=httpx.MockTransport(handler))
-
-
 def _ask(llm, domain):
     model = labels_model(domain.catalogue.keys)
     return llm.ask(model, [{"role": "user", "content": "x"}], prompt_version="t", doc_hash="d")
 
 
-def test_server_errors_are_retried_then_reported_with_the_url(endpoint, domain, tmp_path):
-    seen = []
-    llm = make_llm(("http://127.0.0.1:9/v1", "m"), tmp_path, retry_wait=0.01, http_client=_failing_client(503, seen))
-    with pytest.raises(LlmxError, match=r"127\.0\.0\.1:9/v1.*unreachable or failing"):
-        _ask(llm, domain)
-    assert len(seen) == 4
-
-
-def test_client_errors_are_not_retried(endpoint, domain, tmp_path):
-    seen = []
-    llm = make_llm(("http://127.0.0.1:9/v1", "m"), tmp_path, retry_wait=0.01, http_client=_failing_client(400, seen))
-    with pytest.raises(LlmxError, match="HTTP 400"):
-        _ask(llm, domain)
-    assert len(seen) == 1
+@pytest.mark.parametrize("code, attempts, says", [(503, 4, "unreachable or failing"), (500, 4, "unreachable or failing"),
+                                                 (400, 1, "HTTP 400"), (404, 1, "HTTP 404")])
+def test_server_errors_are_retried_and_client_errors_are_not(domain, tmp_path, code, attempts, says):
+    """Against a real loopback server answering ``code`` every time: a 5xx is tried four times, a 4xx
+    (the request itself is wrong: asking again cannot help) once, and the error names the endpoint."""
+    with LoopbackServer(always(status(code))) as server:
+        llm = make_llm((server.url, server.model), tmp_path, retry_wait=0.01)
+        with pytest.raises(LlmxError, match=says) as raised:
+            _ask(llm, domain)
+        sent = server.requests
+    assert sent == attempts and server.url in str(raised.value)
 
 
 def test_labels_validation_names_missing_and_unknown_ids_for_the_reask(domain):

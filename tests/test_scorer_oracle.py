@@ -22,7 +22,9 @@ SETS = {"corpus": (ROOT / "eval" / "gold", ROOT / "eval" / "corpus"),
 PAIRS = {"figure_precision": "figure_p", "figure_recall": "figure_r", "figure_f1": "figure_f1",
          "catalogue_f1": "catalogue_f1", "ungrounded": "ungrounded", "indicator_accuracy": "indicator_acc",
          "unit_accuracy": "unit_acc", "qualifier_accuracy": "qualifier_acc", "target_accuracy": "target_acc",
-         "meta_mean": "meta_mean"}
+         "meta_mean": "meta_mean", "sections_present_accuracy": "sec_present", "sections_heading_accuracy": "sec_heading",
+         **{f"{key}_{m}": f"list_{key}_{m}" for key in ("shortcomings", "next_year_plans")
+            for m in ("precision", "recall", "f1")}}
 
 
 def _oracle_total(gold_dir, pred_dir, src_dir) -> dict:
@@ -40,6 +42,14 @@ def _oracle_total(gold_dir, pred_dir, src_dir) -> dict:
         out[f"{k}_acc"] = hit / n if n else None
     fields = sorted({k for r in rows.values() for k in r["meta"]})
     out["meta_mean"] = sum(sum(r["meta"][k] for r in rows.values()) / len(rows) for k in fields) / len(fields)
+    for part in ("sec_present", "sec_heading"):  # sections and lists are labelled in the corpus only
+        hit, n = (sum(r[part][i] for r in rows.values() if part in r) for i in (0, 1))
+        out[part] = hit / n if n else None
+    for key in ("shortcomings", "next_year_plans"):
+        tp, pred, gold = (sum(r[f"list_{key}"][i] for r in rows.values() if f"list_{key}" in r) for i in (0, 1, 2))
+        if gold or pred:
+            p, r, f = oracle.prf(tp, pred, gold)
+            out |= {f"list_{key}_precision": p, f"list_{key}_recall": r, f"list_{key}_f1": f}
     return out
 
 
@@ -52,4 +62,33 @@ def test_own_scorer_agrees_with_the_oracle(name, tmp_path):
     ours = score_dirs(tmp_path, gold_dir, src_dir)["total"]
     theirs = _oracle_total(gold_dir, tmp_path, src_dir)
     for mine, ref in PAIRS.items():
+        if theirs.get(ref) is None:  # a part the set does not label: neither scorer scores it
+            assert ours.get(mine) is None, mine
+        else:
+            assert ours[mine] == pytest.approx(theirs[ref], abs=1e-9), mine
+    assert name != "corpus" or all(theirs.get(ref) is not None for ref in PAIRS.values())  # the corpus labels all
+
+
+def test_own_scorer_agrees_with_the_oracle_on_damaged_predictions(tmp_path):
+    """Predictions that are right hide scorer bugs (a missed section counted as correct scored 1.0 either
+    way): damage the corpus predictions in every part the contract scores, and both scorers must agree."""
+    gold_dir, src_dir = SETS["corpus"]
+    for n, src in enumerate(sorted(src_dir.glob("*.txt"))):
+        result = contract_json(src, design="rules")
+        key = sorted(result["sections"])[n % len(result["sections"])]
+        result["sections"][key] = {"present": False, "heading": None}  # a section missed
+        other = sorted(result["sections"])[(n + 1) % len(result["sections"])]
+        if result["sections"][other]["present"]:
+            result["sections"][other]["heading"] += "（续）"  # a heading misread
+        result["shortcomings"] = result["shortcomings"][1:] + ["与原文无关的一条"]  # an item missed, one made up
+        result["next_year_plans"] = result["next_year_plans"][:-1]
+        result["figures"] = result["figures"][1:]  # a figure missed
+        if result["figures"]:
+            result["figures"][0]["indicator"] = "other"  # an indicator wrong
+        result["meta"]["title"] = None  # a meta field lost
+        (tmp_path / f"{src.stem}.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    ours = score_dirs(tmp_path, gold_dir, src_dir)["total"]
+    theirs = _oracle_total(gold_dir, tmp_path, src_dir)
+    for mine, ref in PAIRS.items():
         assert ours[mine] == pytest.approx(theirs[ref], abs=1e-9), mine
+    assert ours["sections_present_accuracy"] < 1 and ours["shortcomings_recall"] < 1  # the damage was seen

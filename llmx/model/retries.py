@@ -123,10 +123,16 @@ def _status(exc: BaseException | None) -> str:
     return f"HTTP {status.status_code}" if isinstance(status, openai.APIStatusError) else type(exc).__name__
 
 
+def pause(seconds: float) -> None:
+    """Wait before a retry: one named place, so a test can see every wait asked for without timing it."""
+    time.sleep(seconds)
+
+
 def transport_retrying(base_wait: float, where: str, deadline: float) -> Retrying:
     """Retries of one request to ``where`` on transient transport failures, within the report's ``deadline``."""
     return Retrying(retry=retry_if_exception(is_transient), stop=stop_after_attempt(TRANSPORT_ATTEMPTS),
-                    wait=BackoffHonouringRetryAfter(base_wait, where, deadline), reraise=True)
+                    wait=BackoffHonouringRetryAfter(base_wait, where, deadline), reraise=True,
+                    sleep=lambda seconds: pause(seconds))
 
 
 def is_verdict(exc: BaseException | None) -> bool:
