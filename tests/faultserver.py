@@ -95,7 +95,10 @@ class LoopbackServer:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._server = ThreadingHTTPServer((host, 0), self._handler())
-        self._server.daemon_threads = True
+        # stop() joins every handler: a hung one ends as soon as it sees the stop, and what it records
+        # (a client that gave up) is in ``abandoned`` before the test's with-block returns
+        self._server.daemon_threads = False
+        self._server.block_on_close = True
         self.port = self._server.server_address[1]
         self.url = f"http://{host}:{self.port}/v1"
 
