@@ -43,9 +43,24 @@ def _eval(design: str, tmp_path, *extra: str) -> dict:
     return record
 
 
+def _same_results(record: dict, design: str) -> None:
+    """Every result on every gold set is the one the committed record holds (timings aside).
+
+    The record is a reviewed run, committed with the change that made it: a change that alters any
+    result, better or worse, fails here until its record is made again and the difference owned.
+    """
+    recorded = json.loads((ROOT / "eval" / "runs" / f"design_{design}.json").read_text(encoding="utf-8"))
+    assert set(record["predictions"]) == set(recorded["predictions"])
+    for doc, result in record["predictions"].items():
+        expected = recorded["predictions"][doc]
+        assert {k: v for k, v in result.items() if k != "usage"} == {k: v for k, v in expected.items()
+                                                                    if k != "usage"}, doc
+
+
 def test_default_design_meets_its_recorded_scores_on_every_set(tmp_path):
     record = _eval(DEFAULT, tmp_path)
     assert record["scores"]["total"]["calls"] == 0
+    _same_results(record, DEFAULT)
 
 
 def test_model_design_on_cassettes_meets_its_recorded_scores(recorder, endpoint, tmp_path):
@@ -53,6 +68,7 @@ def test_model_design_on_cassettes_meets_its_recorded_scores(recorder, endpoint,
     with recorder.use_cassette(f"eval_{MODEL_DESIGN}.yaml"):
         record = _eval(MODEL_DESIGN, tmp_path, "--base-url", base_url, "--model", model)
     assert record["scores"]["total"]["calls"] >= 1
+    _same_results(record, MODEL_DESIGN)
 
 
 def test_gold_scored_against_itself_is_perfect(tmp_path):
