@@ -176,15 +176,20 @@ def variant(base: str, subs: int = 0, dels: int = 0) -> str:
     return "甲" * subs + base[subs:len(base) - dels]
 
 
+def at_edge(base: str, subs: int, dels: int, threshold: float, above: bool) -> str:
+    """The variant of ``base``, checked to fall on the side of ``threshold`` the case's comment says."""
+    pred = variant(base, subs, dels)
+    assert (fuzz.ratio(base, pred) / 100 >= threshold - 1e-9) == above
+    return pred
+
+
 @pytest.mark.parametrize("base,subs,dels,correct", [
     ("一二三四五六七八九十", 1, 0, True),              # 1 - 2/20 = 0.9 exactly: counts
     ("一二三四五六七八九十壹贰叁肆伍", 1, 1, False),    # 1 - 3/29 = 0.8966: just below
     ("一二三四五六七八九十壹贰叁肆伍陆", 1, 1, True),   # 1 - 3/31 = 0.9032: just above
 ])
 def test_title_similarity_edge(base, subs, dels, correct):
-    pred = variant(base, subs, dels)
-    ratio = fuzz.ratio(base, pred) / 100
-    assert (ratio >= 0.9 - 1e-9) == correct  # the case is where the comment says
+    pred = at_edge(base, subs, dels, 0.9, correct)
     assert meta_field_correct("title", pred, base) is correct
 
 
@@ -211,9 +216,7 @@ def test_meta_normalisation():
     ("一二三四五六七", 2, 1, True),                    # 1 - 5/13 = 0.615: just above
 ])
 def test_list_item_edge(base, subs, dels, matched):
-    pred = variant(base, subs, dels)
-    ratio = fuzz.ratio(base, pred) / 100
-    assert (ratio >= 0.6 - 1e-9) == matched
+    pred = at_edge(base, subs, dels, 0.6, matched)
     m = metrics(pred_with(shortcomings=[pred]), {**GOLD, "shortcomings": [base]})
     assert m["shortcomings_f1"] == (1.0 if matched else 0.0)
 
