@@ -24,7 +24,8 @@ import pytest
 from llmx.domain.domain import load_domain
 from click.testing import CliRunner
 
-from llmx.apps.batch import ERRORS_FILE, Batch, summarize, sweep_temp_files
+from llmx.apps.batch import ERRORS_FILE, Batch, summarize
+from llmx.apps.resume import sweep_temp_files
 from llmx.apps.batch_command import batch_command
 from llmx.files import is_temp_name, temp_name
 from llmx.model.config import LLMConfig
@@ -301,7 +302,7 @@ def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp
     part of the configuration changes the digest a result is checked against (issue 22)."""
     from pydantic import create_model
 
-    from llmx.apps.batch import config_hash
+    from llmx.apps.resume import config_hash
     from llmx.model.llm import LLM, ResponseCache
 
     def digest(design: str = "hybrid", prompt: str | None = None, model: str = "m", endpoint: str = "e",

@@ -22,7 +22,6 @@ import dataclasses
 import datetime as dt
 import functools
 import glob
-import hashlib
 import json
 import os
 import queue
@@ -40,14 +39,13 @@ from rich.table import Table
 
 from llmx.api import Extractor
 from llmx.options import needs_model
-from llmx.engine.learned import labeller_digest
 from llmx.apps.cli_options import sigterm_as_interrupt
 from llmx.apps.json_summary import warn_fallbacks
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import Domain
 from llmx.errors import LlmxError, redact_credentials
-from llmx.model.records import digest, schema_hash
-from llmx.files import check_writable_folder, is_temp_name, to_json, write_atomic
+from llmx.apps.resume import Job, config_hash, is_current, sweep_temp_files
+from llmx.files import check_writable_folder, to_json, write_atomic
 from llmx.text.load.ocr import keep_beside
 from llmx.text.load import LOADERS, load_document
 
@@ -57,15 +55,6 @@ if TYPE_CHECKING:  # the model stack loads only when a model is used
 ERRORS_FILE = "errors.jsonl"
 #: ``config_hash`` prefix of a result labelled partly or wholly by rules because model answers were unusable.
 DEGRADED = "degraded:"
-
-
-@dataclasses.dataclass(frozen=True)
-class Job:
-    """One report and where its JSON goes; ``error`` is set when it must fail before any work."""
-
-    source: Path
-    output: Path
-    error: str | None = None
 
 
 @dataclasses.dataclass
@@ -135,65 +124,6 @@ def plan_jobs(sources: Sequence[Path], outdir: Path) -> list[Job]:
             error = f"output name {output.name} is also claimed by {others}; rename one of them"
         jobs.append(Job(source, output, error))
     return jobs
-
-
-# ---------------------------------------------------------------- identity of a result
-
-
-def file_sha256(path: Path) -> str:
-    """The same hash as ``Document.sha256`` (raw bytes), without parsing the file."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def config_hash(domain: Domain, design: str, prompt_version: str | None, llm: LLM | None) -> str:
-    """A digest of everything that decides a report's output besides its text.
-
-    Prompt versions are taken for all of the domain's prompts (the newest
-    of each, plus any version asked for): coarser than the design's own
-    prompt, but it needs no second copy of which design reads which prompt.
-    ``rules`` uses no model, so endpoint, model and sampling stay out of it.
-    """
-    identity: dict[str, Any] = {"type": domain.name, "schema": schema_hash(domain.report_model),
-                                "design": design, "labeller": labeller_digest(domain.labeller)}
-    if needs_model(design) and llm is not None:
-        identity |= {
-            "prompts": _prompt_versions(domain), "prompt": prompt_version,
-            "model": llm.model, "endpoint": llm.endpoint_id, "mode": llm.config.mode,
-            "sampling": llm.config.sampling(), "reasks": llm.config.reasks,
-        }
-    return digest(identity)
-
-
-def _prompt_versions(domain: Domain) -> dict[str, str]:
-    return {name: domain.prompt(name).version for name in domain.prompt_names()}
-
-
-def is_current(job: Job, accepted: set[str]) -> bool:
-    """True when the job's output exists and was made from this content under an accepted configuration."""
-    try:
-        stored = json.loads(job.output.read_text(encoding="utf-8"))
-        return (isinstance(stored, dict) and stored.get("config_hash") in accepted
-                and stored.get("source_sha256") == file_sha256(job.source))
-    except (OSError, ValueError):
-        return False
-
-
-def sweep_temp_files(outdir: Path) -> int:
-    """Remove temporary files a killed earlier run left (a SIGKILL skips every cleanup).
-
-    Only names ``llmx.files.temp_name`` makes, and only regular files: a user's
-    own hidden ``.x.y.tmp`` in the output folder is not ours to delete.
-    """
-    removed = 0
-    for path in outdir.iterdir() if outdir.is_dir() else ():
-        if is_temp_name(path.name) and path.is_file() and not path.is_symlink():
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 # ---------------------------------------------------------------- endpoints and workers

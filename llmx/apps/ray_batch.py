@@ -38,7 +38,8 @@ from contextlib import ExitStack
 from types import ModuleType
 from typing import Any
 
-from llmx.apps.batch import Batch, Dispatch, EndpointPool, Finished, Job, JobRunner, Outcome, config_hash
+from llmx.apps.batch import Batch, Dispatch, EndpointPool, Finished, JobRunner, Outcome
+from llmx.apps.resume import Job, config_hash
 from llmx.options import needs_model
 from llmx.model.config import LLMConfig
 from llmx.domain.domain import load_domain
