@@ -115,3 +115,17 @@ def test_readings_change_labels_where_the_cues_read_them_differently(recorder, e
             rules = contract_json(path, design="rules")
             moved += sum(a["indicator"] != b["indicator"] for a, b in zip(read["figures"], rules["figures"]))
     assert moved >= 1
+
+
+def test_without_a_labeller_the_model_is_asked_about_what_no_cue_places(domain):
+    """hybrid with a report type that ships no labeller: the numbers asked about are those the cue words
+    leave without a key, and only those."""
+    import dataclasses
+
+    from llmx.engine.rule_labels import cue_keys
+
+    found = analyse(REPORT_002.read_text(encoding="utf-8"), domain)
+    bare = dataclasses.replace(domain, labeller=None)
+    asked = Labelling(bare, "hybrid")._unsure(found.candidates)
+    unplaced = [c for c, key in zip(found.candidates, cue_keys(found.candidates, domain.catalogue)) if key is None]
+    assert asked == unplaced and 0 < len(asked) < len(found.candidates)
