@@ -509,3 +509,14 @@ def test_an_interrupt_during_a_request_is_never_re_asked(reasks):
     with pytest.raises(KeyboardInterrupt):
         reask_retrying(reasks)(interrupted)
     assert len(calls) == 1
+
+
+def test_only_a_damaged_database_counts_as_damage():
+    """A busy or locked database is not damage (rebuilding it would throw away a healthy cache)."""
+    import sqlite3
+
+    from llmx.model.cache import _is_damage
+
+    assert _is_damage(sqlite3.DatabaseError("database disk image is malformed"))
+    assert not _is_damage(sqlite3.OperationalError("database is locked"))
+    assert not _is_damage(OSError("file is not a database"))  # not an sqlite error at all

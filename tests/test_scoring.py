@@ -318,3 +318,41 @@ def test_check_thresholds():
     assert check_thresholds(total, ["meta_title=0.5"])[0].startswith("meta_title: not measured")
     with pytest.raises(LlmxError):
         check_thresholds(total, ["figure_f1 > 0.5"])
+
+
+def test_the_per_report_detail_shows_what_was_matched_missed_and_made_up():
+    """The detail a reader reviews (``llmx score -o``, the compare page) names each list item and meta
+    field as the scores count them, not only the totals."""
+    from llmx.eval.scoring.fields import score_list, score_meta
+
+    gold = ["加强法治宣传教育", "完善行政执法程序", "提升依法行政能力"]
+    pred = ["加强法治宣传教育工作", "提升依法行政能力", "与原文无关的一条"]
+    counts, detail = score_list("shortcomings", pred, gold)
+    assert counts == {"shortcomings_reports": 1, "shortcomings_tp": 2, "shortcomings_fp": 1, "shortcomings_fn": 1}
+    assert [(m["pred"], m["gold"]) for m in detail["matched"]] == [("提升依法行政能力", "提升依法行政能力"),
+                                                                   ("加强法治宣传教育工作", "加强法治宣传教育")]
+    assert detail["matched"][0]["similarity"] == 1.0 and 0.6 <= detail["matched"][1]["similarity"] < 1
+    assert detail["missed"] == ["完善行政执法程序"] and detail["extra"] == ["与原文无关的一条"]
+    title = "英林镇2023年法治政府建设工作情况报告"
+    misread = title.replace("工作", "工做")
+    counts, detail = score_meta({"title": misread, "level": "county"}, {"title": title, "level": "township"})
+    assert detail["title"] == {"pred": misread, "gold": title, "correct": True}  # fuzzy: one character off
+    assert detail["level"] == {"pred": "county", "gold": "township", "correct": False}
+    assert counts == {"meta_title_scored": 1, "meta_title_correct": 1, "meta_level_scored": 1, "meta_level_correct": 0}
+
+
+def test_the_per_report_detail_of_sections_names_each_side():
+    from llmx.eval.scoring.fields import score_sections
+
+    gold = {"measures": {"present": True, "heading": "一、主要举措"}, "next_year": {"present": True, "heading": "三、计划"}}
+    pred = {"measures": {"present": True, "heading": "一、主要举措"}}
+    counts, detail = score_sections(pred, gold)
+    assert detail == {"measures": {"present": [True, True], "heading": ["一、主要举措", "一、主要举措"]},
+                      "next_year": {"present": [False, True], "heading": [None, "三、计划"]}}
+    assert counts["sections_present_correct"] == 1 and counts["sections_heading_correct"] == 1
+
+
+def test_a_title_against_no_title_is_never_fuzzy_matched():
+    assert meta_field_correct("title", "某某镇2023年法治政府建设工作报告", "某某镇2023年法治政府建设工作报吿")
+    assert not meta_field_correct("doc_number", "晋英委〔2024〕26号", "晋英委〔2024〕27号")  # fuzzy only for titles
+    assert meta_field_correct("issuers", "甲单位", ["甲单位"])  # one name or a list of one: the same
