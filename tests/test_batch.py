@@ -187,10 +187,12 @@ def test_batch_sweeps_only_names_llmx_makes(tmp_path):
     out.mkdir()
     for name in USERS_HIDDEN_FILES:
         (out / name).write_text("mine", encoding="utf-8")
-    ours = out / temp_name("r.json")
-    ours.write_text("{partial", encoding="utf-8")
-    assert all(not is_temp_name(n) for n in USERS_HIDDEN_FILES) and is_temp_name(ours.name)
-    assert sweep_temp_files(out) == 1
+    ours = [out / temp_name("r.json"), out / temp_name("s.json")]
+    for path in ours:
+        path.write_text("{partial", encoding="utf-8")
+    assert all(not is_temp_name(n) for n in USERS_HIDDEN_FILES) and all(is_temp_name(p.name) for p in ours)
+    assert sweep_temp_files(out) == 2  # each leftover of ours, counted
+    assert sweep_temp_files(tmp_path / "not-made-yet") == 0  # a first run: no folder, nothing to sweep
     assert sorted(p.name for p in out.iterdir()) == sorted(USERS_HIDDEN_FILES)
     result = run_cli(str(CORPUS / "000_463a946c1bd692f9.txt"), "-o", str(out), "--design", "rules")
     assert result.exit_code == 0, result.output

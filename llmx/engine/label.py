@@ -87,10 +87,9 @@ class Labelling:
         """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
         if self.labeller is None:
             return {}
-        overrule = self.design == "learned"
-        if overrule:  # its labels are the overruling decisions: judge them as made (cues' key boosted), as calibrated
-            labels = rule_labels(candidates, self.domain.catalogue)
-        return {c.id: d for c, d in zip(candidates, self._decide(candidates, labels, overrule))}
+        # the doubt score reads the model's own probability of the key given, whoever chose it, so the
+        # learned design's overruling decisions are judged as they stand
+        return {c.id: d for c, d in zip(candidates, self._decide(candidates, labels, False))}
 
     def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
         """What a model is asked about: the figures the learned labeller flags, else those no cue places."""
