@@ -77,3 +77,21 @@ def test_a_candidate_whose_number_is_not_in_its_evidence_is_rejected_not_kept():
     figures, rejected, _ = verified_figures([good, misread], labels, {}, found.grounding, found.cleaned)
     assert [f["value"] for f in figures] == [12] and all(f["verified"] for f in figures)
     assert len(rejected) == 1 and rejected[0]["item"]["value"] == 301 and "301" in rejected[0]["reason"]
+
+
+def test_a_number_the_model_calls_no_statistic_is_set_aside_with_where_it_stands():
+    """A model answering ``none`` keeps the number out of the figures, in ``uncovered``, with its place."""
+    from llmx.domain.domain import load_domain
+    from llmx.engine.model_labels import NONE
+    from llmx.engine.verify import verified_figures
+    from llmx.pipeline import analyse
+
+    text = "全年组织集中学法12次，发放普法资料300份。"
+    found = analyse(text, load_domain("fazhi"))
+    first, second = found.candidates
+    labels = {first.id: NONE, second.id: "publicity_materials"}
+    figures, rejected, uncovered = verified_figures(found.candidates, labels, {}, found.grounding, found.cleaned)
+    assert [f["value"] for f in figures] == [300] and not rejected
+    start = text.index("12")
+    assert uncovered == [{"value": 12, "unit": "次", "start": start, "end": start + 2, "evidence": first.evidence,
+                          "reason": "model: not a statistic"}]
