@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from llmx.apps.review import Placement, figure_title, regions
+from llmx.apps.review import Placement, regions
 from llmx.apps.review_command import review_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +160,10 @@ def test_review_page_in_headless_chromium(browser, tmp_path: Path) -> None:
     target = marks[4]
     ActionChains(browser).move_to_element(target).perform()
     figure = result["figures"][int(target.get_attribute("data-index"))]
-    assert target.get_attribute("title") == figure_title(figure)
+    value = figure["value"]
+    shown = f"{int(value) if float(value).is_integer() else value} {figure['unit']}".strip()
+    title = target.get_attribute("title")  # what a reader sees on hover: what, how many, which indicator
+    assert title.split(" · ") == [figure["label"], shown, figure["indicator"]], title
     assert figure["label"] in browser.find_element(By.ID, "inspector").text
     browser.execute_script("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)
