@@ -99,8 +99,8 @@ def test_learned_design_without_a_labeller_is_refused() -> None:
     bare = replace(DOMAIN, labeller=None)
     with pytest.raises(ConfigurationError, match="trained labeller"):
         Pipeline(bare, design="learned")
-    assert llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).figures[
-        0].confidence is None
+    figures = llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).figures
+    assert all(f.confidence is None and f.unsure is False for f in figures)  # no labeller: no doubt claimed
 
 
 def test_labeller_option_reaches_the_pipeline(shipped, tmp_path: Path) -> None:

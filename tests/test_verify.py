@@ -95,3 +95,28 @@ def test_a_number_the_model_calls_no_statistic_is_set_aside_with_where_it_stands
     start = text.index("12")
     assert uncovered == [{"value": 12, "unit": "次", "start": start, "end": start + 2, "evidence": first.evidence,
                           "reason": "model: not a statistic"}]
+
+
+def test_a_figure_whose_number_is_found_but_whose_unit_disagrees_is_rejected():
+    """Finding the number is not enough: a figure is kept only when every check passes."""
+    from dataclasses import replace
+
+    from llmx.domain.domain import load_domain
+    from llmx.engine.verify import verified_figures
+    from llmx.pipeline import analyse
+
+    found = analyse("全年组织集中学法12次，发放普法资料300份。", load_domain("fazhi"))
+    good, bad = found.candidates
+    wrong_unit = replace(bad, mention=replace(bad.mention, unit="次"))
+    labels = {good.id: "law_study_sessions", bad.id: "publicity_materials"}
+    figures, rejected, _ = verified_figures([good, wrong_unit], labels, {}, found.grounding, found.cleaned)
+    assert [f["value"] for f in figures] == [12]
+    assert len(rejected) == 1 and "unit" in rejected[0]["reason"]
+
+
+@pytest.mark.parametrize("value", ["六十一", None, "61件"])
+def test_a_value_that_is_not_a_number_never_verifies(value):
+    """A value that cannot be read as a number matches no number of the source (a model once could
+    propose one; the check must not take it as equal to the number it cites)."""
+    verdict = Grounding(SOURCE).check(fig(value=value))
+    assert not verdict.ok and verdict.problems
