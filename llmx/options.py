@@ -24,11 +24,12 @@ from typing import Any, Literal
 
 from llmx.errors import ConfigurationError
 
-Kind = Literal["text", "flag", "path", "dir", "seconds", "choice"]
+Kind = Literal["text", "flag", "path", "dir", "folder", "seconds", "choice"]  # dir: a folder or a path to make one
 
 #: How figures are labelled (``engine/label.py`` says what each does); the first is the default.
 DESIGNS = ("rules", "learned", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")
 MODEL_FREE = ("rules", "learned")  # designs that never call a language model
+MODES = ("json", "tools", "md_json")  # instructor modes: how a model is asked for structured output
 
 
 def check_design(design: str) -> None:
@@ -53,6 +54,7 @@ class Setting:
     kind: Kind = "text"
     default: Any = None
     metavar: str | None = None
+    choices: tuple[str, ...] = ()  # for kind "choice"
     fallbacks: tuple[str, ...] = ()  # other variables read when LLMX_* is not set (OPENAI_*)
 
     @property
@@ -66,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model", "--model", "MODEL", "model name at the endpoint; default: the endpoint's first"),
     Setting("api_key", "--api-key", "API_KEY", "API key (also read from OPENAI_API_KEY)",
             default="sk-no-key-required", fallbacks=("OPENAI_API_KEY",)),
-    Setting("mode", "--mode", "MODE", "instructor mode [default json]", kind="choice", default="json"),
+    Setting("mode", "--mode", "MODE", "instructor mode [default json]", kind="choice", default=MODES[0],
+            choices=MODES),
     Setting("model_path", "--model-path", "MODEL_PATH", "run this GGUF file instead of the embedded model",
             kind="path"),
     Setting("cache_dir", "--cache-dir", "CACHE_DIR",
@@ -74,13 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("no_cache", "--no-cache", "NO_CACHE", "neither read nor write the response cache", kind="flag",
             default=False),
     Setting("trace_dir", "--trace", "TRACE", "keep each model call's messages and raw answer as JSON files in DIR",
-            kind="dir", metavar="DIR"),
+            kind="folder", metavar="DIR"),
     Setting("timeout", "--timeout", "TIMEOUT", "longest wait for each whole model answer [default 300]; a server "
             "silent (or dripping) that long ends the run", kind="seconds", metavar="SECONDS"),
     Setting("deadline", "--deadline", "DEADLINE", "longest time one report may take with the model, retries and "
             "Retry-After waits included [default 1800]", kind="seconds", metavar="SECONDS"),
     Setting("design", "--design", "DESIGN", "how figures are labelled (rules = no model at all)", kind="choice",
-            default=DESIGNS[0]),
+            default=DESIGNS[0], choices=DESIGNS),
     Setting("prompt_version", "--prompt", "PROMPT", "prompt version for the design (e.g. choice-v1); "
             "default: the newest", metavar="VERSION"),
     Setting("report_type", "--type", "TYPE", "report type: bundled (schemas/) or an installed "

@@ -11,9 +11,8 @@ from typing import Any
 
 import click
 
-from llmx.model.config import MODES, LLMConfig, from_options
+from llmx.model.config import LLMConfig, from_options
 from llmx.domain.domain import Domain, load_domain
-from llmx.options import DESIGNS
 from llmx.options import MODEL_SETTINGS, SETTINGS, Setting
 
 
@@ -47,12 +46,14 @@ def _click_option(setting: Setting) -> Callable[[Callable[..., Any]], Callable[.
     if setting.kind == "flag":
         extra = {"help": setting.help, "is_flag": True}
     elif setting.kind == "choice":
-        extra["type"] = click.Choice({"mode": MODES, "design": DESIGNS}[setting.name])
+        extra["type"] = click.Choice(setting.choices)
         extra["metavar"] = None
     elif setting.kind == "path":
         extra["type"] = click.Path(dir_okay=False)
     elif setting.kind == "dir":
-        extra["type"] = click.Path(file_okay=False) if setting.name == "trace_dir" else click.Path()
+        extra["type"] = click.Path()
+    elif setting.kind == "folder":
+        extra["type"] = click.Path(file_okay=False)
     if setting.name in ("design", "report_type"):  # shown, since they decide what a result is
         extra |= {"default": setting.default, "show_default": True}
     return click.option(setting.flag, setting.name, **extra)

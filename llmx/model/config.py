@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from llmx.options import cache_home
 from llmx.errors import ConfigurationError
-from llmx.options import BY_NAME, MODEL_SETTINGS, resolve
+from llmx.options import BY_NAME, MODEL_SETTINGS, MODES, resolve
 
 if TYPE_CHECKING:
     import httpx
 
-MODES = ("json", "tools", "md_json")
 DEFAULT_TIMEOUT = 300.0  # seconds to wait for a whole answer, per request: a loaded 2-core machine needs it
 #: Seconds one report may take with the model, retries and Retry-After waits included: about eight
 #: times the slowest report measured on the embedded model on 2 cores (eval/runs, design llm: 215 s).
