@@ -23,18 +23,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.eval.evaluate import DEFAULT_SETS  # noqa: E402
 from llmx.eval.train import _fit_once, _folds, _identity, catalogue_examples, collect  # noqa: E402
 
 EXPONENTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def held_out_signals(domain_name: str = "fazhi") -> dict[str, list[tuple[float, float, float, bool]]]:
+def held_out_signals(type_name: str = "fazhi") -> dict[str, list[tuple[float, float, float, bool]]]:
     """Per scheme: (p_stat, p_key, boost, error) of every held-out candidate."""
-    domain = load_domain(domain_name)
-    examples = collect(domain, DEFAULT_SETS)
-    catalogue = catalogue_examples(domain)
+    report_type = load_report_type(type_name)
+    examples = collect(report_type, DEFAULT_SETS)
+    catalogue = catalogue_examples(report_type)
     by_set = [{e.doc for e in examples if e.set == s} for s in sorted({e.set for e in examples})]
     out: dict[str, list[tuple[float, float, float, bool]]] = {}
     for scheme, groups in (("leave_one_set_out", by_set), ("kfold", _folds(examples))):

@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
 
 from llmx.apps.cli_options import quiet_instructor  # noqa: E402
 from llmx.model.config import LLMConfig  # noqa: E402
-from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.api import Extractor  # noqa: E402
 from llmx.eval.scoring.sets import score_set  # noqa: E402
 from llmx.model.session import open_llm  # noqa: E402
@@ -138,10 +138,10 @@ def contract_json(result: dict[str, Any]) -> str:
 def run_llmx(base_url: str, model: str, paths: Sequence[Path], design: str, cache_dir: Path) -> dict[str, Any]:
     """Per-report usage of one llmx pass (cache in ``cache_dir``) and the results."""
     config = LLMConfig(base_url=base_url, model=model, cache_dir=cache_dir)
-    domain = load_domain("fazhi")
+    report_type = load_report_type("fazhi")
     docs = [load_document(p) for p in paths]
     rows, results = {}, {}
-    with open_llm(config, progress=False) as llm, Extractor(design=design, report_type=domain, llm=llm) as run:
+    with open_llm(config, progress=False) as llm, Extractor(design=design, report_type=report_type, llm=llm) as run:
         for doc in docs:
             before = llm.usage.seconds
             result = run.extract(doc).model_dump(mode="json")

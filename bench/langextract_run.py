@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 import yaml  # noqa: E402
 
 from bench.floor import corpus_paths, figure_scores, serve  # noqa: E402
-from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.text.numbers import find_mentions  # noqa: E402
 from llmx.text.load import load_document  # noqa: E402
 
@@ -147,7 +147,7 @@ def run_langextract(base_url: str, model: str, paths: Sequence[Path], corpus: Pa
     from langextract.core.tokenizer import UnicodeTokenizer
     from langextract.providers.openai import OpenAILanguageModel
 
-    names = load_domain("fazhi").numbered_names
+    names = load_report_type("fazhi").numbered_names
     lm = OpenAILanguageModel(model_id=model, api_key="sk-no-key-required", base_url=base_url,
                              temperature=0.0, max_workers=1, max_output_tokens=MAX_OUTPUT_TOKENS)
     counter = Counter(lm._client)

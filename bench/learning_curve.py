@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.api import Extractor  # noqa: E402
 from llmx.eval.evaluate import DEFAULT_SETS, GoldSet, gold_pairs  # noqa: E402
 from llmx.eval.crossval import flag_capture  # noqa: E402
@@ -56,14 +56,14 @@ def main() -> None:
     parser.add_argument("--html", type=Path)
     args = parser.parse_args()
 
-    domain = load_domain("fazhi")
+    report_type = load_report_type("fazhi")
     sets = [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in DEFAULT_SETS]
     grouped = reports_by_level(sets)
     kind = sorted(grouped.get(args.level, []), key=lambda r: _stable(r[0]))
     if len(kind) <= args.test:
         raise SystemExit(f"only {len(kind)} {args.level} reports: fewer than --test {args.test} plus any to learn from")
     test, pool = kind[:args.test], kind[args.test:]
-    examples = collect(domain, sets)
+    examples = collect(report_type, sets)
     others = {doc for level, rows in grouped.items() if level != args.level for doc, *_ in rows}
     rows = []
     for n in (int(x) for x in args.steps.split(",")):
@@ -71,8 +71,8 @@ def main() -> None:
             print(f"skip {n}: only {len(pool)} {args.level} reports outside the test group", file=sys.stderr)
             continue
         taught = others | {doc for doc, *_ in pool[:n]}
-        model = fit([e for e in examples if e.doc in taught], domain, boost=args.boost)
-        with Extractor(design="learned", report_type=domain, labeller=model) as ex:
+        model = fit([e for e in examples if e.doc in taught], report_type, boost=args.boost)
+        with Extractor(design="learned", report_type=report_type, labeller=model) as ex:
             predictions = {doc: ex.extract(src).model_dump(mode="json") for doc, _, src, _ in test}
         scores = score_set((doc, predictions[doc], json.loads(gold.read_text(encoding="utf-8")),
                             load_source(s.source_dir, gold.stem)) for doc, gold, _, s in test)
@@ -80,7 +80,7 @@ def main() -> None:
         rows.append({"corrected": n, "boost": model.boost, **{m: round(scores["total"][m], 4) for m in METRICS},
                      "unsure_flagged": flags["flagged"], "unsure_capture": flags["capture"]})
         print(json.dumps(rows[-1]))
-    with Extractor(design="rules", report_type=domain) as rules:
+    with Extractor(design="rules", report_type=report_type) as rules:
         baseline = score_set((doc, rules.extract(src).model_dump(mode="json"),
                               json.loads(gold.read_text(encoding="utf-8")), load_source(s.source_dir, gold.stem))
                              for doc, gold, src, s in test)["total"]

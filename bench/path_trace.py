@@ -5,7 +5,7 @@ report is recorded (``sys.setprofile``); a module is listed where it is
 first entered.  Consecutive modules of one folder make one visit to that
 folder; a *return* is a visit to a folder already visited and left.  The
 extraction path's folders should each be visited once, top to bottom; the
-report type's data (``domain/``) and the utilities below the path
+report type's data (``report_type/``) and the utilities below the path
 (``text/``) are counted the same way.
 
     python bench/path_trace.py [REPORT] [--design rules]
@@ -29,7 +29,7 @@ DEFAULT_REPORT = ROOT / "eval" / "corpus" / "001_acdc9367334b1221.txt"
 
 def trace(report: Path, design: str) -> list[str]:
     """The llmx modules entered while extracting ``report``, in the order first entered."""
-    llmx.load_domain("fazhi")  # the report type is read before the call, as a session does
+    llmx.load_report_type("fazhi")  # the report type is read before the call, as a session does
     llmx.extract(report, design=design)  # warm: imports and caches do not count as the path
     order: dict[str, None] = {}
 

@@ -40,7 +40,7 @@ from faultserver import Replaying, recorded_answers  # noqa: E402
 from llmx.apps.batch import Batch  # noqa: E402
 from llmx.apps.cli_options import quiet_instructor  # noqa: E402
 from llmx.model.config import LLMConfig  # noqa: E402
-from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.apps.ray_batch import RayBatch, import_ray  # noqa: E402
 
 REPORTS = 40_000
@@ -75,12 +75,12 @@ def main() -> None:
     opts = parser.parse_args()
     quiet_instructor()  # rules take over unusable answers; the count is in each result, not needed here
     shutil.rmtree(opts.work, ignore_errors=True)
-    domain = load_domain("fazhi")
+    report_type = load_report_type("fazhi")
     quiet = Console(file=io.StringIO())
     rows: list[tuple[str, str, int, float]] = []
 
     def batch(kind: type[Batch], name: str, design: str, config: LLMConfig, workers: int) -> Batch:
-        return kind(domain, design, [config], opts.work / name, workers=workers, console=quiet, retry_wait=0.01)
+        return kind(report_type, design, [config], opts.work / name, workers=workers, console=quiet, retry_wait=0.01)
 
     texts = sorted((ROOT / "eval" / "corpus").glob("*.txt")) + sorted((ROOT / "eval" / "wide" / "raw").glob("*.txt"))
     inbox = opts.work / "model-in"

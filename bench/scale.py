@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from llmx.domain.domain import load_domain  # noqa: E402
+from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.api import Extractor  # noqa: E402
 from llmx.text.load import Document  # noqa: E402
 
@@ -105,9 +105,9 @@ def timed_run(run: Extractor, text: str, profile: Path | None) -> tuple[float, i
 def one_size(size: int, profile: Path | None) -> None:
     """Child process: warm up on a small text of other copies, then time one text; print JSON."""
     lines = paragraphs(ROOT / "eval" / "corpus")
-    with Extractor(design="rules", report_type=load_domain("fazhi")) as run:
+    with Extractor(design="rules", report_type=load_report_type("fazhi")) as run:
         timed_run(run, variant(lines, 10**6), None)  # compiled regexes, the catalogue index; a copy no size uses
-        memo = run.domain.catalogue._ranking  # the ranker's per-phrase memo: how much it saved is printed
+        memo = run.report_type.catalogue._ranking  # the ranker's per-phrase memo: how much it saved is printed
         memo.cache_clear()
         text = build_text(lines, size)
         seconds, figures = timed_run(run, text, profile)

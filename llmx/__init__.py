@@ -21,16 +21,17 @@ _EXPORTS = {
     "extract": "llmx.api", "Extractor": "llmx.api",
     "LlmxError": "llmx.errors", "InputError": "llmx.errors", "ConfigurationError": "llmx.errors",
     "ModelError": "llmx.errors", "UnusableAnswer": "llmx.errors",
-    "load_domain": "llmx.domain.domain", "report_types": "llmx.domain.domain", "Domain": "llmx.domain.domain",
+    "ReportType": "llmx.reports.report_type", "load_report_type": "llmx.reports.report_type",
+    "report_types": "llmx.reports.report_type",
 }
 __all__ = [
-    "ConfigurationError", "Domain", "Extractor", "InputError", "LlmxError", "ModelError", "UnusableAnswer",
-    "extract", "load_domain", "report_types",
+    "ConfigurationError", "Extractor", "InputError", "LlmxError", "ModelError", "ReportType", "UnusableAnswer",
+    "extract", "load_report_type", "report_types",
 ]
 
 if TYPE_CHECKING:
     from llmx.api import Extractor, extract
-    from llmx.domain.domain import Domain, load_domain, report_types
+    from llmx.reports.report_type import ReportType, load_report_type, report_types
     from llmx.errors import ConfigurationError, InputError, LlmxError, ModelError, UnusableAnswer
 
 

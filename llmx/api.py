@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.engine.learned import LearnedModel
 from llmx.errors import LlmxError
 from llmx.model.config import LLMConfig
@@ -41,7 +41,7 @@ class Extractor:
     """
 
     def __init__(self, *, design: str | None = None, base_url: str | None = None, model: str | None = None,
-                 report_type: str | Domain | None = None, prompt_version: str | None = None,
+                 report_type: str | ReportType | None = None, prompt_version: str | None = None,
                  labeller: str | Path | LearnedModel | None = None, config: LLMConfig | None = None, llm: LLM | None = None,
                  **model_options: Any):
         """Settings not given are read from their ``LLMX_*`` variables, then defaulted, as the CLI reads
@@ -51,7 +51,7 @@ class Extractor:
         opens one from ``config`` or the model settings."""
         settled = plan(design=design, report_type=report_type, prompt_version=prompt_version, labeller=labeller,
                        config=config or (llm.config if llm else None), base_url=base_url, model=model, **model_options)
-        self.design, self.domain, self.prompt_version = settled.design, settled.domain, settled.prompt_version
+        self.design, self.report_type, self.prompt_version = settled.design, settled.report_type, settled.prompt_version
         self.config = settled.config
         self._labeller = settled.labeller
         self._given_llm = llm
@@ -64,7 +64,7 @@ class Extractor:
             from llmx.model.session import open_llm  # the model stack, only when a model is used
 
             llm = self._stack.enter_context(open_llm(self.config))
-        self._run = Pipeline(self.domain, design=self.design, llm=llm if needs_model(self.design) else None,
+        self._run = Pipeline(self.report_type, design=self.design, llm=llm if needs_model(self.design) else None,
                              prompt_version=self.prompt_version, labeller=self._labeller)
         return self
 
@@ -108,7 +108,7 @@ class Extractor:
 
 
 def extract(source: str | Path, *, design: str | None = None, base_url: str | None = None,
-            model: str | None = None, report_type: str | Domain | None = None, **options: Any) -> BaseModel:
+            model: str | None = None, report_type: str | ReportType | None = None, **options: Any) -> BaseModel:
     """One report as its report type's model: ``llmx.extract("report.txt", design="rules")``.
 
     ``source`` is a path or the report's text.  Settings not given come from

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from llmx.domain.domain import Domain, load_domain
+from llmx.reports.report_type import ReportType, load_report_type
 from llmx.engine.assemble import assemble
 from llmx.engine.candidates import Candidate, build_candidates
 from llmx.engine.items import item_lists
@@ -57,24 +57,24 @@ FALLBACK_WARNING = "model answer unusable"
 class Plan:
     """What a run needs, settled before anything starts: a bad setting fails here, not mid-run."""
 
-    domain: Domain
+    report_type: ReportType
     design: str
     prompt_version: str | None
     labeller: LearnedModel | None  # one trained in this process; else the report type's file
     config: LLMConfig
 
 
-def plan(*, design: str | None = None, report_type: str | Domain | None = None, prompt_version: str | None = None,
+def plan(*, design: str | None = None, report_type: str | ReportType | None = None, prompt_version: str | None = None,
          labeller: str | Path | LearnedModel | None = None, config: LLMConfig | None = None,
          **model_settings: Any) -> Plan:
     """Settings given, else their ``LLMX_*`` variables, else defaults (``llmx/options.py``)."""
     trained = labeller if isinstance(labeller, LearnedModel) else None
     given = {"design": design, "prompt_version": prompt_version, "labeller": None if trained else labeller,
-             "report_type": None if isinstance(report_type, Domain) else report_type}
+             "report_type": None if isinstance(report_type, ReportType) else report_type}
     run = resolve(given, RUN_SETTINGS)
     check_design(run["design"])  # before any model is started for it
-    domain = report_type if isinstance(report_type, Domain) else load_domain(run["report_type"])
-    return Plan(domain.with_labeller(run["labeller"]), run["design"], run["prompt_version"], trained,
+    chosen = report_type if isinstance(report_type, ReportType) else load_report_type(run["report_type"])
+    return Plan(chosen.with_labeller(run["labeller"]), run["design"], run["prompt_version"], trained,
                 config or from_options(**model_settings))
 
 
@@ -93,21 +93,21 @@ class Analysis:
     excluded: list[str | None]
 
 
-def analyse(text: str, domain: Domain, *, every_mention: bool = False) -> Analysis:
+def analyse(text: str, report_type: ReportType, *, every_mention: bool = False) -> Analysis:
     """The code-only stages, clean to candidates (shared with training).
 
     ``every_mention``: numbers the number pass excluded become candidates too (with their
     reason), so the labeller can learn what is not a statistic.
     """
     cleaned = clean(text)
-    grounding = Grounding(cleaned.text, domain.numbered_names)
+    grounding = Grounding(cleaned.text, report_type.numbered_names)
     headings = find_headings(cleaned.text)
     body_start = headings[0].start if headings else len(cleaned.text)
-    meta = extract_meta(cleaned, body_start, domain.title_words)
-    sections = find_sections(cleaned.text, headings, domain)
+    meta = extract_meta(cleaned, body_start, report_type.title_words)
+    sections = find_sections(cleaned.text, headings, report_type)
     chosen = [m for m in grounding.mentions if every_mention or m.kind == "candidate"]
     as_candidates = [m if m.kind == "candidate" else replace(m, kind="candidate") for m in chosen]
-    candidates = build_candidates(cleaned.text, as_candidates, sections, domain)
+    candidates = build_candidates(cleaned.text, as_candidates, sections, report_type)
     return Analysis(cleaned, grounding, headings, meta, sections, candidates,
                     [m.reason if m.kind != "candidate" else None for m in chosen])
 
@@ -116,7 +116,7 @@ def analyse(text: str, domain: Domain, *, every_mention: bool = False) -> Analys
 class Pipeline:
     """How a report is processed: the labelling design, the LLM for model designs, the learned labeller."""
 
-    domain: Domain
+    report_type: ReportType
     design: str = "rules"
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
@@ -128,15 +128,15 @@ class Pipeline:
         if needs_model(self.design) and self.llm is None:
             raise ConfigurationError(f"design {self.design!r} needs a model and none was given "
                                      f"(give one, or ask for design 'rules')")
-        self.labelling = Labelling(self.domain, self.design, self.llm, self.prompt_version, self.labeller)
+        self.labelling = Labelling(self.report_type, self.design, self.llm, self.prompt_version, self.labeller)
         learned = self.labelling.labeller
         trained_for = learned.info.get("report_type") if learned else None
-        if trained_for not in (None, self.domain.name):
+        if trained_for not in (None, self.report_type.name):
             raise ConfigurationError(f"the labeller was trained for report type {trained_for!r}, "
-                                     f"not {self.domain.name!r}: train one with `llmx train --type {self.domain.name}`")
+                                     f"not {self.report_type.name!r}: train one with `llmx train --type {self.report_type.name}`")
         if self.design == "learned" and learned is None:
             raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
-                                     f"{self.domain.name!r} ships none (run `llmx train`)")
+                                     f"{self.report_type.name!r} ships none (run `llmx train`)")
 
     def report(self, doc: Document) -> BaseModel:
         """One report as the report type's model, validated."""
@@ -146,14 +146,14 @@ class Pipeline:
         """The report, and the numbers the model was asked about but did not decide (its answer was unusable)."""
         started = time.perf_counter()
         before = _usage(self.llm)
-        found = analyse(doc.text, self.domain)
+        found = analyse(doc.text, self.report_type)
         cleaned, text = found.cleaned, found.cleaned.text
         candidates, labels, version, undecided = self.labelling(found.candidates, _text_hash(text))
         kept = verified_figures(candidates, labels, self.labelling.judge(candidates, labels), found.grounding, cleaned)
-        lists = item_lists(text, found.sections, found.headings, self.domain)
+        lists = item_lists(text, found.sections, found.headings, self.report_type)
         run = {"model": self.llm.model if self.llm and needs_model(self.design) else None, "prompt_version": version,
                "usage": _usage_since(self.llm, before, time.perf_counter() - started)}
-        report = assemble(self.domain, doc.path.stem, cleaned, found.meta, found.sections, kept, lists, run)
+        report = assemble(self.report_type, doc.path.stem, cleaned, found.meta, found.sections, kept, lists, run)
         return report, [c.mention for c in undecided]
 
     def extract_noted(self, doc: Document) -> tuple[BaseModel, int]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths, the domain, and LLM traffic replayed from cassettes.
+"""Shared fixtures: paths, the report_type, and LLM traffic replayed from cassettes.
 
 Cassettes are recorded against a real llama.cpp server running the embedded
 model; nothing in them is written by hand.  To (re)record, run with
@@ -117,10 +117,10 @@ def endpoint():
 
 
 @pytest.fixture(scope="session")
-def domain():
-    from llmx.domain.domain import load_domain
+def report_type():
+    from llmx.reports.report_type import load_report_type
 
-    return load_domain("fazhi")
+    return load_report_type("fazhi")
 
 
 def corpus_files() -> list[Path]:

@@ -58,7 +58,7 @@ def test_failures_are_typed_and_name_what_failed(tmp_path):
 
 def test_a_design_that_needs_a_model_never_falls_back_to_rules_silently():
     with pytest.raises(llmx.ConfigurationError, match="'hybrid' needs a model"):
-        Pipeline(llmx.load_domain("fazhi"), design="hybrid")
+        Pipeline(llmx.load_report_type("fazhi"), design="hybrid")
 
 
 def test_import_and_a_rules_run_load_no_model_stack():

@@ -12,20 +12,20 @@ from click.testing import CliRunner
 
 import llmx
 from llmx.apps.assess import checks
-from llmx.apps.assess.command import assess_command
+from llmx.apps.assess_command import assess_command
 from llmx.apps.assess.reading import read
 from llmx.apps.assess.reuse import previous_of, reuse_share
 from llmx.apps.assess.rules import RuleBook
 from llmx.apps.assess.scorecard import assess_all
 from llmx.apps.assess.inputs import Input
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "eval" / "corpus"
 PAIRS = ROOT / "eval" / "pairs"
 ARTIFACTS = ROOT / "test-artifacts"
-DOMAIN = load_domain("fazhi")
-BOOK = RuleBook(DOMAIN)
+REPORT_TYPE = load_report_type("fazhi")
+BOOK = RuleBook(REPORT_TYPE)
 
 REPORT = """关于2023年度法治政府建设情况的报告
 签发人：张三
@@ -44,7 +44,7 @@ REPORT = """关于2023年度法治政府建设情况的报告
 def assess(text: str, **meta: object) -> dict:
     result = llmx.extract(text, design="rules").model_dump(mode="json")
     result["meta"].update(meta)
-    return assess_all([Input(result, text, Path("x.txt"), None)], DOMAIN, BOOK)[0]
+    return assess_all([Input(result, text, Path("x.txt"), None)], REPORT_TYPE, BOOK)[0]
 
 
 # --- completeness, timeliness, evidence, shortcomings -------------------------------
@@ -85,8 +85,8 @@ def test_rules_file_overrides_a_province_deadline(tmp_path: Path):
     rules = tmp_path / "rules.yaml"
     rules.write_text(yaml.safe_dump({"provinces": {"35": {"deadlines": {"submit": {"default": "04-01"}}}}}),
                      encoding="utf-8")
-    book = RuleBook(DOMAIN, rules)
-    base = RuleBook(DOMAIN)
+    book = RuleBook(REPORT_TYPE, rules)
+    base = RuleBook(REPORT_TYPE)
     assert book.for_region("350582").before("submit", "township", 2023) > base.for_region("350582").before(
         "submit", "township", 2023)
     assert book.for_region("110105").before("submit", "township", 2023) == base.for_region("110105").before(
@@ -182,7 +182,7 @@ def _input(text: str, name: str) -> Input:
 
 def test_reuse_is_measured_against_the_same_body_one_year_earlier():
     cards = {c["doc_id"]: c for c in assess_all([_input(LAST_YEAR, "y2022"), _input(THIS_YEAR, "y2023")],
-                                                 DOMAIN, BOOK)}
+                                                 REPORT_TYPE, BOOK)}
     assert cards["y2022"]["reuse"] is None
     r = cards["y2023"]["reuse"]
     assert r["previous"] == "y2022" and 0 < r["share"] < 1
@@ -201,7 +201,7 @@ def test_another_region_is_another_body():
     other = _input(LAST_YEAR, "y2022")
     other.result["meta"]["region_code"] = "110105"
     this = _input(THIS_YEAR, "y2023")
-    readings = [read(i.result, i.text, DOMAIN) for i in (other, this)]
+    readings = [read(i.result, i.text, REPORT_TYPE) for i in (other, this)]
     assert previous_of(readings[1], readings) is None
 
 
@@ -212,7 +212,7 @@ def test_real_pairs_are_paired_with_their_own_previous_year_only():
     assert len(rows) >= 5
     expected = {Path(newer).stem: Path(older).stem for _, older, newer, *_ in rows}
     files = sorted(PAIRS.glob("*.txt"))
-    cards = assess_all([_pair_input(p) for p in files], DOMAIN, BOOK)
+    cards = assess_all([_pair_input(p) for p in files], REPORT_TYPE, BOOK)
     found = {c["doc_id"]: c["reuse"]["previous"] for c in cards if c["reuse"]}
     assert found == expected
     assert all(0 <= c["reuse"]["share"] <= 1 for c in cards if c["reuse"])

@@ -16,18 +16,18 @@ import llmx
 from llmx.apps.assess import consistency
 from llmx.apps.assess.reading import Reading, read
 from llmx.apps.assess.rules import RuleBook
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDE, WIDE2, CORPUS = ROOT / "eval" / "wide" / "raw", ROOT / "tests" / "data" / "wide2", ROOT / "eval" / "corpus"
-DOMAIN = load_domain("fazhi")
-RULES = RuleBook(DOMAIN).for_region(None)
+REPORT_TYPE = load_report_type("fazhi")
+RULES = RuleBook(REPORT_TYPE).for_region(None)
 
 
 def reading_of(text: str, **meta: object) -> Reading:
     result = llmx.extract(text, design="rules").model_dump(mode="json")
     result["meta"].update(meta)
-    return read(result, text, DOMAIN)
+    return read(result, text, REPORT_TYPE)
 
 
 def kinds(reading: Reading) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from click.testing import CliRunner
 
 from llmx.apps.batch import ERRORS_FILE, Batch, summarize
@@ -69,7 +69,7 @@ def corpus_copy(folder: Path) -> list[Path]:
     return [Path(shutil.copy(p, folder)) for p in corpus_files()]
 
 
-DOMAIN_LABELLER = load_domain("fazhi").labeller
+SHIPPED_LABELLER = load_report_type("fazhi").labeller
 
 
 def run_cli(*args: str):
@@ -93,7 +93,7 @@ def summary_row(stderr: str) -> list[str]:
 # ---------------------------------------------------------------- rules: no model at all
 
 
-def test_rules_batch_summary_outputs_and_resume(tmp_path, domain):
+def test_rules_batch_summary_outputs_and_resume(tmp_path, report_type):
     reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in")
     out = tmp_path / "out"
     first = run_cli(str(tmp_path / "in"), "-o", str(out), "--design", "rules")
@@ -101,7 +101,7 @@ def test_rules_batch_summary_outputs_and_resume(tmp_path, domain):
     results = outputs(out)
     assert set(results) == {p.stem for p in reports}
     for result in results.values():
-        domain.report_model.model_validate(result)
+        report_type.report_model.model_validate(result)
         assert result["source_sha256"] and result["config_hash"] and result["model"] is None
     figures = sum(len(r["figures"]) for r in results.values())
     assert summary_row(first.stderr)[:6] == [str(len(reports)), "0", "0", str(figures), "0", "0"]
@@ -133,7 +133,7 @@ def test_resume_redoes_every_report_when_the_configuration_changes(tmp_path, cha
     else:
         from llmx.engine.learned import load_labeller
 
-        other = load_labeller(DOMAIN_LABELLER)
+        other = load_labeller(SHIPPED_LABELLER)
         path = tmp_path / "other.npz"
         with path.open("wb") as fh:
             dataclasses.replace(other, info={**other.info, "unsure_below": 0.5}).save(fh)
@@ -145,7 +145,7 @@ def test_resume_redoes_every_report_when_the_configuration_changes(tmp_path, cha
     assert summary_row(same.stderr)[:3] == ["0", str(n), "0"]
 
 
-def test_bad_files_and_name_collisions_fail_alone(tmp_path, domain):
+def test_bad_files_and_name_collisions_fail_alone(tmp_path, report_type):
     folder = tmp_path / "in"
     good = corpus_copy(folder)
     (folder / "empty.txt").write_bytes(b"")
@@ -164,12 +164,12 @@ def test_bad_files_and_name_collisions_fail_alone(tmp_path, domain):
     assert set(outputs(out)) == {p.stem for p in good} - {"001_acdc9367334b1221"}
 
 
-def test_batch_api_counts_and_stale_temp_files_are_swept(tmp_path, domain):
+def test_batch_api_counts_and_stale_temp_files_are_swept(tmp_path, report_type):
     out = tmp_path / "out"
     out.mkdir()
     leftover = out / temp_name("000_463a946c1bd692f9.json")  # what a kill -9 mid-write leaves
     leftover.write_text("{partial", encoding="utf-8")
-    batch = Batch(domain, "rules", [LLMConfig()], out, workers=2)
+    batch = Batch(report_type, "rules", [LLMConfig()], out, workers=2)
     outcomes = batch.run(corpus_copy(tmp_path / "in"))
     summary = summarize(outcomes, 30.0)
     assert summary["done"] == 5 and summary["reports_per_minute"] == 10.0
@@ -207,7 +207,7 @@ def test_no_reports_is_a_usage_error(tmp_path):
 # ---------------------------------------------------------------- against (fake) endpoints
 
 
-def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answers, domain):
+def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answers, report_type):
     reports = corpus_copy(tmp_path / "in") + copies_of_004(tmp_path / "in", n_txt=2)
     out = tmp_path / "out"
     with FakeEndpoint(answers, fail_every=4, delay=0.05) as a, FakeEndpoint(answers, fail_every=5) as b:
@@ -224,7 +224,7 @@ def test_two_endpoints_share_the_work_and_retry_injected_failures(tmp_path, answ
         assert row[:3] == [str(len(reports)), "0", "0"]
         assert int(row[4]) == a.requests + b.requests  # calls = every request sent, retried 503s included
         for r in results.values():
-            domain.report_model.model_validate(r)
+            report_type.report_model.model_validate(r)
             assert r["model"] == EMBEDDED_ALIAS and r["usage"]["calls"] >= 1
         # the same answers for every copy (the .html copy has no blank lines, so other offsets)
         copies = [[(f["indicator"], f["value"], f["evidence"]) for f in r["figures"]]
@@ -253,7 +253,7 @@ def test_failing_endpoint_fails_reports_not_the_batch(tmp_path, answers):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
-def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, answers, domain, sig):
+def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, answers, report_type, sig):
     reports = copies_of_004(tmp_path / "in", n_txt=11)
     out = tmp_path / "out"
     args = [str(tmp_path / "in"), "-o", str(out), "-j", "2", "--no-cache", "--cache-dir", str(tmp_path / "cache"),
@@ -264,7 +264,7 @@ def test_killed_batch_leaves_whole_files_and_resumes_each_report_once(tmp_path, 
         kept = outputs(out)  # every file there parses: none is partial
         assert 3 <= len(kept) < len(reports)
         for result in kept.values():
-            domain.report_model.model_validate(result)
+            report_type.report_model.model_validate(result)
         if sig == signal.SIGTERM:
             assert not [p for p in out.iterdir() if p.name.startswith(".")]
         before, served = mtimes(out), slow.count(200)
@@ -299,7 +299,7 @@ def test_quiet_batch_prints_only_failures_and_warnings(tmp_path):
     assert "skipped" in loud.stderr and "done" in loud.stderr  # the default still reports each one
 
 
-def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp_path, domain):
+def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp_path, report_type):
     """Resume keeps a result only when it was made exactly as this run would make it: changing any one
     part of the configuration changes the digest a result is checked against (issue 22)."""
     from pydantic import create_model
@@ -308,7 +308,7 @@ def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp
     from llmx.model.llm import LLM, ResponseCache
 
     def digest(design: str = "hybrid", prompt: str | None = None, model: str = "m", endpoint: str = "e",
-               mode: str = "json", temperature: float = 0.0, reasks: int = 2, of=domain) -> str:
+               mode: str = "json", temperature: float = 0.0, reasks: int = 2, of=report_type) -> str:
         config = LLMConfig(base_url="http://127.0.0.1:9/v1", model=model, mode=mode, temperature=temperature,
                            reasks=reasks)
         llm = LLM(config, base_url=config.base_url or "", model=model, endpoint_id=endpoint,
@@ -322,12 +322,12 @@ def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp
     other_labeller.write_bytes(b"another labeller")
     changes = {"design": dict(design="hybrid-all"), "prompt": dict(prompt="name-v0"), "model": dict(model="m2"),
                "endpoint": dict(endpoint="e2"), "mode": dict(mode="tools"), "sampling": dict(temperature=0.7),
-               "reasks": dict(reasks=0), "labeller": dict(of=dataclasses.replace(domain, labeller=other_labeller)),
-               "type": dict(of=dataclasses.replace(domain, name="other_type")),
-               "schema": dict(of=dataclasses.replace(domain, report_model=create_model("Other", note=(str, ""))))}
+               "reasks": dict(reasks=0), "labeller": dict(of=dataclasses.replace(report_type, labeller=other_labeller)),
+               "type": dict(of=dataclasses.replace(report_type, name="other_type")),
+               "schema": dict(of=dataclasses.replace(report_type, report_model=create_model("Other", note=(str, ""))))}
     base = digest()
     assert digest() == base  # the same configuration: the same digest
     changed = {name: digest(**change) for name, change in changes.items()}
     assert all(h != base for h in changed.values()), [n for n, h in changed.items() if h == base]
     # rules asks no model: model settings do not make its results stale, its own parts do
-    assert config_hash(domain, "rules", None, None) != config_hash(domain, "learned", None, None)
+    assert config_hash(report_type, "rules", None, None) != config_hash(report_type, "learned", None, None)

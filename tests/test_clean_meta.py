@@ -292,10 +292,10 @@ def test_title_without_report_and_a_share_widget_before_it():
     """A department's title may end in 工作情况; 分享到: is a widget that waits for no value."""
     text = ("分享到:\n某某省交通运输厅2025年法治政府部门建设工作情况\n"
             "2025年，某某省交通运输厅坚持以习近平法治思想为指导，扎实推进法治政府部门建设。\n")
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
 
     heads = find_headings(text)
-    m = extract_meta(text, heads[0].start if heads else len(text), load_domain("fazhi").title_words)
+    m = extract_meta(text, heads[0].start if heads else len(text), load_report_type("fazhi").title_words)
     assert m["title"] == "某某省交通运输厅2025年法治政府部门建设工作情况"
     assert m["issuers"] == ["某某省交通运输厅"] and m["level"] == "department"
 

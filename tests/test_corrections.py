@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from llmx.apps.cli import main
 from llmx.apps.corrections import contract_fields, labels_skeleton
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from llmx.engine.learned import LearnedModel
 from test_review import ARTIFACTS
 
@@ -33,7 +33,7 @@ def _extract(tmp_path: Path) -> Path:
 
     from llmx.engine.learned import load_labeller
 
-    shipped = load_labeller(load_domain("fazhi").labeller)
+    shipped = load_labeller(load_report_type("fazhi").labeller)
     doubtful = dataclasses.replace(shipped, info={**shipped.info, "unsure_below": 0.99})
     labeller = tmp_path / "doubtful.npz"
     with labeller.open("wb") as fh:
@@ -46,12 +46,12 @@ def _extract(tmp_path: Path) -> Path:
 
 
 def test_labels_file_keeps_the_contract_fields_only() -> None:
-    domain = load_domain("fazhi")
-    figure_model = domain.report_model.model_fields["figures"].annotation.__args__[0]  # type: ignore[union-attr]
+    report_type = load_report_type("fazhi")
+    figure_model = report_type.report_model.model_fields["figures"].annotation.__args__[0]  # type: ignore[union-attr]
     assert contract_fields(figure_model) == ["indicator", "label", "value", "unit", "qualifier", "target", "evidence"]
     result = json.loads((ROOT / "eval" / "runs" / "design_rules.json").read_text(encoding="utf-8"))[
         "predictions"]["corpus/000_463a946c1bd692f9"]
-    skeleton = labels_skeleton(result, domain)
+    skeleton = labels_skeleton(result, report_type)
     assert "region_code" not in skeleton["meta"] and set(skeleton["meta"]) == set(
         json.loads((ROOT / "eval" / "gold" / "000_463a946c1bd692f9.json").read_text(encoding="utf-8"))["meta"])
     assert skeleton["sections"] is None and skeleton["shortcomings"] is None

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import llmx
 
 from llmx.apps.cli import main
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, load_labeller
 from llmx.pipeline import Pipeline
 from llmx.errors import ConfigurationError
@@ -27,18 +27,18 @@ from llmx.eval.train import collect, data_hash, fit
 from conftest import contract_json
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAIN = load_domain("fazhi")
+REPORT_TYPE = load_report_type("fazhi")
 
 
 @pytest.fixture(scope="module")
 def shipped() -> LearnedModel:
-    assert DOMAIN.labeller is not None
-    return load_labeller(DOMAIN.labeller)
+    assert REPORT_TYPE.labeller is not None
+    return load_labeller(REPORT_TYPE.labeller)
 
 
 @pytest.fixture(scope="module")
 def examples():
-    return collect(DOMAIN, [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in DEFAULT_SETS])
+    return collect(REPORT_TYPE, [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in DEFAULT_SETS])
 
 
 def test_shipped_labeller_was_trained_on_todays_labels_and_features(shipped, examples) -> None:
@@ -85,7 +85,7 @@ def test_boost_decides_who_labels(shipped, examples) -> None:
 
 
 def test_every_figure_gets_a_confidence_and_a_share_is_flagged() -> None:
-    with llmx.Extractor(design="rules", report_type=DOMAIN) as run:
+    with llmx.Extractor(design="rules", report_type=REPORT_TYPE) as run:
         figures = [f for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))
                    for f in run.extract(path).model_dump(mode="json")["figures"]]
     confidences = np.array([f["confidence"] for f in figures])
@@ -96,7 +96,7 @@ def test_every_figure_gets_a_confidence_and_a_share_is_flagged() -> None:
 
 
 def test_learned_design_without_a_labeller_is_refused() -> None:
-    bare = replace(DOMAIN, labeller=None)
+    bare = replace(REPORT_TYPE, labeller=None)
     with pytest.raises(ConfigurationError, match="trained labeller"):
         Pipeline(bare, design="learned")
     figures = llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).figures
@@ -134,12 +134,12 @@ def test_cross_validation_holds_each_set_out(tmp_path: Path, monkeypatch: pytest
     trained_on: list[set[str]] = []
     real_fit = crossval.fit
 
-    def spy(examples, domain, **kwargs):
+    def spy(examples, report_type, **kwargs):
         trained_on.append({e.doc for e in examples})
-        return real_fit(examples, domain, **kwargs)
+        return real_fit(examples, report_type, **kwargs)
 
     monkeypatch.setattr(crossval, "fit", spy)
-    record = cross_validate(DOMAIN, sets, "learned", schemes=("leave_one_set_out",), boost=4.0)
+    record = cross_validate(REPORT_TYPE, sets, "learned", schemes=("leave_one_set_out",), boost=4.0)
     scheme = record["schemes"]["leave_one_set_out"]
     assert set(scheme["sets"]) == {"a", "b"}
     # each set was extracted by a labeller that saw only the other set's reports
@@ -152,7 +152,7 @@ def test_cross_validation_holds_each_set_out(tmp_path: Path, monkeypatch: pytest
 
 def test_fit_refuses_labels_it_cannot_use() -> None:
     with pytest.raises(Exception, match="nothing to learn"):
-        fit([], DOMAIN, boost=4.0)
+        fit([], REPORT_TYPE, boost=4.0)
 
 
 def test_summaries_count_what_to_check(tmp_path: Path) -> None:
@@ -196,10 +196,10 @@ def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) 
 
     checked = 0
     for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))[:15]:
-        result = contract_json(path, design="learned", report_type=DOMAIN, labeller=eager)
-        found = analyse(path.read_text(encoding="utf-8"), DOMAIN)
-        keys = cue_keys(found.candidates, DOMAIN.catalogue)
-        rows = [features(c, k, DOMAIN.catalogue) for c, k in zip(found.candidates, keys)]
+        result = contract_json(path, design="learned", report_type=REPORT_TYPE, labeller=eager)
+        found = analyse(path.read_text(encoding="utf-8"), REPORT_TYPE)
+        keys = cue_keys(found.candidates, REPORT_TYPE.catalogue)
+        rows = [features(c, k, REPORT_TYPE.catalogue) for c, k in zip(found.candidates, keys)]
         decided = eager.decide(rows, [k or "other" for k in keys])
         by_start = {c.mention.start: d for c, d in zip(found.candidates, decided)}
         for figure in result["figures"]:
@@ -212,7 +212,7 @@ def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) 
 def test_a_labeller_for_another_report_type_is_refused(shipped) -> None:
     other = replace(shipped, info={**shipped.info, "report_type": "budget"})
     with pytest.raises(ConfigurationError, match="budget"):
-        Pipeline(DOMAIN, design="rules", labeller=other)
+        Pipeline(REPORT_TYPE, design="rules", labeller=other)
 
 
 def test_a_cue_key_the_labeller_never_saw_is_kept(shipped, examples) -> None:

@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmx.engine import candidates
-from llmx.domain.catalogue import Catalogue
-from llmx.domain.domain import load_domain
+from llmx.reports.catalogue import Catalogue
+from llmx.reports.report_type import load_report_type
 from llmx.text.textmap import FoldedText, fold
 from llmx.text.grounding import Grounding
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE = load_domain("fazhi").catalogue
+CATALOGUE = load_report_type("fazhi").catalogue
 CORPUS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "eval" / "corpus").glob("*.txt"))]
 
 # Characters that fold to themselves, to another single character, to nothing, or to several.
@@ -144,7 +144,7 @@ def test_numbers_on_one_long_line_get_their_own_clause() -> None:
     """A converted table on one line: every number keeps an evidence of at most 80 characters holding it."""
     text = "一、情况\n" + "".join(f"开展活动{i}次 " for i in range(100, 600))
     mentions = Grounding(text).mentions
-    built = candidates.build_candidates(text, mentions, {}, load_domain("fazhi"))
+    built = candidates.build_candidates(text, mentions, {}, load_report_type("fazhi"))
     assert len(built) == 500
     assert all(c.mention.text in c.evidence and len(c.evidence) <= 80 for c in built)
     assert {c.sentence_start for c in built} == {len("一、情况\n")}
@@ -189,7 +189,7 @@ def test_rank_is_the_bigram_overlap(unit: str) -> None:
 
 def test_rank_scores_each_distinct_phrase_once() -> None:
     catalogue = Catalogue(CATALOGUE.indicators)
-    with mock.patch("llmx.domain.catalogue._bigrams", wraps=lambda text: frozenset(_bigrams(text))) as bigrams:
+    with mock.patch("llmx.reports.catalogue._bigrams", wraps=lambda text: frozenset(_bigrams(text))) as bigrams:
         catalogue.rank(PHRASES[0])  # the first call also indexes the catalogue's own texts
         indexing = bigrams.call_count
         first = catalogue.rank(PHRASES[1], "次", top=3)

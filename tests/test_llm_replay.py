@@ -30,84 +30,84 @@ def make_llm(endpoint, cache_dir, **kwargs) -> LLM:
                cache=ResponseCache(cache_dir), **kwargs)
 
 
-def _unsure_count(path, domain) -> int:
+def _unsure_count(path, report_type) -> int:
     text = path.read_text(encoding="utf-8")
-    grounding = Grounding(text, domain.numbered_names)
+    grounding = Grounding(text, report_type.numbered_names)
     heads = find_headings(text)
-    candidates = build_candidates(text, grounding.mentions, find_sections(text, heads, domain), domain)
-    return len(unsure(candidates, domain.catalogue))
+    candidates = build_candidates(text, grounding.mentions, find_sections(text, heads, report_type), report_type)
+    return len(unsure(candidates, report_type.catalogue))
 
 
-def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, domain, tmp_path):
+def test_hybrid_reads_every_candidate_and_rerun_is_free(recorder, endpoint, report_type, tmp_path):
     doc = load_document(REPORT_004)
     with recorder.use_cassette("hybrid_004.yaml"):
-        first = contract_json(doc, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
-        second = contract_json(doc, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
+        first = contract_json(doc, design="hybrid-all", report_type=report_type, llm=make_llm(endpoint, tmp_path))
+        second = contract_json(doc, design="hybrid-all", report_type=report_type, llm=make_llm(endpoint, tmp_path))
     assert first["usage"]["calls"] >= 1 and first["usage"]["prompt_tokens"] > 0
     assert second["usage"]["calls"] == 0 and second["usage"]["cache_hits"] >= 1
     assert first["figures"] == second["figures"]
-    assert first["prompt_version"] == domain.prompt("name_figures").version
-    assert len(first["figures"]) == _candidate_count(REPORT_004, domain)
+    assert first["prompt_version"] == report_type.prompt("name_figures").version
+    assert len(first["figures"]) == _candidate_count(REPORT_004, report_type)
     assert all(f["verified"] for f in first["figures"])
 
 
-def test_hybrid_all_on_every_corpus_report(recorder, endpoint, domain, tmp_path):
+def test_hybrid_all_on_every_corpus_report(recorder, endpoint, report_type, tmp_path):
     """The model's reading of every number in each bundled report (batch and fault tests replay these answers)."""
     with recorder.use_cassette("hybrid-all_corpus.yaml"):
         for path in sorted(CORPUS.glob("*.txt")):
-            result = contract_json(path, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
+            result = contract_json(path, design="hybrid-all", report_type=report_type, llm=make_llm(endpoint, tmp_path))
             assert result["usage"]["calls"] >= 1, path.name
             assert len(result["figures"]) + len(result["rejected"]) + len(result["uncovered"]) == _candidate_count(
-                path, domain)
+                path, report_type)
             assert all(f["verified"] for f in result["figures"])
 
 
-def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, domain, tmp_path):
-    expected = _unsure_count(REPORT_002, domain)
+def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, report_type, tmp_path):
+    expected = _unsure_count(REPORT_002, report_type)
     assert expected > 0
     doc = load_document(REPORT_002)
     with recorder.use_cassette("choice_002.yaml"):
-        result = contract_json(doc, design="choice", report_type=domain, llm=make_llm(endpoint, tmp_path))
+        result = contract_json(doc, design="choice", report_type=report_type, llm=make_llm(endpoint, tmp_path))
     assert result["usage"]["calls"] >= expected
     assert result["usage"]["completion_tokens"] > 0
     assert all(f["verified"] for f in result["figures"])
 
 
-def test_batch_labeller_labels_every_candidate_with_a_catalogue_key(recorder, endpoint, domain, tmp_path):
+def test_batch_labeller_labels_every_candidate_with_a_catalogue_key(recorder, endpoint, report_type, tmp_path):
     doc = load_document(REPORT_004)
     with recorder.use_cassette("llm_004.yaml"):
-        result = contract_json(doc, design="llm", report_type=domain, llm=make_llm(endpoint, tmp_path))
+        result = contract_json(doc, design="llm", report_type=report_type, llm=make_llm(endpoint, tmp_path))
     labelled = len(result["figures"]) + len(result["uncovered"]) + len(result["rejected"])
-    assert labelled == _candidate_count(REPORT_004, domain)
-    assert {f["indicator"] for f in result["figures"]} <= set(domain.catalogue.keys)
+    assert labelled == _candidate_count(REPORT_004, report_type)
+    assert {f["indicator"] for f in result["figures"]} <= set(report_type.catalogue.keys)
     assert result["usage"]["calls"] >= 1
 
 
-def _candidate_count(path, domain) -> int:
+def _candidate_count(path, report_type) -> int:
     text = path.read_text(encoding="utf-8")
-    return sum(m.kind == "candidate" for m in Grounding(text, domain.numbered_names).mentions)
+    return sum(m.kind == "candidate" for m in Grounding(text, report_type.numbered_names).mentions)
 
 
-def _ask(llm, domain):
-    model = labels_model(domain.catalogue.keys)
+def _ask(llm, report_type):
+    model = labels_model(report_type.catalogue.keys)
     return llm.ask(model, [{"role": "user", "content": "x"}], prompt_version="t", doc_hash="d")
 
 
 @pytest.mark.parametrize("code, attempts, says", [(503, 4, "unreachable or failing"), (500, 4, "unreachable or failing"),
                                                  (400, 1, "HTTP 400"), (404, 1, "HTTP 404")])
-def test_server_errors_are_retried_and_client_errors_are_not(domain, tmp_path, code, attempts, says):
+def test_server_errors_are_retried_and_client_errors_are_not(report_type, tmp_path, code, attempts, says):
     """Against a real loopback server answering ``code`` every time: a 5xx is tried four times, a 4xx
     (the request itself is wrong: asking again cannot help) once, and the error names the endpoint."""
     with LoopbackServer(always(status(code))) as server:
         llm = make_llm((server.url, server.model), tmp_path, retry_wait=0.01)
         with pytest.raises(LlmxError, match=says) as raised:
-            _ask(llm, domain)
+            _ask(llm, report_type)
         sent = server.requests
     assert sent == attempts and server.url in str(raised.value)
 
 
-def test_labels_validation_names_missing_and_unknown_ids_for_the_reask(domain):
-    model = labels_model(domain.catalogue.keys)
+def test_labels_validation_names_missing_and_unknown_ids_for_the_reask(report_type):
+    model = labels_model(report_type.catalogue.keys)
     answer = {"labels": [{"id": 1, "indicator": "law_study_session"}, {"id": 9, "indicator": "other"}]}
     with pytest.raises(Exception, match=r"missing ids \[2\], unknown ids \[9\]"):
         model.model_validate(answer, context={"ids": [1, 2]})

@@ -54,10 +54,10 @@ def _number_text(figure: dict) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def test_each_label_the_model_gave_is_the_label_of_its_own_number(recorder, endpoint, domain, tmp_path):
+def test_each_label_the_model_gave_is_the_label_of_its_own_number(recorder, endpoint, report_type, tmp_path):
     """design llm: every recorded {id, indicator} lands on the number line ``id`` marked."""
     with recorder.use_cassette("llm_004.yaml"):
-        result = contract_json(REPORT_004, design="llm", report_type=domain, llm=make_llm(endpoint, tmp_path))
+        result = contract_json(REPORT_004, design="llm", report_type=report_type, llm=make_llm(endpoint, tmp_path))
     checked = 0
     for asked, answer in exchanges("llm_004.yaml"):
         lines = numbered(asked)
@@ -69,12 +69,12 @@ def test_each_label_the_model_gave_is_the_label_of_its_own_number(recorder, endp
     assert checked >= 5 and result["figures"] != rules["figures"]  # the answers differ from the cues' labels
 
 
-def test_the_option_the_model_chose_is_the_label_of_the_number_it_was_asked_about(recorder, endpoint, domain,
+def test_the_option_the_model_chose_is_the_label_of_the_number_it_was_asked_about(recorder, endpoint, report_type,
                                                                                    tmp_path):
     """design choice: a recorded answer letter names an option; that option's indicator is the figure's."""
     with recorder.use_cassette("choice_002.yaml"):
-        result = contract_json(REPORT_002, design="choice", report_type=domain, llm=make_llm(endpoint, tmp_path))
-    by_name = {ind.name: ind.key for ind in domain.catalogue.indicators}
+        result = contract_json(REPORT_002, design="choice", report_type=report_type, llm=make_llm(endpoint, tmp_path))
+    by_name = {ind.name: ind.key for ind in report_type.catalogue.indicators}
     changed = 0
     for asked, answer in exchanges("choice_002.yaml"):
         source = re.search(r"原文：(.*)", asked).group(1)
@@ -87,12 +87,12 @@ def test_the_option_the_model_chose_is_the_label_of_the_number_it_was_asked_abou
     assert changed >= 1  # some answer chose an indicator the cues had left as other
 
 
-def test_each_reading_the_model_wrote_is_attached_to_its_own_number(recorder, endpoint, domain, tmp_path):
+def test_each_reading_the_model_wrote_is_attached_to_its_own_number(recorder, endpoint, report_type, tmp_path):
     """design hybrid-all, label stage: the recorded {id, label} becomes the reading of the number line ``id``
     marked (not its neighbour's, not empty)."""
-    found = analyse(REPORT_004.read_text(encoding="utf-8"), domain)
+    found = analyse(REPORT_004.read_text(encoding="utf-8"), report_type)
     with recorder.use_cassette("hybrid_004.yaml"):
-        labelling = Labelling(domain, "hybrid-all", make_llm(endpoint, tmp_path))
+        labelling = Labelling(report_type, "hybrid-all", make_llm(endpoint, tmp_path))
         read, _, _, undecided = labelling(found.candidates, "replayed")
     assert not undecided
     checked = 0
@@ -106,26 +106,26 @@ def test_each_reading_the_model_wrote_is_attached_to_its_own_number(recorder, en
     assert checked == len(read) >= 5
 
 
-def test_readings_change_labels_where_the_cues_read_them_differently(recorder, endpoint, domain, tmp_path):
+def test_readings_change_labels_where_the_cues_read_them_differently(recorder, endpoint, report_type, tmp_path):
     """design hybrid-all over the corpus: the recorded readings move some figures off the cues' labels."""
     with recorder.use_cassette("hybrid-all_corpus.yaml"):
         moved = 0
         for path in sorted(Path(CORPUS).glob("*.txt")):
-            read = contract_json(path, design="hybrid-all", report_type=domain, llm=make_llm(endpoint, tmp_path))
+            read = contract_json(path, design="hybrid-all", report_type=report_type, llm=make_llm(endpoint, tmp_path))
             rules = contract_json(path, design="rules")
             moved += sum(a["indicator"] != b["indicator"] for a, b in zip(read["figures"], rules["figures"]))
     assert moved >= 1
 
 
-def test_without_a_labeller_the_model_is_asked_about_what_no_cue_places(domain):
+def test_without_a_labeller_the_model_is_asked_about_what_no_cue_places(report_type):
     """hybrid with a report type that ships no labeller: the numbers asked about are those the cue words
     leave without a key, and only those."""
     import dataclasses
 
     from llmx.engine.rule_labels import cue_keys
 
-    found = analyse(REPORT_002.read_text(encoding="utf-8"), domain)
-    bare = dataclasses.replace(domain, labeller=None)
+    found = analyse(REPORT_002.read_text(encoding="utf-8"), report_type)
+    bare = dataclasses.replace(report_type, labeller=None)
     asked = Labelling(bare, "hybrid")._unsure(found.candidates)
-    unplaced = [c for c, key in zip(found.candidates, cue_keys(found.candidates, domain.catalogue)) if key is None]
+    unplaced = [c for c, key in zip(found.candidates, cue_keys(found.candidates, report_type.catalogue)) if key is None]
     assert asked == unplaced and 0 < len(asked) < len(found.candidates)

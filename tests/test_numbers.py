@@ -293,7 +293,7 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("第⟦二⟧人民医院", 2, "人", "exact", "org_name"),
     ("⟦5⟧G基站", 5, "", "exact", "alnum_code"),
     ("⟦3⟧号楼", 3, "", "exact", "identifier"),
-    # commemorative days and model names (without the domain names file)
+    # commemorative days and model names (without the report_type names file)
     ("⟦5⟧.12防灾减灾日", 5, "", "exact", "commemorative_day"),
     ("⟦三⟧河镇人民政府", 3, "", "exact", "place_name"),  # a numeral inside a gazetteer name (三河镇)
     ("县政协十五届⟦三⟧次会议", 3, "次", "exact", "ordinal"),  # a session's number after its term
@@ -360,14 +360,14 @@ NAMED = [
 
 
 @pytest.mark.parametrize(("case", "name"), NAMED, ids=[n for _, n in NAMED])
-def test_numbered_names_from_domain_file(case: str, name: str) -> None:
+def test_numbered_names_from_the_report_type_file(case: str, name: str) -> None:
     assert name in NAMES
     text, start, end = _unmark(case)
     (m,) = [m for m in find_mentions(text, NAMES) if (m.start, m.end) == (start, end)]
     assert (m.kind, m.reason) == ("excluded", "numbered_name")
 
 
-def test_generic_reason_wins_over_domain_name_on_same_span() -> None:
+def test_generic_reason_wins_over_a_numbered_name_on_same_span() -> None:
     assert "12·4" in NAMES
     for text in ("“12·4”宪法宣传日", "“12•4国家宪法日”", "“12.4”国家宪法日"):
         assert [(m.value, m.reason) for m in find_mentions(text, NAMES)] == [

@@ -55,18 +55,18 @@ def scanned_run(tmp_path_factory):
             "text": (out / f"{REPORT.stem}.ocr.txt").read_text(encoding="utf-8")}
 
 
-def test_scanned_report_scores_like_its_text_against_gold(scanned_run, domain):
+def test_scanned_report_scores_like_its_text_against_gold(scanned_run, report_type):
     gold = json.loads((GOLD / f"{REPORT.stem}.json").read_text(encoding="utf-8"))
-    scores = score_report(scanned_run["result"], gold, scanned_run["text"], domain.numbered_names)["metrics"]
+    scores = score_report(scanned_run["result"], gold, scanned_run["text"], report_type.numbered_names)["metrics"]
     assert scores["figure_f1"] >= 0.95, scores
     assert scores["ungrounded"] == 0 and scores["gold_unlocated"] == 0, scores
 
 
-def test_every_figure_is_at_its_offsets_in_the_saved_ocr_text(scanned_run, domain):
+def test_every_figure_is_at_its_offsets_in_the_saved_ocr_text(scanned_run, report_type):
     from llmx.text.numbers import find_mentions
 
     text, figures = scanned_run["text"], scanned_run["result"]["figures"]
-    numbers = {(m.start, m.end): m.value for m in find_mentions(text, tuple(domain.numbered_names))}
+    numbers = {(m.start, m.end): m.value for m in find_mentions(text, tuple(report_type.numbered_names))}
     assert len(figures) >= 20
     for fig in figures:
         assert numbers.get((fig["start"], fig["end"])) == fig["value"], (text[fig["start"]:fig["end"]], fig)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from llmx.domain.domain import ENTRY_POINT_GROUP, load_domain, report_types
+from llmx.reports.report_type import ENTRY_POINT_GROUP, load_report_type, report_types
 from llmx.errors import LlmxError
 
 tomllib = pytest.importorskip("tomllib")
@@ -31,31 +31,31 @@ def test_every_package_folder_is_listed_and_report_types_install_inside_llmx():
 
 
 def test_bundled_report_type_imports_inside_llmx_only():
-    domain = load_domain("fazhi")
-    assert domain.report_model.__module__ == "llmx.reports.fazhi.models"
+    report_type = load_report_type("fazhi")
+    assert report_type.report_model.__module__ == "llmx.reports.fazhi.models"
     assert "schemas" not in sys.modules and "prompts" not in sys.modules
-    assert domain.prompt_names() == ["label_choice", "label_figures", "label_figures_topk", "name_figures"]
+    assert report_type.prompt_names() == ["label_choice", "label_figures", "label_figures_topk", "name_figures"]
 
 
 def test_a_third_party_report_type_is_found_through_its_entry_point(tmp_path, monkeypatch):
-    """A distribution on sys.path that registers a Domain under the group is loadable by name."""
+    """A distribution on sys.path that registers a ReportType under the group is loadable by name."""
     (tmp_path / "acme_reports.py").write_text(
-        "from dataclasses import replace\nfrom llmx.domain.domain import load_domain\n"
-        "DOMAIN = replace(load_domain('fazhi'), name='acme')\n", encoding="utf-8")
+        "from dataclasses import replace\nfrom llmx.reports.report_type import load_report_type\n"
+        "REPORT_TYPE = replace(load_report_type('fazhi'), name='acme')\n", encoding="utf-8")
     info = tmp_path / "acme_reports-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-reports\nVersion: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nacme = acme_reports:DOMAIN\n"
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nacme = acme_reports:REPORT_TYPE\n"
                                            "broken = acme_reports:NOTHING\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert load_domain("acme").name == "acme"
+    assert load_report_type("acme").name == "acme"
     assert {"acme", "broken", "fazhi"} <= set(report_types())
     with pytest.raises(LlmxError, match="'broken'.*cannot be loaded"):
-        load_domain("broken")
+        load_report_type("broken")
 
 
 def test_an_unknown_report_type_is_one_line_naming_the_known_ones():
     with pytest.raises(LlmxError, match=r"unknown report type 'nope' \(installed: .*fazhi"):
-        load_domain("nope")
+        load_report_type("nope")
     with pytest.raises(LlmxError, match="not a package name"):
-        load_domain("../etc")
+        load_report_type("../etc")

@@ -114,7 +114,7 @@ def test_endpoint_down_on_the_workers_is_one_line_before_any_report(tmp_path, cl
     assert not list((tmp_path / "o").glob("*.json"))
 
 
-def test_killed_driver_keeps_whole_files_and_a_rerun_does_only_the_rest(tmp_path, cluster, answers, domain):
+def test_killed_driver_keeps_whole_files_and_a_rerun_does_only_the_rest(tmp_path, cluster, answers, report_type):
     reports = copies_of_004(tmp_path / "in", n_txt=7)
     out = tmp_path / "out"
     args = [str(tmp_path / "in"), "-o", str(out), "--address", cluster, "--no-cache", "--design", "hybrid-all"]
@@ -133,7 +133,7 @@ def test_killed_driver_keeps_whole_files_and_a_rerun_does_only_the_rest(tmp_path
     assert set(results) == {p.stem for p in reports}
     assert len({r["usage"]["calls"] for r in results.values()}) == 1
     for result in results.values():
-        domain.report_model.model_validate(result)
+        report_type.report_model.model_validate(result)
     assert {k: mtimes(out)[k] for k in before} == before
 
 
@@ -177,7 +177,7 @@ def answers():
     return recorded_answers()
 
 
-def test_killed_worker_loses_nothing_finished_and_its_report_is_redone(tmp_path, cluster, answers, domain):
+def test_killed_worker_loses_nothing_finished_and_its_report_is_redone(tmp_path, cluster, answers, report_type):
     reports = copies_of_004(tmp_path / "in", n_txt=5)
     out = tmp_path / "out"
     killed: list[int] = []
@@ -213,7 +213,7 @@ def test_killed_worker_loses_nothing_finished_and_its_report_is_redone(tmp_path,
                    for r in results.values()]
         assert figures[0] and all(f == figures[0] for f in figures)
         for r in results.values():
-            domain.report_model.model_validate(r)
+            report_type.report_model.model_validate(r)
             assert r["model"] == EMBEDDED_ALIAS
         assert len(finished_at_kill) >= 2
         assert {k: mtimes(out)[k] for k in finished_at_kill} == finished_at_kill  # written once, never again

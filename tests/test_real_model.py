@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from conftest import CORPUS
 
 pytestmark = pytest.mark.real_model
@@ -30,9 +30,9 @@ def _extract(tmp_path, name):
 
 
 def test_embedded_model_extracts_a_report_and_rerun_is_free(tmp_path):
-    domain = load_domain("fazhi")
+    report_type = load_report_type("fazhi")
     first, summary = _extract(tmp_path, "first")
-    domain.report_model.model_validate(first)
+    report_type.report_model.model_validate(first)
     assert first["model"] and first["prompt_version"]
     assert first["usage"]["calls"] >= 1 and first["usage"]["completion_tokens"] > 0
     assert first["figures"] and all(f["verified"] for f in first["figures"])

@@ -54,8 +54,8 @@ def test_near_picks_the_occurrence_closest_to_the_cited_place():
 
 
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem[:3])
-def test_every_gold_figure_verifies(path, domain):
-    grounding = Grounding(path.read_text(encoding="utf-8"), domain.numbered_names)
+def test_every_gold_figure_verifies(path, report_type):
+    grounding = Grounding(path.read_text(encoding="utf-8"), report_type.numbered_names)
     gold = json.loads((GOLD / f"{path.stem}.json").read_text(encoding="utf-8"))
     for figure in gold["figures"]:
         assert grounding.check(figure).ok, figure
@@ -66,11 +66,11 @@ def test_a_candidate_whose_number_is_not_in_its_evidence_is_rejected_not_kept():
     evidence does not hold) goes to ``rejected`` with the reason, and every kept figure is verified."""
     from dataclasses import replace
 
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
     from llmx.engine.verify import verified_figures
     from llmx.pipeline import analyse
 
-    found = analyse("全年组织集中学法12次，发放普法资料300份。", load_domain("fazhi"))
+    found = analyse("全年组织集中学法12次，发放普法资料300份。", load_report_type("fazhi"))
     good, bad = found.candidates
     misread = replace(bad, mention=replace(bad.mention, value=301))
     labels = {good.id: "law_study_sessions", bad.id: "publicity_materials"}
@@ -81,13 +81,13 @@ def test_a_candidate_whose_number_is_not_in_its_evidence_is_rejected_not_kept():
 
 def test_a_number_the_model_calls_no_statistic_is_set_aside_with_where_it_stands():
     """A model answering ``none`` keeps the number out of the figures, in ``uncovered``, with its place."""
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
     from llmx.engine.model_labels import NONE
     from llmx.engine.verify import verified_figures
     from llmx.pipeline import analyse
 
     text = "全年组织集中学法12次，发放普法资料300份。"
-    found = analyse(text, load_domain("fazhi"))
+    found = analyse(text, load_report_type("fazhi"))
     first, second = found.candidates
     labels = {first.id: NONE, second.id: "publicity_materials"}
     figures, rejected, uncovered = verified_figures(found.candidates, labels, {}, found.grounding, found.cleaned)
@@ -101,11 +101,11 @@ def test_a_figure_whose_number_is_found_but_whose_unit_disagrees_is_rejected():
     """Finding the number is not enough: a figure is kept only when every check passes."""
     from dataclasses import replace
 
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
     from llmx.engine.verify import verified_figures
     from llmx.pipeline import analyse
 
-    found = analyse("全年组织集中学法12次，发放普法资料300份。", load_domain("fazhi"))
+    found = analyse("全年组织集中学法12次，发放普法资料300份。", load_report_type("fazhi"))
     good, bad = found.candidates
     wrong_unit = replace(bad, mention=replace(bad.mention, unit="次"))
     labels = {good.id: "law_study_sessions", bad.id: "publicity_materials"}

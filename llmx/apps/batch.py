@@ -42,7 +42,7 @@ from llmx.options import needs_model
 from llmx.apps.cli_options import sigterm_as_interrupt
 from llmx.apps.json_summary import warn_fallbacks
 from llmx.model.config import LLMConfig
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.errors import LlmxError, redact_credentials
 from llmx.apps.resume import Job, config_hash, is_current, sweep_temp_files
 from llmx.files import check_writable_folder, to_json, write_atomic
@@ -171,7 +171,7 @@ class EndpointPool:
 class JobRunner:
     """How every report of the batch is processed (the same for all workers): through ``llmx.Extractor``."""
 
-    domain: Domain
+    report_type: ReportType
     design: str
     prompt_version: str | None
     pool: EndpointPool
@@ -184,7 +184,7 @@ class JobRunner:
         """
         leased: list[LLM] = []
         try:
-            with self.pool.lease() as llm, Extractor(design=self.design, report_type=self.domain, llm=llm,
+            with self.pool.lease() as llm, Extractor(design=self.design, report_type=self.report_type, llm=llm,
                                                      prompt_version=self.prompt_version) as session:
                 if llm is not None:
                     leased.append(llm)
@@ -192,7 +192,7 @@ class JobRunner:
                 doc = load_document(job.source)
                 report, unusable = session.extract_noted(doc)
                 result = report.model_dump(mode="json")
-                identity = config_hash(self.domain, self.design, self.prompt_version, llm)
+                identity = config_hash(self.report_type, self.design, self.prompt_version, llm)
                 # a result the model did not fully label is never "current": a rerun asks again
                 result |= {"source_sha256": doc.sha256,
                            "config_hash": f"{DEGRADED}{identity}" if unusable else identity}
@@ -244,7 +244,7 @@ def _start_workers(count: int, jobs: Sequence[Job], extract: JobRunner) -> queue
 class Batch:
     """One run over many reports: plans, skips, dispatches, writes, and reports progress."""
 
-    domain: Domain
+    report_type: ReportType
     design: str
     configs: Sequence[LLMConfig]  # one per endpoint; one embedded config = one shared local server
     outdir: Path
@@ -274,9 +274,9 @@ class Batch:
         skipping, writing and progress stay here, so every engine shares them.
         """
         pool = EndpointPool(self._open_llms(stack), self.retry_wait)
-        accepted = {config_hash(self.domain, self.design, self.prompt_version, llm)
+        accepted = {config_hash(self.report_type, self.design, self.prompt_version, llm)
                     for llm in (pool.llms or [None])}  # type: ignore[list-item]  # None: rules
-        extract = JobRunner(self.domain, self.design, self.prompt_version, pool)
+        extract = JobRunner(self.report_type, self.design, self.prompt_version, pool)
         return accepted, functools.partial(_threaded, self.workers, extract)
 
     def _prepare_outdir(self) -> None:

@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 
 from llmx.apps.batch import Batch, find_reports, print_summary, summarize
-from llmx.apps.cli_options import llm_config, llm_options, quiet_instructor, report_type
+from llmx.apps.cli_options import llm_config, llm_options, chosen_type, quiet_instructor
 from llmx.apps.friendly import friendly
 from llmx.apps.json_summary import emit_json
 from llmx.errors import LlmxError
@@ -71,7 +71,7 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, qu
         from llmx.apps.ray_batch import RayBatch  # imported late: Ray is an optional extra
 
         kind, extra = RayBatch, {"workers": workers or 0, "address": address}
-    batch = kind(report_type(opts), opts["design"], configs, outdir,
+    batch = kind(chosen_type(opts), opts["design"], configs, outdir,
                  prompt_version=opts["prompt_version"], retry_wait=retry_wait, quiet=quiet, console=console, **extra)
     sources = find_reports(inputs)
     started = time.perf_counter()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from llmx.apps.assess.command import assess_command
+from llmx.apps.assess_command import assess_command
 from llmx.apps.batch_command import batch_command
 from llmx.apps.cli_options import quiet_instructor
 from llmx.apps.conventions import CONTEXT, apply as apply_conventions

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from llmx.model.config import LLMConfig, from_options
-from llmx.domain.domain import Domain, load_domain
-from llmx.options import MODEL_SETTINGS, SETTINGS, Setting
+from llmx.reports.report_type import ReportType, load_report_type
+from llmx.options import BY_NAME, MODEL_SETTINGS, SETTINGS, Setting
 
 
 def quiet_instructor() -> None:
@@ -59,6 +59,10 @@ def _click_option(setting: Setting) -> Callable[[Callable[..., Any]], Callable[.
     return click.option(setting.flag, setting.name, **extra)
 
 
+#: ``--type`` for commands that read results of a report type but run no extraction (table, review, export, train).
+type_option = _click_option(BY_NAME["report_type"])
+
+
 def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that may call a model: the option table's settings, in its order."""
     for setting in reversed(SETTINGS):
@@ -66,9 +70,9 @@ def llm_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def report_type(opts: dict[str, Any]) -> Domain:
+def chosen_type(opts: dict[str, Any]) -> ReportType:
     """The report type a command's options name, with the labeller ``--labeller`` names, if any."""
-    return load_domain(opts["report_type"]).with_labeller(opts.get("labeller"))
+    return load_report_type(opts["report_type"]).with_labeller(opts.get("labeller"))
 
 
 def llm_config(opts: dict[str, Any]) -> LLMConfig:

@@ -21,8 +21,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from llmx.domain.catalogue import OTHER
-from llmx.domain.domain import Domain
+from llmx.reports.catalogue import OTHER
+from llmx.reports.report_type import ReportType
 
 #: How a list field of meta is written in its text box (and split back on save).
 LIST_SEPARATOR = "；"
@@ -34,37 +34,37 @@ def contract_fields(model: type[BaseModel]) -> list[str]:
             if not (isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("contract") is False)]
 
 
-def _part_model(domain: Domain, field: str) -> type[BaseModel]:
+def _part_model(report_type: ReportType, field: str) -> type[BaseModel]:
     """The model of one part of the report type's result (``meta``, or the item model of ``figures``)."""
-    annotation = domain.report_model.model_fields[field].annotation
+    annotation = report_type.report_model.model_fields[field].annotation
     inner = get_args(annotation)
     model = inner[0] if inner else annotation
     assert isinstance(model, type) and issubclass(model, BaseModel)
     return model
 
 
-def labels_skeleton(result: dict[str, Any], domain: Domain) -> dict[str, Any]:
+def labels_skeleton(result: dict[str, Any], report_type: ReportType) -> dict[str, Any]:
     """The result as a gold labels file before any correction: what "Save labels" starts from."""
-    meta_fields = contract_fields(_part_model(domain, "meta"))
-    figure_fields = contract_fields(_part_model(domain, "figures"))
+    meta_fields = contract_fields(_part_model(report_type, "meta"))
+    figure_fields = contract_fields(_part_model(report_type, "figures"))
     meta = result.get("meta") or {}
     return {
         "doc_id": result["doc_id"],
         "meta": {k: meta.get(k) for k in meta_fields},
         "sections": None,
         "figures": [{k: f.get(k) for k in figure_fields} for f in result["figures"]],
-        **{e.list_field: None for e in domain.elements if e.list_field},
+        **{e.list_field: None for e in report_type.elements if e.list_field},
     }
 
 
-def indicator_select(index: int, current: str, domain: Domain) -> str:
+def indicator_select(index: int, current: str, report_type: ReportType) -> str:
     """A figure's indicator as a choice among the catalogue's keys and ``other`` (and its own key, when a
     result from another catalogue has one this one lacks: saving must never change a label unasked)."""
-    keys = [*domain.catalogue.keys, OTHER] if OTHER not in domain.catalogue.keys else list(domain.catalogue.keys)
+    keys = [*report_type.catalogue.keys, OTHER] if OTHER not in report_type.catalogue.keys else list(report_type.catalogue.keys)
     keys += [] if current in keys else [current]
     options = "".join(
         f'<option value="{html.escape(k, quote=True)}"{" selected" if k == current else ""}>{html.escape(k)}'
-        f'{" · " + html.escape(entry.name) if (entry := domain.catalogue.get(k)) else ""}</option>' for k in keys)
+        f'{" · " + html.escape(entry.name) if (entry := report_type.catalogue.get(k)) else ""}</option>' for k in keys)
     return f'<select class="fix-indicator" data-index="{index}" aria-label="indicator of figure {index + 1}">{options}</select>'
 
 
@@ -73,12 +73,12 @@ def reject_box(index: int) -> str:
             f" not a statistic</label>")
 
 
-def meta_editor(result: dict[str, Any], domain: Domain, esc: Any) -> str:
+def meta_editor(result: dict[str, Any], report_type: ReportType, esc: Any) -> str:
     """Every contract meta field as a text box; fields in doubt (``meta_unsure``) are marked."""
     doubted = set(result.get("meta_unsure") or [])
     meta = result.get("meta") or {}
     rows = []
-    for name in contract_fields(_part_model(domain, "meta")):
+    for name in contract_fields(_part_model(report_type, "meta")):
         value = meta.get(name)
         kind = "list" if isinstance(value, list) else "int" if isinstance(value, int) else "text"
         shown = LIST_SEPARATOR.join(value) if isinstance(value, list) else "" if value is None else str(value)
@@ -89,9 +89,9 @@ def meta_editor(result: dict[str, Any], domain: Domain, esc: Any) -> str:
     return f'<dl class="meta-edit">{"".join(rows)}</dl>'
 
 
-def labels_script(result: dict[str, Any], domain: Domain) -> str:
+def labels_script(result: dict[str, Any], report_type: ReportType) -> str:
     """The skeleton as inline JSON; ``<``, ``>`` and ``&`` as JSON escapes, so no value can end or open markup."""
-    data = json.dumps(labels_skeleton(result, domain), ensure_ascii=False)
+    data = json.dumps(labels_skeleton(result, report_type), ensure_ascii=False)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/json" id="llmx-labels">{data}</script>'
 

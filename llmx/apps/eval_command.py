@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from llmx.errors import LlmxError
-from llmx.apps.cli_options import llm_config, llm_options, report_type
+from llmx.apps.cli_options import chosen_type, llm_config, llm_options
 from llmx.apps.friendly import friendly
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from llmx.files import to_json, write_atomic, write_stdout
 
 
@@ -57,8 +57,8 @@ def eval_command(ctx: click.Context, set_specs: tuple[str, ...], gold_dir: str |
     if cv:
         _cross_validate(opts, _gold_sets(set_specs, gold_dir, corpus_dir), Path(runs_dir), name, fail_under)
         return
-    domain = report_type(opts)
-    record = run_eval(domain, opts["design"], llm_config(opts), _gold_sets(set_specs, gold_dir, corpus_dir),
+    report_type = chosen_type(opts)
+    record = run_eval(report_type, opts["design"], llm_config(opts), _gold_sets(set_specs, gold_dir, corpus_dir),
                       opts["prompt_version"])
     path = save_run(record, Path(runs_dir), name)
     _print_sets(record["scores"], f"eval: {record['config']['design']} -> {path}")
@@ -77,7 +77,7 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
                         f"ask a model each time: cross-validate 'rules' or 'learned'")
     if len(sets) < 2:
         raise LlmxError("--cv needs at least two gold sets (leave-one-set-out holds one out)")
-    record = cross_validate(load_domain(opts["report_type"]), sets, opts["design"],
+    record = cross_validate(load_report_type(opts["report_type"]), sets, opts["design"],
                             progress=lambda line: click.echo(f"llmx: {line}", err=True))
     path = runs_dir / f"{name or 'cv_' + opts['design']}.json"
     write_atomic(path, to_json(record))

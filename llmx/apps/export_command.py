@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from llmx.apps.cli_options import type_option
+
 from llmx import notices
 from llmx.apps.friendly import friendly
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from llmx.errors import LlmxError
 from .export import collect, export_sqlite
 from .paths import output_file
@@ -21,8 +23,7 @@ DEFAULT_DB = "results.db"
 @click.argument("results", type=click.Path())
 @click.option("--sqlite", "sqlite_file", metavar="FILE", required=True,
               help=f"database to create or add to (a folder: FOLDER/{DEFAULT_DB})")
-@click.option("--type", "report_type", default="fazhi", show_default=True,
-              help="report type whose item lists become the items table")
+@type_option
 @click.option("--json", "as_json", is_flag=True, help="print a machine-readable JSON summary on stdout")
 @friendly
 def export_command(results: str, sqlite_file: str, report_type: str, as_json: bool) -> None:
@@ -32,8 +33,7 @@ def export_command(results: str, sqlite_file: str, report_type: str, as_json: bo
     figures.label and items.text have full-text search.  Re-running adds new
     reports and replaces re-extracted ones, never duplicating.
     """
-    domain = load_domain(report_type)
-    lists = list(domain.list_fields)
+    lists = list(load_report_type(report_type).list_fields)
     found = collect(Path(results), notices.warn)
     if not found:
         raise LlmxError(f"{results}: no llmx results to export")

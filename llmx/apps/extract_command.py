@@ -35,7 +35,7 @@ from rich.markup import escape
 
 from llmx import notices
 from llmx.api import Extractor, read_source
-from llmx.apps.cli_options import llm_config, llm_options, report_type, sigterm_as_interrupt
+from llmx.apps.cli_options import chosen_type, llm_config, llm_options, sigterm_as_interrupt
 from llmx.apps.friendly import friendly
 from llmx.text.load.stdin import STDIN
 from llmx.apps.json_summary import emit_json, report_entry, warn_fallbacks
@@ -122,7 +122,7 @@ def extract_command(reports: tuple[str, ...], output: str | None, quiet: bool, a
         raise LlmxError("--json prints the summary on stdout, so give -o FILE or FOLDER for the results")
     quiet = quiet or as_json
     progress = Progress(len(paths), quiet)
-    extractor = Extractor(design=opts["design"], report_type=report_type(opts),
+    extractor = Extractor(design=opts["design"], report_type=chosen_type(opts),
                           prompt_version=opts["prompt_version"], config=llm_config(opts))
     entries: list[dict[str, Any]] = []
     try:

@@ -42,7 +42,7 @@ from llmx.apps.batch import Batch, Dispatch, EndpointPool, Finished, JobRunner, 
 from llmx.apps.resume import Job, config_hash
 from llmx.options import needs_model
 from llmx.model.config import LLMConfig
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from llmx.errors import LlmxError
 from llmx.model.session import open_llm
 
@@ -95,14 +95,14 @@ def worker_extractor(spec: WorkerSpec) -> JobRunner:
                 llm.endpoint_id = spec.config.base_url  # the template: the same identity on every node
             llms.append(llm)
         pool = EndpointPool(llms, spec.retry_wait)
-        _sessions[spec] = JobRunner(load_domain(spec.report_type), spec.design, spec.prompt_version, pool)
+        _sessions[spec] = JobRunner(load_report_type(spec.report_type), spec.design, spec.prompt_version, pool)
     return _sessions[spec]
 
 
 def worker_identity(spec: WorkerSpec) -> str:
     """The ``config_hash`` a worker stamps on its results: the driver skips outputs that carry it."""
     extract = worker_extractor(spec)
-    return config_hash(extract.domain, spec.design, spec.prompt_version, next(iter(extract.pool.llms), None))
+    return config_hash(extract.report_type, spec.design, spec.prompt_version, next(iter(extract.pool.llms), None))
 
 
 def worker_extract(job: Job, spec: WorkerSpec) -> tuple[Outcome, dict[str, Any] | None]:
@@ -129,7 +129,7 @@ class RayBatch(Batch):
     def _engine(self, stack: ExitStack) -> tuple[set[str], Dispatch]:
         ray = import_ray()
         self._connect(ray, stack)
-        spec = WorkerSpec(self.domain.name, self.design, self.prompt_version,
+        spec = WorkerSpec(self.report_type.name, self.design, self.prompt_version,
                           self.configs[0] if needs_model(self.design) else None, self.retry_wait)
         try:
             accepted = {ray.get(ray.remote(max_retries=MAX_RETRIES)(worker_identity).remote(spec))}

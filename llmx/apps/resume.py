@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.engine.learned import labeller_digest
 from llmx.files import is_temp_name
 from llmx.model.records import digest, schema_hash
@@ -46,27 +46,27 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def config_hash(domain: Domain, design: str, prompt_version: str | None, llm: LLM | None) -> str:
+def config_hash(report_type: ReportType, design: str, prompt_version: str | None, llm: LLM | None) -> str:
     """A digest of everything that decides a report's output besides its text.
 
-    Prompt versions are taken for all of the domain's prompts (the newest
+    Prompt versions are taken for all of the report_type's prompts (the newest
     of each, plus any version asked for): coarser than the design's own
     prompt, but it needs no second copy of which design reads which prompt.
     ``rules`` uses no model, so endpoint, model and sampling stay out of it.
     """
-    identity: dict[str, Any] = {"type": domain.name, "schema": schema_hash(domain.report_model),
-                                "design": design, "labeller": labeller_digest(domain.labeller)}
+    identity: dict[str, Any] = {"type": report_type.name, "schema": schema_hash(report_type.report_model),
+                                "design": design, "labeller": labeller_digest(report_type.labeller)}
     if needs_model(design) and llm is not None:
         identity |= {
-            "prompts": _prompt_versions(domain), "prompt": prompt_version,
+            "prompts": _prompt_versions(report_type), "prompt": prompt_version,
             "model": llm.model, "endpoint": llm.endpoint_id, "mode": llm.config.mode,
             "sampling": llm.config.sampling(), "reasks": llm.config.reasks,
         }
     return digest(identity)
 
 
-def _prompt_versions(domain: Domain) -> dict[str, str]:
-    return {name: domain.prompt(name).version for name in domain.prompt_names()}
+def _prompt_versions(report_type: ReportType) -> dict[str, str]:
+    return {name: report_type.prompt(name).version for name in report_type.prompt_names()}
 
 
 def is_current(job: Job, accepted: set[str]) -> bool:

@@ -20,8 +20,8 @@ from typing import Any
 
 
 from llmx.text.punctuation import CLAUSE_END, COLON, LIST_COMMA
-from llmx.domain.catalogue import OTHER
-from llmx.domain.domain import Domain
+from llmx.reports.catalogue import OTHER
+from llmx.reports.report_type import ReportType
 from llmx.apps.corrections import CSS as FIX_CSS, JS as FIX_JS, SAVE_BUTTON, indicator_select, labels_script
 from llmx.apps.corrections import meta_editor, reject_box
 from llmx.errors import LlmxError
@@ -153,8 +153,8 @@ def colour_style(indicator: str) -> str:
     return f"--h:{hue(indicator)};--s:{saturation}%"
 
 
-def indicator_name(domain: Domain, key: str) -> str:
-    entry = domain.catalogue.get(key)
+def indicator_name(report_type: ReportType, key: str) -> str:
+    entry = report_type.catalogue.get(key)
     return entry.name if entry else ""
 
 
@@ -167,7 +167,7 @@ def figure_title(fig: dict[str, Any]) -> str:
     return f"{fig.get('label', '')} · {amount(fig)} · {fig.get('indicator', '')}"
 
 
-def mark(index: int, fig: dict[str, Any], domain: Domain, content: str, exact: bool = True) -> str:
+def mark(index: int, fig: dict[str, Any], report_type: ReportType, content: str, exact: bool = True) -> str:
     """The ``<mark class="fig">`` around already-escaped ``content``; its data attributes feed the inspector."""
     classes = ["fig"]
     classes += ["target"] if fig.get("target") else []
@@ -176,7 +176,7 @@ def mark(index: int, fig: dict[str, Any], domain: Domain, content: str, exact: b
     key = str(fig.get("indicator", ""))
     attrs = {
         "id": f"fig-{index}", "class": " ".join(classes), "style": colour_style(key),
-        "data-index": index, "data-indicator": key, "data-name": indicator_name(domain, key),
+        "data-index": index, "data-indicator": key, "data-name": indicator_name(report_type, key),
         "data-label": fig.get("label"), "data-value": format_value(fig.get("value")),
         "data-unit": fig.get("unit"), "data-evidence": fig.get("evidence"), "title": figure_title(fig),
     }
@@ -196,7 +196,7 @@ def mark_content(text: str, region: Span, anchor: Span) -> str:
 # --- the source panel -----------------------------------------------------
 
 
-def render_source(text: str, figures: list[dict[str, Any]], domain: Domain) -> tuple[str, list[int], int]:
+def render_source(text: str, figures: list[dict[str, Any]], report_type: ReportType) -> tuple[str, list[int], int]:
     """The escaped source with marks; also the figures not found at all and how many sit loosely."""
     folded = FoldedText.of(text)
     placed = [p for i, f in enumerate(figures) if (p := locate(i, f, folded))]
@@ -205,21 +205,21 @@ def render_source(text: str, figures: list[dict[str, Any]], domain: Domain) -> t
     for p, (left, right) in regions(placed, text):
         parts.append(esc(text[at:left]))
         content = mark_content(text, (left, right), p.anchor)
-        parts.append(mark(p.index, figures[p.index], domain, content, p.exact))
+        parts.append(mark(p.index, figures[p.index], report_type, content, p.exact))
         at = right
     parts.append(esc(text[at:]))
     loose = sum(1 for p in placed if not p.exact)
     return "".join(parts), missing, loose
 
 
-def source_notice(figures: list[dict[str, Any]], missing: list[int], loose: int, domain: Domain) -> str:
+def source_notice(figures: list[dict[str, Any]], missing: list[int], loose: int, report_type: ReportType) -> str:
     """Say plainly when figures do not fit this source: a wrong ``--source`` must not pass unnoticed."""
     notes = []
     if loose:
         notes.append(f"<p>{loose} figure(s) were not found at their offsets (placed at the nearest "
                      "match, dashed outline): is this the source the result was made from?</p>")
     if missing:
-        marks = " ".join(mark(i, figures[i], domain, esc(figure_title(figures[i])), exact=False) for i in missing)
+        marks = " ".join(mark(i, figures[i], report_type, esc(figure_title(figures[i])), exact=False) for i in missing)
         notes.append(f"<p>{len(missing)} figure(s) whose evidence is not in this text: {marks}</p>")
     return f'<div class="notice">{"".join(notes)}</div>' if notes else ""
 
@@ -253,9 +253,9 @@ def definition_list(items: Iterable[tuple[str, Any]]) -> str:
     return "<dl>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(show(v))}</dd>" for k, v in items) + "</dl>"
 
 
-def checklist_panel(result: dict[str, Any], domain: Domain) -> str:
+def checklist_panel(result: dict[str, Any], report_type: ReportType) -> str:
     """The template elements: ✓ with the heading found, ✗ when missing."""
-    names = {e.key: e.name for e in domain.elements}
+    names = {e.key: e.name for e in report_type.elements}
     rows = []
     for key, section in (result.get("sections") or {}).items():
         present = bool((section or {}).get("present"))
@@ -268,12 +268,12 @@ def checklist_panel(result: dict[str, Any], domain: Domain) -> str:
                  f"{count}/{len(rows)}")
 
 
-def legend_panel(figures: list[dict[str, Any]], domain: Domain) -> str:
+def legend_panel(figures: list[dict[str, Any]], report_type: ReportType) -> str:
     """Indicators in this report with their colour and count; clicking one dims the others."""
     counts = Counter(str(f.get("indicator", "")) for f in figures)
     items = "".join(
         f'<li data-indicator="{esc(key)}" style="{colour_style(key)}"><span class="swatch"></span>'
-        f'<code>{esc(key)}</code> {esc(indicator_name(domain, key))}<span class="n">{n}</span></li>'
+        f'<code>{esc(key)}</code> {esc(indicator_name(report_type, key))}<span class="n">{n}</span></li>'
         for key, n in counts.most_common())
     return panel("Indicators", f'<ul class="legend">{items}</ul>' if items else '<p class="none">none</p>')
 
@@ -292,7 +292,7 @@ def review_order(figures: list[dict[str, Any]]) -> list[int]:
     return sorted(range(len(figures)), key=key)
 
 
-def figures_panel(figures: list[dict[str, Any]], domain: Domain) -> str:
+def figures_panel(figures: list[dict[str, Any]], report_type: ReportType) -> str:
     """The figures, unsure ones first, each with its confidence and the controls to correct it."""
     rows = []
     for i in review_order(figures):
@@ -303,8 +303,8 @@ def figures_panel(figures: list[dict[str, Any]], domain: Domain) -> str:
         confidence = f.get("confidence")
         rows.append((bool(f.get("unsure")), [
             f'<a href="#fig-{i}">{i + 1}</a>',
-            f'<span class="swatch" style="{colour_style(key)}"></span>{indicator_select(i, key, domain)}'
-            f'<br><small>{esc(indicator_name(domain, key))}</small>',
+            f'<span class="swatch" style="{colour_style(key)}"></span>{indicator_select(i, key, report_type)}'
+            f'<br><small>{esc(indicator_name(report_type, key))}</small>',
             esc(f.get("label")), f'<span class="num">{esc(format_value(f.get("value")))}</span>',
             esc(f.get("unit")), esc(f.get("qualifier")),
             esc(f"{confidence:.2f}" if isinstance(confidence, (int, float)) else "—"), esc(flags),
@@ -354,10 +354,10 @@ def stat(label: str, value: Any, bad: bool = False) -> str:
     return f'<span class="stat{" bad" if alarm else ""}"><b>{esc(value)}</b> {esc(label)}</span>'
 
 
-def render_page(result: dict[str, Any], text: str, domain: Domain, source_name: str) -> str:
+def render_page(result: dict[str, Any], text: str, report_type: ReportType, source_name: str) -> str:
     """The whole review page for one result and its source text."""
     figures = result["figures"]
-    source_html, missing, loose = render_source(text, figures, domain)
+    source_html, missing, loose = render_source(text, figures, report_type)
     sections = (result.get("sections") or {}).values()
     present = sum(1 for s in sections if (s or {}).get("present"))
     title = (result.get("meta") or {}).get("title") or ""
@@ -370,10 +370,10 @@ def render_page(result: dict[str, Any], text: str, domain: Domain, source_name: 
         stat("uncovered", len(result.get("uncovered") or []), bad=True),
         stat("elements", f"{present}/{len(sections)}"),
     ])
-    side = "".join([inspector_panel(), checklist_panel(result, domain), legend_panel(figures, domain),
-                    panel("Meta", meta_editor(result, domain, esc), len(result.get("meta_unsure") or []) or None),
+    side = "".join([inspector_panel(), checklist_panel(result, report_type), legend_panel(figures, report_type),
+                    panel("Meta", meta_editor(result, report_type, esc), len(result.get("meta_unsure") or []) or None),
                     warnings_panel(result), usage_panel(result)])
-    bottom = "".join([figures_panel(figures, domain), rejected_panel(result), uncovered_panel(result)])
+    bottom = "".join([figures_panel(figures, report_type), rejected_panel(result), uncovered_panel(result)])
     return (
         f'<!doctype html><html lang="zh"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -382,9 +382,9 @@ def render_page(result: dict[str, Any], text: str, domain: Domain, source_name: 
         f'<p class="source">source: {esc(source_name)}</p><div class="stats">{stats}</div>'
         f'<p class="save">{SAVE_BUTTON}</p></header>'
         f'<main><section class="panel text"><h2>Source text</h2>'
-        f'{source_notice(figures, missing, loose, domain)}<pre id="source">{source_html}</pre></section>'
+        f'{source_notice(figures, missing, loose, report_type)}<pre id="source">{source_html}</pre></section>'
         f'<aside>{side}</aside></main><div class="bottom">{bottom}</div>'
-        f"{labels_script(result, domain)}<script>{JS}{FIX_JS}</script></body></html>\n"
+        f"{labels_script(result, report_type)}<script>{JS}{FIX_JS}</script></body></html>\n"
     )
 
 
@@ -476,10 +476,10 @@ JS = """
 
 def build_page(result_file: Path, source: str | None, report_type: str = "fazhi") -> str:
     """Read the result and its source and render the page; every input problem is an LlmxError."""
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
     from llmx.text.load import load_document
 
     result = read_result(result_file)
     source_path = resolve_source(result_file, str(result["doc_id"]), source)
     document = load_document(source_path)
-    return render_page(result, document.text, load_domain(report_type), str(source_path))
+    return render_page(result, document.text, load_report_type(report_type), str(source_path))

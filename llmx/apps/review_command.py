@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from llmx.apps.cli_options import type_option
+
 from llmx.apps.friendly import friendly
 from llmx.apps.review import build_page
 from llmx.files import write_atomic
@@ -16,8 +18,7 @@ from llmx.files import write_atomic
               help="the report the result was extracted from [default: <doc_id>.txt beside RESULT or in eval/corpus/]")
 @click.option("-o", "--output", required=True, type=click.Path(),
               help="HTML file to write (a folder: FOLDER/<result name>.html)")
-@click.option("--type", "report_type", default="fazhi", show_default=True,
-              help="report type whose catalogue and elements name things on the page")
+@type_option
 def review_command(result: str, source: str | None, output: str, report_type: str) -> None:
     """Write a self-contained HTML page showing RESULT's figures highlighted in the source text."""
     friendly(_review)(result, source, output, report_type)

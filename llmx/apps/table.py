@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from llmx.domain.catalogue import Catalogue
+from llmx.reports.catalogue import Catalogue
 from llmx.errors import LlmxError
 from llmx.files import write_atomic
 
@@ -176,7 +176,7 @@ def indicator_table(results: list[dict[str, Any]], catalogue: Catalogue) -> Tabl
 
 
 def _keys(results: list[dict[str, Any]], part: str) -> list[str]:
-    """The keys of ``meta`` or ``sections`` across all results, in first-seen order (the domain decides them)."""
+    """The keys of ``meta`` or ``sections`` across all results, in first-seen order (the report_type decides them)."""
     return distinct(k for r in results for k in r.get(part) or {})
 
 
@@ -188,7 +188,7 @@ def _meta_cell(value: Any) -> Cell:
 
 def report_table(results: list[dict[str, Any]], list_fields: tuple[str, ...]) -> Table:
     """One row per report: meta, element checklist, and counts of what was found and set aside
-    (``list_fields``: the report type's item lists, ``Domain.list_fields``)."""
+    (``list_fields``: the report type's item lists, ``ReportType.list_fields``)."""
     meta_keys, section_keys = _keys(results, "meta"), _keys(results, "sections")
     counts = ["figures", "rejected", "uncovered", *list_fields]
     columns = (["doc_id"] + meta_keys + [f"{k}_present" for k in section_keys]
@@ -252,8 +252,8 @@ def write_xlsx(path: Path, tables: list[Table]) -> None:
 
 def build_tables(outdir: Path, report_type: str = "fazhi") -> list[Table]:
     """The indicator and report tables for every result in ``outdir``."""
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
 
     results = read_results(outdir)
-    domain = load_domain(report_type)
-    return [indicator_table(results, domain.catalogue), report_table(results, domain.list_fields)]
+    chosen = load_report_type(report_type)
+    return [indicator_table(results, chosen.catalogue), report_table(results, chosen.list_fields)]

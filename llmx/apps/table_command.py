@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from llmx.apps.cli_options import type_option
+
 from llmx.apps.friendly import friendly
 from llmx.apps.table import build_tables, reports_path, to_csv, write_xlsx
 from llmx.errors import LlmxError
@@ -18,8 +20,7 @@ from llmx.files import write_atomic
                    "(a folder: FOLDER/indicators.csv)")
 @click.option("--xlsx", "xlsx_file", type=click.Path(),
               help="one workbook with both tables as sheets (a folder: FOLDER/summary.xlsx)")
-@click.option("--type", "report_type", default="fazhi", show_default=True,
-              help="report type whose catalogue names the indicators")
+@type_option
 def table_command(outdir: str, csv_file: str | None, xlsx_file: str | None, report_type: str) -> None:
     """Tabulate the results in OUTDIR: figures per indicator and report, and one row per report."""
     friendly(_table)(outdir, csv_file, xlsx_file, report_type)

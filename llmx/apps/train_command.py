@@ -11,10 +11,12 @@ import io
 
 import click
 
+from llmx.apps.cli_options import type_option
+
 from llmx.apps.friendly import friendly
 from llmx.apps.paths import output_file
 from llmx.apps.json_summary import emit_json
-from llmx.domain.domain import load_domain
+from llmx.reports.report_type import load_report_type
 from llmx.files import write_atomic
 
 DEFAULT_FILE = "labeller.npz"
@@ -28,7 +30,7 @@ DEFAULT_FILE = "labeller.npz"
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
                                           "[default: chosen by leave-one-set-out accuracy]")
-@click.option("--type", "report_type", default="fazhi", show_default=True, help="report type to train for")
+@type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly
 def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, report_type: str,
@@ -42,7 +44,7 @@ def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, 
     from llmx.eval.train import train
 
     sets = [parse_set(s) for s in set_specs] if set_specs else list(DEFAULT_SETS)
-    model = train(load_domain(report_type), sets, boost=boost)
+    model = train(load_report_type(report_type), sets, boost=boost)
     buffer = io.BytesIO()
     model.save(buffer)
     path = output_file(output, DEFAULT_FILE)

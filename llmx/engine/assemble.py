@@ -12,13 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.engine.doubts import meta_doubts
 from llmx.engine.segment import SectionSpan
 from llmx.text.clean import CleanText
 
 
-def assemble(domain: Domain, doc_id: str, cleaned: CleanText, meta: dict[str, Any],
+def assemble(report_type: ReportType, doc_id: str, cleaned: CleanText, meta: dict[str, Any],
              sections: dict[str, SectionSpan], found: tuple[list[dict], list[dict], list[dict]],
              lists: dict[str, list[str]], run: dict[str, Any]) -> BaseModel:
     """The result: ``found`` is (figures, rejected, uncovered) from verify, ``lists`` the items per
@@ -28,15 +28,15 @@ def assemble(domain: Domain, doc_id: str, cleaned: CleanText, meta: dict[str, An
         "doc_id": doc_id,
         "meta": meta,
         "meta_unsure": meta_doubts(meta, cleaned),
-        "sections": {e.key: _section(sections.get(e.key), cleaned) for e in domain.elements},
+        "sections": {e.key: _section(sections.get(e.key), cleaned) for e in report_type.elements},
         "figures": figures,
         **{k: [cleaned.restore(i) for i in v] for k, v in lists.items()},
         "rejected": rejected,
         "uncovered": uncovered,
-        "warnings": _warnings(cleaned.text, sections, domain),
+        "warnings": _warnings(cleaned.text, sections, report_type),
         **run,
     }
-    return domain.report_model.model_validate(report)
+    return report_type.report_model.model_validate(report)
 
 
 def _section(span: SectionSpan | None, cleaned: CleanText) -> dict[str, Any]:
@@ -45,12 +45,12 @@ def _section(span: SectionSpan | None, cleaned: CleanText) -> dict[str, Any]:
     return {"present": True, "heading": cleaned.restore(span.heading.text, span.heading.start)}
 
 
-def _warnings(text: str, sections: dict[str, SectionSpan], domain: Domain) -> list[str]:
+def _warnings(text: str, sections: dict[str, SectionSpan], report_type: ReportType) -> list[str]:
     """Flag texts that do not look like this report type (they are still processed)."""
-    hits = sum(text.count(word) for word in domain.vocabulary)
+    hits = sum(text.count(word) for word in report_type.vocabulary)
     if not sections and hits < 3:
-        return [f"this text does not look like a {domain.name} report: no template element "
-                f"heading and {hits} domain words"]
+        return [f"this text does not look like a {report_type.name} report: no template element "
+                f"heading and {hits} report_type words"]
     if not sections:
         return ["no template element heading found"]
     return []

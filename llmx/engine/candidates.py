@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from llmx.text.punctuation import BRACKETS, CLAUSE_END, COLON, LIST_COMMA, SENTENCE_END
 from llmx.engine.cue_rules import Window
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.text.numbers import Mention
 from llmx.engine.segment import SectionSpan, element_at
 
@@ -47,7 +47,7 @@ class Candidate:
 
 
 def build_candidates(text: str, mentions: list[Mention], sections: dict[str, SectionSpan],
-                     domain: Domain) -> list[Candidate]:
+                     report_type: ReportType) -> list[Candidate]:
     """One candidate per figure-candidate mention, numbered from 1 in document order."""
     out: list[Candidate] = []
     clauses, sentences = _Breaks.of(text, _CLAUSE_BREAK), _Breaks.of(text, SENTENCE_END)
@@ -60,7 +60,7 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
             id=len(out) + 1, mention=m, evidence=text[start:end], evidence_start=start,
             sentence_start=sentences.back_to(m.start),
             context=_context(text, m, sentences), label=_label(text, m, start, end), element=element,
-            target=_is_target(text[start:m.start], element, domain),
+            target=_is_target(text[start:m.start], element, report_type),
             window=cue_window(text, m, sentences, cue_clauses),
         ))
     return out
@@ -171,11 +171,11 @@ def _label(text: str, m: Mention, start: int, end: int) -> str:
     return " ".join(after.split()).strip("余多以上左右") or before or m.unit
 
 
-def _is_target(before: str, element: str | None, domain: Domain) -> bool:
+def _is_target(before: str, element: str | None, report_type: ReportType) -> bool:
     """Numbers in a plan element, or after a target word, are targets."""
-    if element and domain.element(element).targets:
+    if element and report_type.element(element).targets:
         return True
-    return any(word in before for word in domain.target_words)
+    return any(word in before for word in report_type.target_words)
 
 
 def check_batch_ids(asked: Iterable[int] | None, answered: list[int], verb: str) -> None:

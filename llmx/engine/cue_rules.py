@@ -1,6 +1,6 @@
 """Cue rules: the nearest cue word that fits a number's unit names its indicator.
 
-A number takes the indicator of the nearest cue (``domain/cues.py``, the
+A number takes the indicator of the nearest cue (``report_type/cues.py``, the
 report type's words) in its own clause before it, then after it, then
 earlier in the sentence, whose indicator admits the number's kind of unit;
 with no such cue it is ``other``.  The distances and the exceptions
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from llmx.domain.catalogue import OTHER
-from llmx.domain.cues import Cues
+from llmx.reports.catalogue import OTHER
+from llmx.reports.cues import Cues
 
 # A meeting cue followed by these names what a meeting decided (会议精神), not a meeting held.
 _MEETING_WORDS = ("会", "会议")

@@ -3,14 +3,14 @@
 Reports enumerate items in three ways: sub-headings (``（一）加强…。``),
 inline markers (``一是…。二是…``), or a run-on sentence of clauses.  The
 first two are exact; the third falls back to clauses that carry the
-domain's cue words.
+report_type's cue words.
 """
 
 from __future__ import annotations
 
 import re
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.engine.segment import SectionSpan
 from llmx.text.headings import ANY_MARKER, CN_ORDINALS, MARKUP, Heading
 from llmx.text.punctuation import CLAUSE_END, COLON, compiled
@@ -21,10 +21,10 @@ _SENTENCE_SPLIT = compiled(CLAUSE_END)
 
 
 def item_lists(text: str, sections: dict[str, SectionSpan], headings: list[Heading],
-               domain: Domain) -> dict[str, list[str]]:
+               report_type: ReportType) -> dict[str, list[str]]:
     """Each of the report type's list fields: the items of its element's section (none without one)."""
     out = {}
-    for element in domain.elements:
+    for element in report_type.elements:
         if element.list_field:
             span = sections.get(element.key)
             out[element.list_field] = section_items(

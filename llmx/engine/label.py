@@ -2,7 +2,7 @@
 
 Designs (chosen by the eval harness, see eval/README.md):
 
-- ``rules`` (default): cue words and kinds of unit (``domain/cues.py``, applied by
+- ``rules`` (default): cue words and kinds of unit (``report_type/cues.py``, applied by
   ``rule_labels.py``), no model.
   Measured on both gold sets, no model design labels better (eval/README.md).
 - ``learned``: the cues' key, overruled where the labeller trained on the
@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from llmx.domain.catalogue import OTHER
-from llmx.domain.domain import Domain
+from llmx.reports.catalogue import OTHER
+from llmx.reports.report_type import ReportType
 from llmx.engine.candidates import Candidate
 from llmx.engine.learned import Decision, LearnedModel, features, load_labeller
 from llmx.engine.model_labels import ChoiceLabeller, ModelLabeller
@@ -47,7 +47,7 @@ Labelled = tuple[list[Candidate], dict[int, str], str, list[Candidate]]
 class Labelling:
     """The label stage of one design: each candidate's indicator, and how sure the labeller is of it."""
 
-    domain: Domain
+    report_type: ReportType
     design: str
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
@@ -58,28 +58,28 @@ class Labelling:
         """The learned labeller, read when first needed (a rules run pays for it only at this stage)."""
         if self.given is not None:
             return self.given
-        source = self.domain.labeller
+        source = self.report_type.labeller
         return load_labeller(source) if source is not None and source.is_file() else None  # type: ignore[arg-type]
 
     def __call__(self, candidates: list[Candidate], doc_hash: str) -> Labelled:
         """Candidates (relabelled where the design names them), their indicators, the prompt version,
         and the candidates the model did not decide because its answer was unusable."""
         if self.design in ("rules", "learned") or self.llm is None:  # no model: see Pipeline's checks
-            labels = rule_labels(candidates, self.domain.catalogue)
+            labels = rule_labels(candidates, self.report_type.catalogue)
             if self.design == "learned":
                 labels = {c.id: d.indicator for c, d in zip(candidates, self._decide(candidates, labels, True))}
             return candidates, labels, self.design, []
         if self.design in ("hybrid", "hybrid-all"):
-            writer = PhraseWriter(self.llm, self.domain, doc_hash, self.prompt_version)
+            writer = PhraseWriter(self.llm, self.report_type, doc_hash, self.prompt_version)
             asked = candidates if self.design == "hybrid-all" else self._unsure(candidates)
             readings = {c.id: c.reading for c in writer(asked)}
             read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
-            return read, rule_labels(read, self.domain.catalogue), writer.version, writer.undecided
+            return read, rule_labels(read, self.report_type.catalogue), writer.version, writer.undecided
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":
-            labeller = ChoiceLabeller(self.llm, self.domain, doc_hash, self.prompt_version)
+            labeller = ChoiceLabeller(self.llm, self.report_type, doc_hash, self.prompt_version)
         else:
-            labeller = ModelLabeller(self.llm, self.domain, doc_hash, topk=self.design == "llm-topk",
+            labeller = ModelLabeller(self.llm, self.report_type, doc_hash, topk=self.design == "llm-topk",
                                      version=self.prompt_version)
         return candidates, labeller(candidates), labeller.version, labeller.undecided
 
@@ -94,12 +94,12 @@ class Labelling:
     def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
         """What a model is asked about: the figures the learned labeller flags, else those no cue places."""
         if self.labeller is None:
-            return unsure(candidates, self.domain.catalogue)
-        labels = rule_labels(candidates, self.domain.catalogue)
+            return unsure(candidates, self.report_type.catalogue)
+        labels = rule_labels(candidates, self.report_type.catalogue)
         return [c for c, d in zip(candidates, self._decide(candidates, labels, False)) if d.unsure]
 
     def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
         assert self.labeller is not None
-        keys = cue_keys(candidates, self.domain.catalogue)
-        rows = [features(c, key, self.domain.catalogue) for c, key in zip(candidates, keys)]
+        keys = cue_keys(candidates, self.report_type.catalogue)
+        rows = [features(c, key, self.report_type.catalogue) for c, key in zip(candidates, keys)]
         return self.labeller.decide(rows, [labels.get(c.id, OTHER) for c in candidates], overrule=overrule)

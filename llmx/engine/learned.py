@@ -1,6 +1,6 @@
 """The labeller that learns from labels: what each candidate counts, and how sure llmx is.
 
-Cue words (``domain/cues.py``, applied by ``cue_rules.py``) name an indicator exactly where a report uses
+Cue words (``report_type/cues.py``, applied by ``cue_rules.py``) name an indicator exactly where a report uses
 the words the catalogue knows; every labelled figure of every gold set says
 more than that.  A report type ships a small linear model trained on those
 labels (``llmx train``, ``llmx/eval/train.py``) in ``labeller.npz``, and this
@@ -38,8 +38,8 @@ from functools import cached_property, lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from llmx.domain.catalogue import Catalogue
-from llmx.domain.cues import Cues
+from llmx.reports.catalogue import Catalogue
+from llmx.reports.cues import Cues
 from llmx.engine.cue_rules import cue_rules
 from llmx.engine.candidates import Candidate
 from llmx.errors import ConfigurationError

@@ -18,8 +18,8 @@ from rapidfuzz import process
 
 from llmx.engine.candidates import Candidate, check_batch_ids
 from llmx.engine.rule_labels import TOPK, rank, rule_labels, unsure
-from llmx.domain.catalogue import OTHER
-from llmx.domain.domain import Domain
+from llmx.reports.catalogue import OTHER
+from llmx.reports.report_type import ReportType
 from llmx.errors import UnusableAnswer
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
@@ -83,10 +83,10 @@ def _validators(**named: Any) -> dict[str, Callable[..., Any]]:
 class ModelLabeller:
     """Labels candidates in batches through an LLM, falling back to the ranker per batch."""
 
-    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, *, topk: bool, version: str | None = None):
-        self.llm, self.domain, self.doc_hash, self.topk = llm, domain, doc_hash, topk
-        self.prompt = domain.prompt("label_figures_topk" if topk else "label_figures", version)
-        keys = (*domain.catalogue.keys, NONE)
+    def __init__(self, llm: LLM, report_type: ReportType, doc_hash: str, *, topk: bool, version: str | None = None):
+        self.llm, self.report_type, self.doc_hash, self.topk = llm, report_type, doc_hash, topk
+        self.prompt = report_type.prompt("label_figures_topk" if topk else "label_figures", version)
+        keys = (*report_type.catalogue.keys, NONE)
         self.response_model = labels_model(keys)
         self.fallbacks = 0
         self.undecided: list[Candidate] = []  # the ranker labelled them: the model's answer was unusable
@@ -112,15 +112,15 @@ class ModelLabeller:
         except UnusableAnswer:
             self.fallbacks += 1
             self.undecided.extend(batch)
-            return rule_labels(batch, self.domain.catalogue)
+            return rule_labels(batch, self.report_type.catalogue)
         return {item.id: item.indicator for item in answer.labels}
 
     def _item(self, c: Candidate) -> str:
         fields = {"id": c.id, "context": c.context}
         if self.topk:
-            ranked = rank(c, self.domain.catalogue)
+            ranked = rank(c, self.report_type.catalogue)
             fields["options"] = " | ".join(
-                f"{k}({self.domain.catalogue.indicator(k).name})" for k, _ in ranked) + f" | {OTHER} | {NONE}"
+                f"{k}({self.report_type.catalogue.indicator(k).name})" for k, _ in ranked) + f" | {OTHER} | {NONE}"
         return self.prompt.render("item", **fields)
 
     def _catalogue_text(self) -> str:
@@ -128,7 +128,7 @@ class ModelLabeller:
             return ""
         return "\n".join(
             f"{i.key}: {i.name}（{'/'.join(i.units)}）例：{'；'.join(i.examples[:2])}"
-            for i in self.domain.catalogue.indicators
+            for i in self.report_type.catalogue.indicators
         )
 
 
@@ -137,9 +137,9 @@ class ChoiceLabeller:
 
     letters = "ABCDEFGH"
 
-    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, version: str | None = None):
-        self.llm, self.domain, self.doc_hash = llm, domain, doc_hash
-        self.prompt = domain.prompt("label_choice", version)
+    def __init__(self, llm: LLM, report_type: ReportType, doc_hash: str, version: str | None = None):
+        self.llm, self.report_type, self.doc_hash = llm, report_type, doc_hash
+        self.prompt = report_type.prompt("label_choice", version)
         self.choices = int(self.prompt.parts.get("choices", TOPK))
         self.response_model = create_model(
             "Choice", __base__=_Choice,
@@ -152,13 +152,13 @@ class ChoiceLabeller:
         return self.prompt.version
 
     def __call__(self, candidates: list[Candidate]) -> dict[int, str]:
-        labels = rule_labels(candidates, self.domain.catalogue)
-        for c in unsure(candidates, self.domain.catalogue):
+        labels = rule_labels(candidates, self.report_type.catalogue)
+        for c in unsure(candidates, self.report_type.catalogue):
             labels[c.id] = self._choose(c)
         return labels
 
     def _choose(self, c: Candidate) -> str:
-        keys = [k for k, _ in rank(c, self.domain.catalogue, top=self.choices)] + [OTHER]
+        keys = [k for k, _ in rank(c, self.report_type.catalogue, top=self.choices)] + [OTHER]
         options = [self._option(i, k) for i, k in enumerate(keys)]
         messages = [
             {"role": "system", "content": self.prompt.render("system")},
@@ -175,5 +175,5 @@ class ChoiceLabeller:
     def _option(self, i: int, key: str) -> str:
         if key == OTHER:
             return self.prompt.render("other", letter=self.letters[i])
-        ind = self.domain.catalogue.indicator(key)
+        ind = self.report_type.catalogue.indicator(key)
         return self.prompt.render("option", letter=self.letters[i], name=ind.name, definition=ind.definition)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from llmx.engine.candidates import Candidate, check_batch_ids
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.errors import UnusableAnswer
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
@@ -58,9 +58,9 @@ class Phrases(BaseModel):
 class PhraseWriter:
     """Reads what each candidate counts, batch by batch."""
 
-    def __init__(self, llm: LLM, domain: Domain, doc_hash: str, version: str | None = None):
+    def __init__(self, llm: LLM, report_type: ReportType, doc_hash: str, version: str | None = None):
         self.llm, self.doc_hash = llm, doc_hash
-        self.prompt = domain.prompt("name_figures", version)
+        self.prompt = report_type.prompt("name_figures", version)
         self.fallbacks = 0
         self.undecided: list[Candidate] = []  # asked about, but the answer was a fault: rules decided them
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from llmx.engine.candidates import Candidate
-from llmx.domain.catalogue import OTHER, Catalogue
-from llmx.domain.cues import Cues
+from llmx.reports.catalogue import OTHER, Catalogue
+from llmx.reports.cues import Cues
 from llmx.engine.cue_rules import cue_rules
 
 TOPK = 4

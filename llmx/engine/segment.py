@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.text.headings import Heading
 
 
 
-def element_of(heading: Heading, domain: Domain) -> str | None:
+def element_of(heading: Heading, report_type: ReportType) -> str | None:
     """The element whose keywords the heading carries, most specific element first."""
-    for element in domain.elements:
+    for element in report_type.elements:
         if any(word in heading.text for word in element.keywords):
             return element.key
     return None
@@ -31,21 +31,21 @@ class SectionSpan:
     end: int
 
 
-def find_sections(text: str, headings: list[Heading], domain: Domain) -> dict[str, SectionSpan]:
+def find_sections(text: str, headings: list[Heading], report_type: ReportType) -> dict[str, SectionSpan]:
     """Map element keys to the highest-level heading dedicated to them, with its body span.
 
     A body runs to the next heading of the same or a higher level.  The first
     top-level heading, when no keyword claims it, belongs to the element the
-    domain marks ``default_first`` (reports open with their main measures
+    report_type marks ``default_first`` (reports open with their main measures
     under all kinds of titles).
     """
     found: dict[str, SectionSpan] = {}
     top = min((h.level for h in headings), default=1)
     first_top = _first_at(headings, top)  # once: a compilation has thousands of headings
     for i, heading in enumerate(headings):
-        key = element_of(heading, domain)
+        key = element_of(heading, report_type)
         if key is None and heading is first_top:
-            key = next((e.key for e in domain.elements if e.default_first), None)
+            key = next((e.key for e in report_type.elements if e.default_first), None)
         if key is None:
             continue
         current = found.get(key)

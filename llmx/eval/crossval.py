@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.engine.learned import LearnedModel
 from llmx.api import Extractor
 from llmx.errors import LlmxError
@@ -32,14 +32,14 @@ from llmx.eval.train import Example, _folds, collect, fit
 SCHEMES = ("leave_one_set_out", "kfold", "in_sample")
 
 
-def cross_validate(domain: Domain, sets: Sequence[GoldSet], design: str = "learned",
+def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str = "learned",
                    schemes: Sequence[str] = SCHEMES, boost: float | None = None,
                    progress: Any = None) -> dict[str, Any]:
     """A record per scheme (config, predictions, scores per set) and the flags' capture."""
     sets = list(sets)
-    examples = collect(domain, sets)
+    examples = collect(report_type, sets)
     sources = {f"{s.name}/{gold.stem}": (s, src) for s in sets for gold, src in gold_pairs(s.gold_dir, s.source_dir)}
-    out: dict[str, Any] = {"config": {"design": design, "report_type": domain.name,
+    out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name,
                                       "sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}},
                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                            "schemes": {}}
@@ -52,8 +52,8 @@ def cross_validate(domain: Domain, sets: Sequence[GoldSet], design: str = "learn
             if not any(e.stat for e in train):
                 raise LlmxError(f"{scheme}: holding out {len(held)} reports leaves no labelled figure to train on "
                                 f"(give more reports)")
-            model = fit(train, domain, boost=boost)
-            predictions |= _extract(domain, design, model, sorted(held), sources)
+            model = fit(train, report_type, boost=boost)
+            predictions |= _extract(report_type, design, model, sorted(held), sources)
         record = rescore({"config": out["config"] | {"scheme": scheme}, "predictions": predictions}, sets)
         out["schemes"][scheme] = {"sets": record["scores"]["sets"], "total": record["scores"]["total"],
                                   "flags": flag_capture(record), "predictions": predictions}
@@ -70,9 +70,9 @@ def _held_out_groups(scheme: str, examples: Sequence[Example], sets: Sequence[Go
     raise ValueError(f"unknown scheme {scheme!r}: one of {SCHEMES}")
 
 
-def _extract(domain: Domain, design: str, model: LearnedModel, docs: Sequence[str],
+def _extract(report_type: ReportType, design: str, model: LearnedModel, docs: Sequence[str],
              sources: dict[str, tuple[GoldSet, Any]]) -> dict[str, dict]:
-    with Extractor(design=design, report_type=domain, labeller=model) as ex:
+    with Extractor(design=design, report_type=report_type, labeller=model) as ex:
         return {doc: ex.extract(sources[doc][1]).model_dump(mode="json") | {"doc_id": doc.split("/", 1)[1]}
                 for doc in docs}
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from llmx.model.config import LLMConfig
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.errors import LlmxError, redact_credentials
 from llmx.model.records import schema_hash
 from llmx.files import to_json, write_atomic
@@ -67,13 +67,13 @@ def parse_set(spec: str) -> GoldSet:
     return GoldSet(name, Path(gold), Path(source))
 
 
-def run_eval(domain: Domain, design: str, config: LLMConfig, sets: Sequence[GoldSet],
+def run_eval(report_type: ReportType, design: str, config: LLMConfig, sets: Sequence[GoldSet],
              prompt_version: str | None = None) -> dict[str, Any]:
     """Extract every gold report of every set (one model session, through the cache), score, record."""
     pairs = {s.name: gold_pairs(s.gold_dir, s.source_dir) for s in sets}
     flat = [(s, gold, src) for s in sets for gold, src in pairs[s.name]]
     documents = [load_document(src) for _, _, src in flat]  # all read before any model is started
-    with Extractor(design=design, report_type=domain, prompt_version=prompt_version, config=config) as extractor:
+    with Extractor(design=design, report_type=report_type, prompt_version=prompt_version, config=config) as extractor:
         results = [report.model_dump(mode="json") for _, report in extractor.extract_many(documents)]
     predictions = {_doc_key(sets, s, gold): pred | {"doc_id": gold.stem}
                    for (s, gold, _), pred in zip(flat, results)}
@@ -87,9 +87,9 @@ def run_eval(domain: Domain, design: str, config: LLMConfig, sets: Sequence[Gold
             "mode": config.mode,
             "temperature": config.temperature,
             "prompt_version": first.get("prompt_version"),
-            "schema_hash": schema_hash(domain.report_model),
+            "schema_hash": schema_hash(report_type.report_model),
             "git_commit": _git_commit(),
-            "report_type": domain.name,
+            "report_type": report_type.name,
             "sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets},
         },
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmx.domain.catalogue import OTHER
-from llmx.domain.domain import Domain
+from llmx.reports.catalogue import OTHER
+from llmx.reports.report_type import ReportType
 from llmx.engine.rule_labels import cue_keys, rule_labels
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, features
 from llmx.pipeline import analyse
@@ -67,17 +67,17 @@ class Example:
     indicator: str | None  # the gold indicator of a statistic
 
 
-def collect(domain: Domain, sets: Sequence[GoldSet]) -> list[Example]:
+def collect(report_type: ReportType, sets: Sequence[GoldSet]) -> list[Example]:
     """Every number of every gold report of ``sets``, labelled from the gold figures."""
     out: list[Example] = []
     for s in sets:
         for gold_path, _ in gold_pairs(s.gold_dir, s.source_dir):
             gold = _read_gold(gold_path)
-            unknown = {f.get("indicator") for f in gold["figures"]} - {*domain.catalogue.keys, OTHER}
+            unknown = {f.get("indicator") for f in gold["figures"]} - {*report_type.catalogue.keys, OTHER}
             if unknown:
-                raise LlmxError(f"{gold_path}: indicators not in the {domain.name} catalogue: {sorted(map(str, unknown))}")
+                raise LlmxError(f"{gold_path}: indicators not in the {report_type.name} catalogue: {sorted(map(str, unknown))}")
             source = load_source(s.source_dir, gold_path.stem)
-            out.extend(_report_examples(domain, s.name, f"{s.name}/{gold_path.stem}", source, gold))
+            out.extend(_report_examples(report_type, s.name, f"{s.name}/{gold_path.stem}", source, gold))
     return out
 
 
@@ -91,12 +91,12 @@ def _read_gold(path: Path) -> dict[str, Any]:
     return gold
 
 
-def _report_examples(domain: Domain, set_name: str, doc: str, source: str, gold: dict) -> list[Example]:
-    found = analyse(source, domain, every_mention=True)
+def _report_examples(report_type: ReportType, set_name: str, doc: str, source: str, gold: dict) -> list[Example]:
+    found = analyse(source, report_type, every_mention=True)
     cands = found.candidates
-    keys = cue_keys(cands, domain.catalogue)
-    rules = rule_labels(cands, domain.catalogue)
-    located = locate_all(gold["figures"], FoldedText.of(source), find_mentions(simplify(source), domain.numbered_names))
+    keys = cue_keys(cands, report_type.catalogue)
+    rules = rule_labels(cands, report_type.catalogue)
+    located = locate_all(gold["figures"], FoldedText.of(source), find_mentions(simplify(source), report_type.numbered_names))
     taken: set[int] = set()
     out = []
     for c, key, excluded in zip(cands, keys, found.excluded):
@@ -106,28 +106,28 @@ def _report_examples(domain: Domain, set_name: str, doc: str, source: str, gold:
                       and any(s < m.end and m.start < e for s, e in g.spans)), None)
         if match is not None:
             taken.add(match.index)
-        out.append(Example(set_name, doc, features(c, key, domain.catalogue, excluded), rules[c.id],
+        out.append(Example(set_name, doc, features(c, key, report_type.catalogue, excluded), rules[c.id],
                            excluded is None, match is not None,
                            str(match.figure.get("indicator") or OTHER) if match is not None else None))
     return out
 
 
-def catalogue_examples(domain: Domain) -> list[Example]:
+def catalogue_examples(report_type: ReportType) -> list[Example]:
     """The catalogue's example phrases as labelled statistics: the number last in each is the figure."""
     out = []
-    for ind in domain.catalogue.indicators:
+    for ind in report_type.catalogue.indicators:
         for phrase in ind.examples:
-            found = analyse(phrase + "。", domain)
+            found = analyse(phrase + "。", report_type)
             if not found.candidates:
                 continue
             c = found.candidates[-1]
-            key = cue_keys([c], domain.catalogue)[0]
-            out.append(Example(_CATALOGUE_SET, f"{_CATALOGUE_SET}/{ind.key}", features(c, key, domain.catalogue),
+            key = cue_keys([c], report_type.catalogue)[0]
+            out.append(Example(_CATALOGUE_SET, f"{_CATALOGUE_SET}/{ind.key}", features(c, key, report_type.catalogue),
                                key or OTHER, True, True, ind.key))
     return out
 
 
-def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = None,
+def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | None = None,
         provenance: dict[str, Any] | None = None) -> LearnedModel:
     """The labeller trained on ``examples`` (plus the catalogue's), its boost chosen by
     leave-one-set-out accuracy unless given, its confidence calibrated on k held-out folds."""
@@ -136,7 +136,7 @@ def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = No
     examples = list(examples)
     if not any(e.stat for e in examples):
         raise LlmxError("no gold figure could be matched to a number: nothing to learn from")
-    catalogue = catalogue_examples(domain)
+    catalogue = catalogue_examples(report_type)
     boost_hits: dict[str, int] = {}
     if boost is None:
         boost, boost_hits = choose_boost(examples, catalogue)
@@ -147,7 +147,7 @@ def fit(examples: Sequence[Example], domain: Domain, *, boost: float | None = No
     unsure_below = _flag_threshold(raw)
     info = {
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
-        "report_type": domain.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
+        "report_type": report_type.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
         "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
         "boost_hits": boost_hits,  # held-out figures labelled right at each boost tried: where cues and model decide
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -293,12 +293,12 @@ def _isotonic(raw: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.asarray(iso.X_thresholds_, dtype=float), np.asarray(iso.y_thresholds_, dtype=float)
 
 
-def train(domain: Domain, sets: Sequence[GoldSet], *, boost: float | None = None) -> LearnedModel:
+def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | None = None) -> LearnedModel:
     """Collect ``sets`` and fit: the model ``llmx train`` writes."""
     try:
         import sklearn  # noqa: F401  (only to say what is missing before any work)
     except ImportError as exc:
         raise ConfigurationError("training needs scikit-learn: pip install -e '.[train]'") from exc
-    examples = collect(domain, sets)
-    return fit(examples, domain, boost=boost,
+    examples = collect(report_type, sets)
+    return fit(examples, report_type, boost=boost,
                provenance={"sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}})

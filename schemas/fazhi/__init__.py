@@ -7,16 +7,16 @@ so it works from a wheel as well as from the repository.
 from importlib.resources import files
 
 
-from llmx.domain.domain import Domain, read_elements
+from llmx.reports.report_type import ReportType, read_elements
 from llmx.text.numbers import load_numbered_names
 
 from .models import CATALOGUE, Report
 from llmx.yaml_text import parse_yaml
 
 _HERE = files(__name__)
-_WORDS = parse_yaml((_HERE / "domain.yaml").read_text(encoding="utf-8"))
+_WORDS = parse_yaml((_HERE / "vocabulary.yaml").read_text(encoding="utf-8"))
 
-DOMAIN = Domain(
+REPORT_TYPE = ReportType(
     name="fazhi",
     report_model=Report,
     catalogue=CATALOGUE,

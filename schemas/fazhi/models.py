@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmx.domain.catalogue import Catalogue
-from llmx.domain.cues import Cues
+from llmx.reports.catalogue import Catalogue
+from llmx.reports.cues import Cues
 
 _HERE = files(__package__ or "llmx.reports.fazhi")
 #: Marks a field as llmx's extra, not the contract's (a labels file saved from the review page leaves it out).

@@ -15,7 +15,7 @@ from typing import Any
 
 from llmx.apps.assess.reading import Reading, parse_date
 from llmx.apps.assess.rules import Rules
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.text.script import simplify
 
 _CLAUSE = re.compile(r"[，,、]")
@@ -26,10 +26,10 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def completeness(reading: Reading, domain: Domain, rules: Rules) -> dict[str, Any]:
+def completeness(reading: Reading, report_type: ReportType, rules: Rules) -> dict[str, Any]:
     """The template's elements and the 公文 parts (signed, dated, issuer, recipients): present or not."""
     sections = reading.result.get("sections") or {}
-    elements = {e.key: bool((sections.get(e.key) or {}).get("present")) for e in domain.elements}
+    elements = {e.key: bool((sections.get(e.key) or {}).get("present")) for e in report_type.elements}
     parts = {name: bool(reading.meta.get(str(field))) for name, field in (rules.raw.get("document_parts") or {}).items()}
     checks = [*elements.values(), *parts.values()]
     return {"elements": elements, **parts, "score": _share(sum(checks), len(checks))}
@@ -69,11 +69,11 @@ def is_fact(sentence: str, start: int, reading: Reading, rules: Rules) -> bool:
     return any(w in sentence for w in rules.words("fact_words"))
 
 
-def evidence(reading: Reading, domain: Domain, rules: Rules) -> dict[str, Any]:
+def evidence(reading: Reading, report_type: ReportType, rules: Rules) -> dict[str, Any]:
     """Statistics per 1,000 characters, share of catalogue indicators reported, share of factual sentences."""
     chars = len(re.sub(r"\s", "", reading.text))
     figures = [f for f in reading.result.get("figures") or [] if not f.get("target")]
-    keys = [k for k in domain.catalogue.keys if k != "other"]
+    keys = [k for k in report_type.catalogue.keys if k != "other"]
     per_indicator = Counter(f["indicator"] for f in figures if f["indicator"] in keys)
     reported = sorted(per_indicator)
     min_chars = int(rules.raw.get("min_sentence_chars", 12))

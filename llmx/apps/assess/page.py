@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from llmx.apps.assess.ranking import SCORES, score, score_table
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.errors import LlmxError
 
 _SORT = """
@@ -53,7 +53,7 @@ def _figure_html(fig: Any, div_id: str) -> str:
                                                   config={"displayModeBar": False, "responsive": True})) + "</div>"
 
 
-def render(cards: Sequence[dict[str, Any]], domain: Domain, by: str, title: str = "llmx assess") -> str:
+def render(cards: Sequence[dict[str, Any]], report_type: ReportType, by: str, title: str = "llmx assess") -> str:
     """The whole page as one string."""
     try:
         import plotly.graph_objects as go
@@ -73,11 +73,11 @@ def render(cards: Sequence[dict[str, Any]], domain: Domain, by: str, title: str 
         fig.update_layout(title=f"{column} ({'higher' if higher else 'lower'} is better)", height=320,
                           margin={"l": 40, "r": 10, "t": 40, "b": 90})
         score_charts.append(_figure_html(fig, f"score-{column}"))
-    for key in domain.catalogue.keys:
+    for key in report_type.catalogue.keys:
         values = [c["evidence"]["per_indicator"].get(key, 0) for c in cards]
         if not any(values):
             continue
-        entry = domain.catalogue.get(key)
+        entry = report_type.catalogue.get(key)
         fig = go.Figure(go.Bar(x=names, y=values, marker_color="#57a"))
         fig.update_layout(title=f"{key} {entry.name if entry else ''}: figures per report", height=320,
                           margin={"l": 40, "r": 10, "t": 40, "b": 90})

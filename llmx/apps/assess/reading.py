@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.apps.assess.sentences import Sentence, split
 from llmx.engine.segment import SectionSpan, find_sections
 from llmx.text.headings import Heading, find_headings
@@ -63,11 +63,11 @@ class Reading:
         return self.result.get("meta") or {}
 
 
-def read(result: dict[str, Any], text: str, domain: Domain) -> Reading:
+def read(result: dict[str, Any], text: str, report_type: ReportType) -> Reading:
     cleaned = clean(text)
     headings = find_headings(cleaned.text)
-    sections = find_sections(cleaned.text, headings, domain)
-    mentions = find_mentions(cleaned.text, domain.numbered_names)
+    sections = find_sections(cleaned.text, headings, report_type)
+    mentions = find_mentions(cleaned.text, report_type.numbered_names)
     return Reading(result, text, cleaned.text, dict(cleaned.index), sections, mentions, headings)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 from llmx.errors import ConfigurationError, LlmxError
 from llmx.yaml_text import YAMLError, parse_yaml
 
@@ -62,10 +62,10 @@ def _read(text: str, where: str) -> dict[str, Any]:
 class RuleBook:
     """The report type's rules and a user's overrides; ``for_region`` gives one province's."""
 
-    def __init__(self, domain: Domain, override: Path | None = None):
-        if domain.assessment is None:
-            raise ConfigurationError(f"report type {domain.name!r} has no assessment rules (assess.yaml)")
-        self.base = _read(domain.assessment.read_text(encoding="utf-8"), str(domain.assessment))
+    def __init__(self, report_type: ReportType, override: Path | None = None):
+        if report_type.assessment is None:
+            raise ConfigurationError(f"report type {report_type.name!r} has no assessment rules (assess.yaml)")
+        self.base = _read(report_type.assessment.read_text(encoding="utf-8"), str(report_type.assessment))
         user: dict[str, Any] = {}
         if override is not None:
             try:
@@ -74,7 +74,7 @@ class RuleBook:
                 raise LlmxError(f"{override}: cannot read rules: {exc.strerror or exc}") from exc
         self.provinces: dict[str, dict[str, Any]] = {str(k): v for k, v in (user.pop("provinces", None) or {}).items()}
         self.base = _merge(self.base, user)
-        self._check(self.base, str(override or domain.assessment))
+        self._check(self.base, str(override or report_type.assessment))
         for code, over in self.provinces.items():
             if not isinstance(over, dict):
                 raise LlmxError(f"{override}: provinces.{code} must be a mapping")

@@ -15,7 +15,7 @@ from llmx.apps.assess.inputs import Input
 from llmx.apps.assess.reading import read
 from llmx.apps.assess.reuse import previous_of, reuse
 from llmx.apps.assess.rules import RuleBook
-from llmx.domain.domain import Domain
+from llmx.reports.report_type import ReportType
 
 META_KEYS = ("title", "report_year", "level", "county", "township", "region_code", "issuers", "date")
 
@@ -71,10 +71,10 @@ def card_ids(inputs: Sequence[Input]) -> list[str]:
     return out
 
 
-def assess_all(inputs: Sequence[Input], domain: Domain, book: RuleBook) -> list[dict[str, Any]]:
+def assess_all(inputs: Sequence[Input], report_type: ReportType, book: RuleBook) -> list[dict[str, Any]]:
     """A scorecard for each input; reuse is measured against the same body's previous report among them."""
     ids = card_ids(inputs)
-    readings = [read({**i.result, "doc_id": card_id}, i.text, domain) for i, card_id in zip(inputs, ids)]
+    readings = [read({**i.result, "doc_id": card_id}, i.text, report_type) for i, card_id in zip(inputs, ids)]
     cards = []
     for item, reading, card_id in zip(inputs, readings, ids):
         rules = book.for_region(reading.meta.get("region_code"))
@@ -83,9 +83,9 @@ def assess_all(inputs: Sequence[Input], domain: Domain, book: RuleBook) -> list[
             "doc_id": card_id, "source": str(item.source),
             "result": str(item.result_path) if item.result_path else None,
             "meta": {k: reading.meta.get(k) for k in META_KEYS},
-            "completeness": checks.completeness(reading, domain, rules),
+            "completeness": checks.completeness(reading, report_type, rules),
             "timeliness": checks.timeliness(reading, rules),
-            "evidence": checks.evidence(reading, domain, rules),
+            "evidence": checks.evidence(reading, report_type, rules),
             "shortcomings": checks.shortcomings(reading, rules),
             "consistency": consistency.check(reading, rules),
             "reuse": reuse(reading, previous, rules) if previous else None,

@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from operator import add, itemgetter
 
 
-from llmx.domain.cues import Cues
+from llmx.reports.cues import Cues
 from llmx.errors import LlmxError
 from llmx.text.textmap import fold
 from llmx.yaml_text import YAMLError, parse_yaml
@@ -41,7 +41,7 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """All indicators of a domain, in file order."""
+    """All indicators of a report_type, in file order."""
 
     indicators: tuple[Indicator, ...]
     cues: Cues | None = None  # the report type's cue words, when it has them: labels by cue, not by bigrams

@@ -1,11 +1,11 @@
 """What the engine needs to know about a report type, supplied by a report-type package.
 
 The engine never names a report type's elements, indicators or slogans; it
-reads them from a ``Domain``.  A bundled report type is a ``schemas/<name>/``
-package exposing ``DOMAIN`` plus its prompt files under ``prompts/<name>/``;
+reads them from a ``ReportType``.  A bundled report type is a ``schemas/<name>/``
+package exposing ``REPORT_TYPE`` plus its prompt files under ``prompts/<name>/``;
 both install inside llmx (``llmx.reports.<name>``, ``llmx.prompts.<name>``)
 so llmx puts no generic top-level package into site-packages.  A report type
-from another distribution registers its ``DOMAIN`` under the entry-point
+from another distribution registers its ``REPORT_TYPE`` under the entry-point
 group ``llmx.report_types``.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from llmx.domain.catalogue import Catalogue
+from llmx.reports.catalogue import Catalogue
 from llmx.errors import ConfigurationError, LlmxError
 from llmx.yaml_text import YAMLError, parse_yaml
 
@@ -45,7 +45,7 @@ class Element:
 
 
 @dataclass(frozen=True)
-class Domain:
+class ReportType:
     """A report type: its output model, catalogue, template elements and vocabulary."""
 
     name: str
@@ -65,7 +65,7 @@ class Domain:
         """The result's item lists: each element's ``list_field``, in the template's order."""
         return tuple(e.list_field for e in self.elements if e.list_field)
 
-    def with_labeller(self, path: str | Path | None) -> Domain:
+    def with_labeller(self, path: str | Path | None) -> ReportType:
         """This report type with the labeller file at ``path`` (``--labeller``); itself when none is given."""
         if not path:
             return self
@@ -78,7 +78,7 @@ class Domain:
         return next(e for e in self.elements if e.key == key)
 
     def prompt(self, name: str, version: str | None = None) -> Prompt:
-        """The prompt ``prompts/<domain>/<name>.v<N>.yaml`` whose ``version`` is given, else the newest."""
+        """The prompt ``prompts/<report_type>/<name>.v<N>.yaml`` whose ``version`` is given, else the newest."""
         prompts = [Prompt.load(f) for f in self._prompt_files().get(name, [])]
         if not prompts:
             raise LlmxError(f"{self.prompts}: no prompt files {name}.v*.yaml")
@@ -143,8 +143,8 @@ def read_elements(path: Traversable) -> tuple[Element, ...]:
 ENTRY_POINT_GROUP = "llmx.report_types"
 
 
-def load_domain(name: str) -> Domain:
-    """The ``DOMAIN`` of report type ``name``: bundled (``llmx.reports.<name>``) first, then plug-ins.
+def load_report_type(name: str) -> ReportType:
+    """The ``REPORT_TYPE`` of report type ``name``: bundled (``llmx.reports.<name>``) first, then plug-ins.
 
     Bundled types are tried first because scanning installed distributions
     for entry points costs time every run needs not pay.
@@ -157,7 +157,7 @@ def load_domain(name: str) -> Domain:
         if exc.name != f"llmx.reports.{name}":
             raise
         return _plugin(name)
-    return _checked(name, getattr(module, "DOMAIN", None))
+    return _checked(name, getattr(module, "REPORT_TYPE", None))
 
 
 def report_types() -> list[str]:
@@ -169,7 +169,7 @@ def report_types() -> list[str]:
     return sorted(bundled | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
-def _plugin(name: str) -> Domain:
+def _plugin(name: str) -> ReportType:
     from importlib.metadata import entry_points  # scanning distributions is slow: only for plug-ins
 
     found = entry_points(group=ENTRY_POINT_GROUP, name=name)
@@ -177,13 +177,13 @@ def _plugin(name: str) -> Domain:
         raise ConfigurationError(f"unknown report type {name!r} (installed: {', '.join(report_types())})")
     point = next(iter(found))
     try:
-        domain = point.load()
+        report_type = point.load()
     except Exception as exc:  # a broken plug-in is the user's to fix: name it, in one line
         raise ConfigurationError(f"report type {name!r} ({point.value}) cannot be loaded: {exc}") from exc
-    return _checked(name, domain)
+    return _checked(name, report_type)
 
 
-def _checked(name: str, domain: object) -> Domain:
-    if not isinstance(domain, Domain):
-        raise ConfigurationError(f"report type {name!r} offers no Domain as DOMAIN")
-    return domain
+def _checked(name: str, report_type: object) -> ReportType:
+    if not isinstance(report_type, ReportType):
+        raise ConfigurationError(f"report type {name!r} offers no ReportType as REPORT_TYPE")
+    return report_type

@@ -52,17 +52,17 @@ def _assess(inputs: tuple[str, ...], output: str | None, csv_file: str | None, x
     from llmx.apps.assess.rules import RuleBook
     from llmx.apps.assess.scorecard import assess_all
     from llmx.apps.table import reports_path, to_csv, write_xlsx
-    from llmx.domain.domain import load_domain
+    from llmx.reports.report_type import load_report_type
 
-    domain = load_domain(opts["report_type"])
-    book = RuleBook(domain, Path(rules_file) if rules_file else None)  # a bad rules file fails before extraction
+    report_type = load_report_type(opts["report_type"])
+    book = RuleBook(report_type, Path(rules_file) if rules_file else None)  # a bad rules file fails before extraction
     items = read_inputs(inputs, opts["design"], opts["report_type"], llm_config(opts))
-    cards = assess_all(items, domain, book)
+    cards = assess_all(items, report_type, book)
     ids = [c["doc_id"] for c in cards]
     if len(set(ids)) < len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
         raise LlmxError(f"{dup}: given twice (two inputs with the same doc_id); give each report once")
-    page = render(cards, domain, by) if html_file else None  # everything built before the first write
+    page = render(cards, report_type, by) if html_file else None  # everything built before the first write
     scores, flags = score_table(cards, by), flag_table(cards)
     if output:
         for card in cards:
