@@ -2,7 +2,7 @@
 
 The gate's thresholds are the committed run records (eval/runs/design_<design>.json),
 with no margin (rounded down to the 4 decimals a threshold is written with), on every
-gold set: both designs are deterministic here (no model, or answers replayed from
+gold set: these designs are deterministic here (no model, or answers replayed from
 cassettes), so any change that makes either score worse fails until its record is
 made again and the loss is owned in a commit.
 """
@@ -10,6 +10,7 @@ made again and the loss is owned in a commit.
 import json
 import math
 
+import pytest
 from click.testing import CliRunner
 
 from llmx.apps.cli import main
@@ -57,10 +58,12 @@ def _same_results(record: dict, design: str) -> None:
                                                                     if k != "usage"}, doc
 
 
-def test_default_design_meets_its_recorded_scores_on_every_set(tmp_path):
-    record = _eval(DEFAULT, tmp_path)
+@pytest.mark.parametrize("design", [DEFAULT, "learned"])
+def test_model_free_design_meets_its_recorded_scores_on_every_set(design, tmp_path):
+    """The default and the learned labeller's own decisions (which overrule cues) on every gold set."""
+    record = _eval(design, tmp_path)
     assert record["scores"]["total"]["calls"] == 0
-    _same_results(record, DEFAULT)
+    _same_results(record, design)
 
 
 def test_model_design_on_cassettes_meets_its_recorded_scores(recorder, endpoint, tmp_path):
