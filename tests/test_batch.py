@@ -331,3 +331,5 @@ def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp
     assert all(h != base for h in changed.values()), [n for n, h in changed.items() if h == base]
     # rules asks no model: model settings do not make its results stale, its own parts do
     assert config_hash(report_type, "rules", None, None) != config_hash(report_type, "learned", None, None)
+    assert digest(design="rules") == digest(design="rules", model="m2", endpoint="e2", temperature=0.7)
+    assert digest(design="rules") == config_hash(report_type, "rules", None, None)

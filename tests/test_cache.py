@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from llmx.model.cache import ResponseCache
+from llmx.model.cache import ResponseCache, _reason
 
 
 def _cache(folder: Path) -> tuple[ResponseCache, list[str]]:
@@ -104,3 +104,20 @@ def test_a_damaged_database_is_moved_aside_with_the_time_in_its_name(tmp_path):
             readable = False
     con.close()
     assert not readable
+
+
+def test_a_folder_that_cannot_be_a_folder_is_bypassed_with_the_system_reason(tmp_path):
+    (tmp_path / "cache").write_text("a file where the cache's parent folder goes")
+    cache, said = _cache(tmp_path / "cache" / "responses")
+    assert len(said) == 1 and said[0].startswith(f"response cache {tmp_path / 'cache' / 'responses'} cannot be "
+                                                 "used (NotADirectoryError: Cache directory ")
+    assert said[0].endswith("could not be created); running without it")
+    assert "[Errno" not in said[0]  # the system's words (strerror), not the exception's errno-prefixed string
+    cache.set("k", "{}")
+    assert cache.get("k") is None and len(said) == 1
+
+
+def test_a_reason_is_one_line_of_at_most_160_characters_after_its_type():
+    reason = _reason(ValueError("line one\nline   two " + "x" * 300))
+    assert reason.startswith("ValueError: line one line two x")
+    assert len(reason) == len("ValueError: ") + 160
