@@ -5,7 +5,7 @@ report is recorded (``sys.setprofile``); a module is listed where it is
 first entered.  Consecutive modules of one folder make one visit to that
 folder; a *return* is a visit to a folder already visited and left.  The
 extraction path's folders should each be visited once, top to bottom; the
-report type's data (``report_type/``) and the utilities below the path
+report type's data (``reports/``) and the utilities below the path
 (``text/``) are counted the same way.
 
     python bench/path_trace.py [REPORT] [--design rules]

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths, the report_type, and LLM traffic replayed from cassettes.
+"""Shared fixtures: paths, the bundled report type, and LLM traffic replayed from cassettes.
 
 Cassettes are recorded against a real llama.cpp server running the embedded
 model; nothing in them is written by hand.  To (re)record, run with

@@ -34,7 +34,7 @@ def test_a_failure_mid_run_stops_the_cache_for_the_run_with_one_warning(tmp_path
     assert len(said) == 1
     assert said[0].startswith(f"response cache {tmp_path / 'responses'} failed (")
     assert said[0].endswith("); running without it")
-    assert "OperationalError: no such table: Cache" in said[0]
+    assert "(OperationalError: " in said[0]  # sqlite's own error, named by its type
     cache.set("k2", "{}")  # nothing more is tried, and nothing more is said
     assert cache.get("k2") is None and cache.get("k") is None
     cache.discard("k", None)
@@ -75,10 +75,10 @@ def test_a_value_that_is_not_text_is_dropped_with_its_type_named(tmp_path):
 def test_no_folder_means_no_cache_and_no_warnings(tmp_path):
     cache, said = _cache(None)  # type: ignore[arg-type]
     cache.set("k", "{}")
-    cache.discard("k", "anything")  # nothing to drop from; the problem is still the user's to hear
+    cache.discard("k", "anything")  # nothing was read from a cache, so nothing is dropped
     assert cache.get("k") is None
     cache.close()
-    assert all("dropped" in s for s in said)
+    assert said == []
 
 
 def test_a_damaged_database_is_moved_aside_with_the_time_in_its_name(tmp_path):
@@ -96,22 +96,15 @@ def test_a_damaged_database_is_moved_aside_with_the_time_in_its_name(tmp_path):
     assert "DatabaseError" in said[0]
     cache.set("k", '{"new": 1}')
     assert cache.get("k") == '{"new": 1}'
-    with sqlite3.connect(tmp_path / aside[0] / "cache.db") as con:  # the user's old file is kept as it was
-        try:
-            con.execute("SELECT 1 FROM Cache")
-            readable = True
-        except sqlite3.DatabaseError:
-            readable = False
-    con.close()
-    assert not readable
+    assert (tmp_path / aside[0] / "cache.db").read_bytes() == b"this is not a database\n" * 200  # kept as it was
 
 
 def test_a_folder_that_cannot_be_a_folder_is_bypassed_with_the_system_reason(tmp_path):
     (tmp_path / "cache").write_text("a file where the cache's parent folder goes")
     cache, said = _cache(tmp_path / "cache" / "responses")
     assert len(said) == 1 and said[0].startswith(f"response cache {tmp_path / 'cache' / 'responses'} cannot be "
-                                                 "used (NotADirectoryError: Cache directory ")
-    assert said[0].endswith("could not be created); running without it")
+                                                 "used (NotADirectoryError: ")
+    assert said[0].endswith("); running without it")
     assert "[Errno" not in said[0]  # the system's words (strerror), not the exception's errno-prefixed string
     cache.set("k", "{}")
     assert cache.get("k") is None and len(said) == 1

@@ -3,7 +3,7 @@
 The gate's thresholds are the committed run records (eval/runs/design_<design>.json),
 with no margin (rounded down to the 4 decimals a threshold is written with), on every
 gold set: these designs are deterministic here (no model, or answers replayed from
-cassettes), so any change that makes either score worse fails until its record is
+cassettes), so any change that makes any of their scores worse fails until its record is
 made again and the loss is owned in a commit.
 """
 

@@ -293,7 +293,7 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("第⟦二⟧人民医院", 2, "人", "exact", "org_name"),
     ("⟦5⟧G基站", 5, "", "exact", "alnum_code"),
     ("⟦3⟧号楼", 3, "", "exact", "identifier"),
-    # commemorative days and model names (without the report_type names file)
+    # commemorative days and model names (without the report type's numbered-names file)
     ("⟦5⟧.12防灾减灾日", 5, "", "exact", "commemorative_day"),
     ("⟦三⟧河镇人民政府", 3, "", "exact", "place_name"),  # a numeral inside a gazetteer name (三河镇)
     ("县政协十五届⟦三⟧次会议", 3, "次", "exact", "ordinal"),  # a session's number after its term

@@ -59,3 +59,29 @@ def test_an_unknown_report_type_is_one_line_naming_the_known_ones():
         load_report_type("nope")
     with pytest.raises(LlmxError, match="not a package name"):
         load_report_type("../etc")
+
+
+#: What a bundled report type may import from llmx: the report-type layer and the layers below it.
+_TYPE_MAY_IMPORT = ("llmx.reports.report_type", "llmx.reports.catalogue", "llmx.reports.cues", "llmx.text.",
+                    "llmx.yaml_text", "llmx.errors", "llmx.files", "llmx.checkout", "llmx.notices")
+
+
+def test_bundled_report_types_import_only_their_layer_and_below():
+    """import-linter cannot see schemas/ (mapped into llmx.reports by package-dir), so this holds its layer."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "schemas").glob("*/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            found += [(path.name, n) for n in names if n.split(".")[0] == "llmx"]
+    assert found, "no llmx import found: the walk is broken"
+    assert [(f, n) for f, n in found if not n.startswith(_TYPE_MAY_IMPORT)] == []
+
+
+@pytest.mark.parametrize("name", ["report_type", "catalogue", "cues"])
+def test_the_modules_a_report_type_is_made_of_are_not_report_types(name):
+    with pytest.raises(LlmxError, match=rf"unknown report type '{name}' \(installed: .*fazhi"):
+        load_report_type(name)
+    assert name not in report_types()

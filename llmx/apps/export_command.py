@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from llmx.apps.cli_options import type_option
-
 from llmx import notices
+from llmx.apps.cli_options import type_option
 from llmx.apps.friendly import friendly
 from llmx.reports.report_type import load_report_type
 from llmx.errors import LlmxError

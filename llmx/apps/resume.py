@@ -49,7 +49,7 @@ def file_sha256(path: Path) -> str:
 def config_hash(report_type: ReportType, design: str, prompt_version: str | None, llm: LLM | None) -> str:
     """A digest of everything that decides a report's output besides its text.
 
-    Prompt versions are taken for all of the report_type's prompts (the newest
+    Prompt versions are taken for all of the report type's prompts (the newest
     of each, plus any version asked for): coarser than the design's own
     prompt, but it needs no second copy of which design reads which prompt.
     ``rules`` uses no model, so endpoint, model and sampling stay out of it.

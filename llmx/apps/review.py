@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 
+from llmx.options import BY_NAME
 from llmx.text.punctuation import CLAUSE_END, COLON, LIST_COMMA
 from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
@@ -474,7 +475,7 @@ JS = """
 """
 
 
-def build_page(result_file: Path, source: str | None, report_type: str = "fazhi") -> str:
+def build_page(result_file: Path, source: str | None, report_type: str = BY_NAME["report_type"].default) -> str:
     """Read the result and its source and render the page; every input problem is an LlmxError."""
     from llmx.reports.report_type import load_report_type
     from llmx.text.load import load_document

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from llmx.apps.cli_options import type_option
-
 from llmx.apps.friendly import friendly
 from llmx.apps.review import build_page
 from llmx.files import write_atomic

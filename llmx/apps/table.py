@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from llmx.options import BY_NAME
 from llmx.reports.catalogue import Catalogue
 from llmx.errors import LlmxError
 from llmx.files import write_atomic
@@ -176,7 +177,7 @@ def indicator_table(results: list[dict[str, Any]], catalogue: Catalogue) -> Tabl
 
 
 def _keys(results: list[dict[str, Any]], part: str) -> list[str]:
-    """The keys of ``meta`` or ``sections`` across all results, in first-seen order (the report_type decides them)."""
+    """The keys of ``meta`` or ``sections`` across all results, in first-seen order (the report type decides them)."""
     return distinct(k for r in results for k in r.get(part) or {})
 
 
@@ -250,7 +251,7 @@ def write_xlsx(path: Path, tables: list[Table]) -> None:
     write_atomic(Path(path), buf.getvalue())
 
 
-def build_tables(outdir: Path, report_type: str = "fazhi") -> list[Table]:
+def build_tables(outdir: Path, report_type: str = BY_NAME["report_type"].default) -> list[Table]:
     """The indicator and report tables for every result in ``outdir``."""
     from llmx.reports.report_type import load_report_type
 

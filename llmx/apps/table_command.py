@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from llmx.apps.cli_options import type_option
-
 from llmx.apps.friendly import friendly
 from llmx.apps.table import build_tables, reports_path, to_csv, write_xlsx
 from llmx.errors import LlmxError

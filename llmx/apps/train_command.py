@@ -12,7 +12,6 @@ import io
 import click
 
 from llmx.apps.cli_options import type_option
-
 from llmx.apps.friendly import friendly
 from llmx.apps.paths import output_file
 from llmx.apps.json_summary import emit_json

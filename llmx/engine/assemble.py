@@ -50,7 +50,7 @@ def _warnings(text: str, sections: dict[str, SectionSpan], report_type: ReportTy
     hits = sum(text.count(word) for word in report_type.vocabulary)
     if not sections and hits < 3:
         return [f"this text does not look like a {report_type.name} report: no template element "
-                f"heading and {hits} report_type words"]
+                f"heading and {hits} words of its vocabulary"]
     if not sections:
         return ["no template element heading found"]
     return []

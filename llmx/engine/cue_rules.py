@@ -1,6 +1,6 @@
 """Cue rules: the nearest cue word that fits a number's unit names its indicator.
 
-A number takes the indicator of the nearest cue (``report_type/cues.py``, the
+A number takes the indicator of the nearest cue (``reports/cues.py``, the
 report type's words) in its own clause before it, then after it, then
 earlier in the sentence, whose indicator admits the number's kind of unit;
 with no such cue it is ``other``.  The distances and the exceptions

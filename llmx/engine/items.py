@@ -3,7 +3,7 @@
 Reports enumerate items in three ways: sub-headings (``（一）加强…。``),
 inline markers (``一是…。二是…``), or a run-on sentence of clauses.  The
 first two are exact; the third falls back to clauses that carry the
-report_type's cue words.
+report type's cue words.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Designs (chosen by the eval harness, see eval/README.md):
 
-- ``rules`` (default): cue words and kinds of unit (``report_type/cues.py``, applied by
+- ``rules`` (default): cue words and kinds of unit (``reports/cues.py``, applied by
   ``rule_labels.py``), no model.
-  Measured on both gold sets, no model design labels better (eval/README.md).
+  Measured on the gold sets, no model design labels better (eval/README.md).
 - ``learned``: the cues' key, overruled where the labeller trained on the
   gold labels (``learned.py``) speaks clearly against it; no model.
 - ``hybrid``: the model names what a number counts (``phrases.py``) only where

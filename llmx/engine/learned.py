@@ -1,6 +1,6 @@
 """The labeller that learns from labels: what each candidate counts, and how sure llmx is.
 
-Cue words (``report_type/cues.py``, applied by ``cue_rules.py``) name an indicator exactly where a report uses
+Cue words (``reports/cues.py``, applied by ``cue_rules.py``) name an indicator exactly where a report uses
 the words the catalogue knows; every labelled figure of every gold set says
 more than that.  A report type ships a small linear model trained on those
 labels (``llmx train``, ``llmx/eval/train.py``) in ``labeller.npz``, and this

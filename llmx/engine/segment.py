@@ -36,7 +36,7 @@ def find_sections(text: str, headings: list[Heading], report_type: ReportType) -
 
     A body runs to the next heading of the same or a higher level.  The first
     top-level heading, when no keyword claims it, belongs to the element the
-    report_type marks ``default_first`` (reports open with their main measures
+    report type marks ``default_first`` (reports open with their main measures
     under all kinds of titles).
     """
     found: dict[str, SectionSpan] = {}

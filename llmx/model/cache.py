@@ -95,13 +95,14 @@ class ResponseCache:
 
     def discard(self, key: str, problem: str | None) -> None:
         """Drop one entry; say why when ``problem`` is given (a stale format is dropped silently)."""
+        cache = self._cache
+        if cache is None:  # nothing was read from a cache, so nothing is dropped
+            return
         if problem:
             self._warn(f"response cache {self.directory}: dropped an unreadable entry ({problem}); "
                        f"asking the model again")
-        cache = self._cache
         try:
-            if cache is not None:
-                cache.delete(key)
+            cache.delete(key)
         except Exception as exc:
             self._give_up(exc)
 

@@ -41,7 +41,7 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """All indicators of a report_type, in file order."""
+    """All indicators of a report type, in file order."""
 
     indicators: tuple[Indicator, ...]
     cues: Cues | None = None  # the report type's cue words, when it has them: labels by cue, not by bigrams

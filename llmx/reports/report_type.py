@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import dataclasses
 import importlib
+import importlib.util
 import pkgutil
 import re
 from dataclasses import dataclass
@@ -141,31 +142,32 @@ def read_elements(path: Traversable) -> tuple[Element, ...]:
 
 #: The entry-point group through which other distributions offer report types.
 ENTRY_POINT_GROUP = "llmx.report_types"
+#: The package whose subpackages are the bundled report types (this module's own package).
+_BUNDLED = __name__.rpartition(".")[0]
 
 
 def load_report_type(name: str) -> ReportType:
     """The ``REPORT_TYPE`` of report type ``name``: bundled (``llmx.reports.<name>``) first, then plug-ins.
 
     Bundled types are tried first because scanning installed distributions
-    for entry points costs time every run needs not pay.
+    for entry points costs time every run needs not pay.  Only a subpackage
+    of ``llmx.reports`` is a bundled type: its modules (``catalogue``,
+    ``cues``, this one) are what a type is made of, and do not hide a plug-in
+    of the same name.
     """
     if not name.isidentifier():
         raise ConfigurationError(f"unknown report type {name!r}: not a package name")
-    try:
-        module = importlib.import_module(f"llmx.reports.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"llmx.reports.{name}":
-            raise
+    spec = importlib.util.find_spec(f"{_BUNDLED}.{name}")
+    if spec is None or spec.submodule_search_locations is None:
         return _plugin(name)
-    return _checked(name, getattr(module, "REPORT_TYPE", None))
+    return _checked(name, getattr(importlib.import_module(spec.name), "REPORT_TYPE", None))
 
 
 def report_types() -> list[str]:
     """Every report type this installation can load: bundled ones and plug-ins."""
     from importlib.metadata import entry_points
 
-    bundled_types = importlib.import_module("llmx.reports")  # by name, like the types themselves
-    bundled = {m.name for m in pkgutil.iter_modules(bundled_types.__path__) if m.ispkg}
+    bundled = {m.name for m in pkgutil.iter_modules(importlib.import_module(_BUNDLED).__path__) if m.ispkg}
     return sorted(bundled | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 

@@ -6,7 +6,7 @@ one: a ``candidate`` may be a statistic; an ``excluded`` mention is a number
 that by rule never is (years, dates, document numbers, list markers, names and
 slogans, phone numbers, ordinals, recurrence rates ...), with a short reason.
 
-The module holds only generic Chinese-language rules.  ReportType phrases that
+The module holds only generic Chinese-language rules.  A report type's phrases that
 contain numbers (slogans such as 三项制度) are data, passed in as
 ``numbered_names`` and loaded from a text file with :func:`load_numbered_names`.
 
@@ -130,7 +130,7 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list_marker", re.compile("[\u2460-\u2473\u2776-\u277f]")),  # ①-⑳, ❶-❿
 )
 _BLOCK_PRIORITY = {name: rank for rank, (name, _) in enumerate(_BLOCK_PATTERNS)}
-# On an identical span a generic reason (12·4 → commemorative_day) is more telling than the report_type name.
+# On an identical span a generic reason (12·4 → commemorative_day) is more telling than a numbered name of the report type.
 _BLOCK_PRIORITY["numbered_name"] = len(_BLOCK_PATTERNS)
 
 # Numbers inside a block, read without units, decimals or separators.

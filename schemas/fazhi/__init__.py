@@ -14,7 +14,7 @@ from .models import CATALOGUE, Report
 from llmx.yaml_text import parse_yaml
 
 _HERE = files(__name__)
-_WORDS = parse_yaml((_HERE / "vocabulary.yaml").read_text(encoding="utf-8"))
+_WORDS = parse_yaml((_HERE / "words.yaml").read_text(encoding="utf-8"))
 
 REPORT_TYPE = ReportType(
     name="fazhi",
