@@ -14,9 +14,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
+from click.testing import CliRunner
 
-from conftest import CASSETTES, CORPUS, contract_json
+from conftest import CASSETTES, CORPUS, EMBEDDED_ALIAS, contract_json
+from faultserver import LoopbackServer, Reply, status
+from llmx.apps.cli import main
 from llmx.engine.label import Labelling
 from llmx.pipeline import analyse
 from test_llm_replay import make_llm
@@ -129,3 +133,24 @@ def test_without_a_labeller_the_model_is_asked_about_what_no_cue_places(report_t
     asked = Labelling(bare, "hybrid")._unsure(found.candidates)
     unplaced = [c for c, key in zip(found.candidates, cue_keys(found.candidates, report_type.catalogue)) if key is None]
     assert asked == unplaced and 0 < len(asked) < len(found.candidates)
+
+
+@pytest.mark.parametrize("version, last_option", [("choice-v1", "E. 其他"), ("choice-v2", "B. 其他")])
+def test_the_prompt_version_asked_for_is_the_one_the_model_is_asked(tmp_path, version, last_option):
+    """``--prompt`` reaches the labeller: choice-v1 offers four codes and "other", v2 one and "other".
+
+    The server refuses every question (a 400 is never retried) and keeps what it was asked.
+    """
+    asked: list[dict] = []
+
+    def refuse(n: int, body: bytes) -> Reply:
+        asked.append(json.loads(body))
+        return status(400)
+
+    with LoopbackServer(refuse, model=EMBEDDED_ALIAS) as server:
+        CliRunner().invoke(main, ["extract", str(REPORT_002), "--design", "choice", "--prompt", version, "--no-cache",
+                                  "--base-url", server.url, "--model", server.model, "--quiet"])
+    assert asked, "no question reached the server"
+    options = [line for line in asked[0]["messages"][-1]["content"].split("选项：")[1].splitlines()
+               if re.match(r"[A-Z]\. ", line)]
+    assert options[-1].startswith(last_option) and len(options) == ord(last_option[0]) - ord("A") + 1

@@ -228,6 +228,21 @@ def test_list_greedy_takes_most_similar_pair_first():
     assert [(i, j) for i, j, _ in match_items(pred, gold)] == [(1, 1), (0, 0)]
 
 
+def test_list_matching_is_one_to_one():
+    """One predicted item close to two gold items counts once, and two copies of it count once."""
+    gold = ["加强执法队伍建设", "加强执法队伍培训"]
+    assert [(i, j) for i, j, _ in match_items(["加强执法队伍建设"], gold)] == [(0, 0)]
+    assert [(i, j) for i, j, _ in match_items(["加强执法队伍建设", "加强执法队伍建设"], gold[:1])] == [(0, 0)]
+
+
+def test_list_ties_are_broken_by_prediction_order_then_gold_order():
+    gold = ["完善制度", "完善制度"]
+    pred = ["完善制度", "完善制度"]  # every pair ties at 1.0
+    assert match_items(pred, gold) == [(0, 0, 1.0), (1, 1, 1.0)]
+    assert [(i, j) for i, j, _ in match_items(["完善制度"], gold)] == [(0, 0)]
+    assert [(i, j) for i, j, _ in match_items(pred, gold[:1])] == [(0, 0)]
+
+
 def test_empty_lists_score_one_and_one_sided_zero():
     m = metrics(pred_with(next_year_plans=[]))
     assert m["next_year_plans_f1"] == 1.0

@@ -39,6 +39,35 @@ def test_each_failure_says_what_is_wrong(change, phrase):
     assert phrase in verdict.problems[0]
 
 
+@pytest.mark.parametrize("change, problem", [
+    ({"evidence": "办理行政处罚案件 62 件"},
+     "figure '行政处罚案件' (61件): evidence '办理行政处罚案件 62 件' does not occur in the source; quote it verbatim"),
+    ({"value": 62}, "figure '行政处罚案件' (62件): value 62 is not stated in evidence '办理行政处罚案件 61 件'; "
+                    "the source there says 61件"),
+    ({"evidence": "全年共办理"}, "figure '行政处罚案件' (61件): value 61 is not stated in evidence '全年共办理'; "
+                               "the source there says no number"),
+    ({"unit": "起"}, "figure '行政处罚案件' (61起): unit '起' disagrees with the source, which reads 61件 (unit '件')"),
+    ({"qualifier": "approx"}, "figure '行政处罚案件' (61件): qualifier 'approx' disagrees with the source "
+                              "(parsed as 'exact')"),
+])
+def test_a_rejection_names_the_figure_and_says_exactly_what_the_source_has(change, problem):
+    """The whole reason: it is what a re-asked model and a user reading ``rejected`` are told."""
+    assert Grounding(SOURCE).check(fig(**change)).problems == (problem,)
+
+
+def test_a_figure_without_unit_or_qualifier_is_read_as_unitless_and_exact():
+    text = "共设立法律顾问室3个，聘请顾问 12 名，覆盖村居二十"
+    figure = {"label": "村居", "value": 20, "evidence": "覆盖村居二十"}  # no unit, no qualifier given
+    verdict = Grounding(text).check(figure)
+    assert verdict.ok and text[verdict.mention.start:verdict.mention.end] == "二十"
+    assert Grounding(text).check(figure | {"qualifier": "approx"}).problems  # the default is exact, not any
+
+
+def test_a_figure_without_evidence_is_not_found_anywhere():
+    problems = Grounding(SOURCE).check({"label": "x", "value": 61, "unit": "件"}).problems
+    assert problems == ("figure 'x' (61件): evidence '' does not occur in the source; quote it verbatim",)
+
+
 def test_message_quotes_what_the_source_says():
     verdict = Grounding(SOURCE).check(fig(value=7, evidence="其中适用简易程序7件；发放普法资料13500余份"))
     assert verdict.ok  # 7 is in the evidence
@@ -107,11 +136,14 @@ def test_a_figure_whose_number_is_found_but_whose_unit_disagrees_is_rejected():
 
     found = analyse("全年组织集中学法12次，发放普法资料300份。", load_report_type("fazhi"))
     good, bad = found.candidates
-    wrong_unit = replace(bad, mention=replace(bad.mention, unit="次"))
+    wrong_unit = replace(bad, mention=replace(bad.mention, unit="次", qualifier="approx"))
     labels = {good.id: "law_study_sessions", bad.id: "publicity_materials"}
     figures, rejected, _ = verified_figures([good, wrong_unit], labels, {}, found.grounding, found.cleaned)
     assert [f["value"] for f in figures] == [12]
-    assert len(rejected) == 1 and "unit" in rejected[0]["reason"]
+    assert len(rejected) == 1  # both problems, in one reason, in the order they are checked
+    assert rejected[0]["reason"] == (
+        "figure '发放普法资料' (300次): unit '次' disagrees with the source, which reads 300份 (unit '份'); "
+        "figure '发放普法资料' (300次): qualifier 'approx' disagrees with the source (parsed as 'exact')")
 
 
 @pytest.mark.parametrize("value", ["六十一", None, "61件"])
