@@ -333,3 +333,6 @@ def test_every_part_of_the_configuration_decides_whether_a_result_is_current(tmp
     assert config_hash(report_type, "rules", None, None) != config_hash(report_type, "learned", None, None)
     assert digest(design="rules") == digest(design="rules", model="m2", endpoint="e2", temperature=0.7)
     assert digest(design="rules") == config_hash(report_type, "rules", None, None)
+    # a report type that ships no labeller has a digest too, and not the one of the type with its labeller
+    bare = dataclasses.replace(report_type, labeller=None)
+    assert config_hash(bare, "rules", None, None) != config_hash(report_type, "rules", None, None)

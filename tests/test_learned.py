@@ -59,17 +59,38 @@ def test_every_gold_figure_is_matched_to_a_number(examples) -> None:
 
 
 def test_a_labeller_for_other_features_is_refused(shipped, tmp_path: Path) -> None:
-    stale = replace(shipped, info={**shipped.info, "feature_version": FEATURE_VERSION + 1})
-    path = tmp_path / "stale.npz"
-    with path.open("wb") as fh:
-        stale.save(fh)
-    with pytest.raises(ConfigurationError, match="features v"):
+    path = _stale(shipped, tmp_path)
+    with pytest.raises(ConfigurationError) as refused:
         LearnedModel.load(path)
+    assert str(refused.value) == (f"{path}: trained on features v{FEATURE_VERSION + 1}, this llmx reads "
+                                  f"v{FEATURE_VERSION}: retrain with `llmx train`")
     broken = tmp_path / "broken.npz"
     for content in (b"not a zip", path.read_bytes()[: path.stat().st_size // 2]):  # garbage, a cut-off file
         broken.write_bytes(content)
         with pytest.raises(ConfigurationError, match="not a readable labeller"):
             LearnedModel.load(broken)
+
+
+def test_a_saved_labeller_reads_back_deciding_as_it_did(shipped, examples, tmp_path: Path) -> None:
+    """Save then load keeps every feature's column, every class name, the weights (as float32, to stay
+    small) and the provenance; the reloaded labeller decides every gold number as the shipped one does."""
+    path = tmp_path / "again.npz"
+    with path.open("wb") as fh:
+        shipped.save(fh)
+    again = LearnedModel.load(path)
+    assert again.vocabulary == shipped.vocabulary and again.classes == shipped.classes
+    assert again.info == shipped.info
+    with np.load(path, allow_pickle=False) as arrays:
+        assert {arrays[k].dtype for k in ("ind_coef", "ind_intercept", "stat_coef")} == {np.dtype(np.float32)}
+    rows, rules = [e.row for e in examples], [e.rule for e in examples]
+    assert again.decide(rows, rules, overrule=True) == shipped.decide(rows, rules, overrule=True)
+
+
+def _stale(shipped: LearnedModel, tmp_path: Path) -> Path:
+    path = tmp_path / "stale.npz"
+    with path.open("wb") as fh:
+        replace(shipped, info={**shipped.info, "feature_version": FEATURE_VERSION + 1}).save(fh)
+    return path
 
 
 def test_boost_decides_who_labels(shipped, examples) -> None:
