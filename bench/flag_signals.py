@@ -3,12 +3,14 @@
 For each held-out group (each set in turn, then 5 folds by report) the
 labeller is trained on the rest, and every candidate of the held-out reports
 gets the model's probability that it is a statistic (``p_stat``) and its own,
-unboosted probability of the cues' key (``p_key``).  A candidate is an error
-when it is not a statistic or the cues' key is not the gold indicator (what
-the ``rules`` design would output).  For each exponent ``a`` of the score
-``p_stat * p_key ** a``, the least sure share of candidates is flagged and the
-errors among them are counted; the boosted probability (``boosted``) is the
-score llmx used before ``DOUBT_EXPONENT``.
+unboosted probability of the cues' key (``p_key``), and the product of one
+minus the training error rate of each kind of number it is (``kinds``,
+``DOUBT_KINDS``).  A candidate is an error when it is not a statistic or the
+cues' key is not the gold indicator (what the ``rules`` design would output).
+For each exponent ``a`` of the score ``p_stat * p_key ** a``, with and without
+``kinds``, the least sure share of candidates is flagged and the errors among
+them are counted; the boosted probability (``boosted``) is the score llmx used
+before ``DOUBT_EXPONENT``, and ``a=0.5 kinds`` the one it uses now.
 
     python bench/flag_signals.py [--share 0.22 0.25]
 """
@@ -25,13 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.eval.evaluate import DEFAULT_SETS  # noqa: E402
-from llmx.eval.train import _fit_once, _folds, _identity, catalogue_examples, collect  # noqa: E402
+from llmx.eval.train import _fit_once, _folds, _identity, catalogue_examples, collect, doubt_rates  # noqa: E402
 
 EXPONENTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+BOOST = 6.0  # the shipped labeller's boost, for the score used before DOUBT_EXPONENT
 
 
 def held_out_signals(type_name: str = "fazhi") -> dict[str, list[tuple[float, float, float, bool]]]:
-    """Per scheme: (p_stat, p_key, boost, error) of every held-out candidate."""
+    """Per scheme: (p_stat, p_key, kinds, error) of every held-out candidate."""
     report_type = load_report_type(type_name)
     examples = collect(report_type, DEFAULT_SETS)
     catalogue = catalogue_examples(report_type)
@@ -42,12 +45,14 @@ def held_out_signals(type_name: str = "fazhi") -> dict[str, list[tuple[float, fl
         for held in groups:
             train = [e for e in examples if e.doc not in held]
             test = [e for e in examples if e.doc in held and e.candidate]
-            model = _fit_once(train, catalogue, 0.0, (_identity(), _identity()), 0.0, {})
+            model = _fit_once(train, catalogue, 0.0, (_identity(), _identity()), 0.0,
+                              {"doubt_rates": doubt_rates(train)})
             probs, p_stat = model.probabilities([e.row for e in test])
+            kinds = model.kind_factors([e.row for e in test])
             index = {k: j for j, k in enumerate(model.classes)}
             for i, e in enumerate(test):
                 p_key = float(probs[i, index[e.rule]]) if e.rule in index else 1.0
-                rows.append((float(p_stat[i]), p_key, 6.0, not (e.stat and e.rule == e.indicator)))
+                rows.append((float(p_stat[i]), p_key, float(kinds[i]), not (e.stat and e.rule == e.indicator)))
     return out
 
 
@@ -65,18 +70,19 @@ def main() -> None:
     signals = held_out_signals()
 
     def boosted(r: tuple[float, float, float, bool]) -> float:
-        p_stat, p_key, boost, _ = r
-        return p_stat * p_key * math.exp(boost) / (p_key * math.exp(boost) + 1 - p_key)
+        p_stat, p_key, _, _ = r
+        return p_stat * p_key * math.exp(BOOST) / (p_key * math.exp(BOOST) + 1 - p_key)
 
-    scores = {"boosted": boosted, **{f"a={a}": (lambda r, a=a: r[0] * r[1] ** a) for a in EXPONENTS}}
-    print("score      " + "  ".join(f"{scheme[:5]}@{share:.2f}" for scheme in signals for share in args.share))
+    scores = {"boosted": boosted, **{f"a={a}": (lambda r, a=a: r[0] * r[1] ** a) for a in EXPONENTS},
+              **{f"a={a} kinds": (lambda r, a=a: r[0] * r[1] ** a * r[2]) for a in EXPONENTS}}
+    print("score         " + "  ".join(f"{scheme[:5]}@{share:.2f}" for scheme in signals for share in args.share))
     for name, score in scores.items():
         cells = []
         for rows in signals.values():
             for share in args.share:
                 hit, total = flagged_errors(rows, score, share)
                 cells.append(f"{hit:>3}/{total:<3}   ")
-        print(f"{name:10s} " + "  ".join(cells))
+        print(f"{name:13s} " + "  ".join(cells))
 
 
 if __name__ == "__main__":

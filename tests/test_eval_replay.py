@@ -58,12 +58,34 @@ def _same_results(record: dict, design: str) -> None:
                                                                     if k != "usage"}, doc
 
 
+def _untimed(value):
+    """A score record without what a clock measures (``seconds``, per-report ``usage``)."""
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if k not in ("seconds", "usage")}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value
+
+
+def _same_scores(record: dict, design: str) -> None:
+    """The scorer gives every report, set and total the score the committed record holds, to the
+    digit: with the results held equal, a scorer that counts differently (higher as well as lower,
+    which the gate's lower bounds would let through) fails here."""
+    recorded = json.loads((ROOT / "eval" / "runs" / f"design_{design}.json").read_text(encoding="utf-8"))
+    got, expected = _untimed(record["scores"]), _untimed(recorded["scores"])
+    assert got["total"] == expected["total"]
+    assert got["sets"] == expected["sets"]
+    for doc, scored in got["reports"].items():
+        assert scored == expected["reports"][doc], doc
+
+
 @pytest.mark.parametrize("design", [DEFAULT, "learned"])
 def test_model_free_design_meets_its_recorded_scores_on_every_set(design, tmp_path):
     """The default and the learned labeller's own decisions (which overrule cues) on every gold set."""
     record = _eval(design, tmp_path)
     assert record["scores"]["total"]["calls"] == 0
     _same_results(record, design)
+    _same_scores(record, design)
 
 
 def test_model_design_on_cassettes_meets_its_recorded_scores(recorder, endpoint, tmp_path):
@@ -72,6 +94,7 @@ def test_model_design_on_cassettes_meets_its_recorded_scores(recorder, endpoint,
         record = _eval(MODEL_DESIGN, tmp_path, "--base-url", base_url, "--model", model)
     assert record["scores"]["total"]["calls"] >= 1
     _same_results(record, MODEL_DESIGN)
+    _same_scores(record, MODEL_DESIGN)
 
 
 def test_gold_scored_against_itself_is_perfect(tmp_path):

@@ -240,3 +240,68 @@ def test_a_cue_key_the_labeller_never_saw_is_kept(shipped, examples) -> None:
     rows = [e.row for e in examples if e.stat and e.candidate][:5]
     decided = replace(shipped, info={**shipped.info, "boost": 0.0}).decide(rows, ["no_such_key"] * len(rows))
     assert [d.indicator for d in decided] == ["no_such_key"] * len(rows)
+
+
+def test_each_kind_of_number_lowers_the_doubt_score_by_its_training_error_rate(shipped, examples) -> None:
+    """A row's doubt score is ``p_stat * p_key ** 0.5`` times one minus the rate of each kind it is;
+    a kind with no stored rate, or a model with none, changes nothing."""
+    from llmx.engine.learned import DOUBT_EXPONENT, DOUBT_KINDS
+
+    rows = [e.row for e in examples if e.candidate][:60]
+    rules = [e.rule for e in examples if e.candidate][:60]
+    rates = shipped.doubt_rates
+    assert set(rates) == set(DOUBT_KINDS)
+    probs, p_stat = shipped.probabilities(rows)
+    index = {k: j for j, k in enumerate(shipped.classes)}
+    for row, rule, factor, ps, pr in zip(rows, rules, shipped.kind_factors(rows), p_stat, probs):
+        expected = 1.0
+        for kind in DOUBT_KINDS:
+            if kind in row:
+                expected *= 1 - rates[kind]
+        assert factor == pytest.approx(expected)
+        raw = ps * (pr[index[rule]] if rule in index else 0.0) ** DOUBT_EXPONENT * factor
+        assert shipped.decide([row], [rule], overrule=False)[0].unsure == (raw <= shipped.unsure_below)
+    without = replace(shipped, info={k: v for k, v in shipped.info.items() if k != "doubt_rates"})
+    assert (without.kind_factors(rows) == 1.0).all()
+
+
+def test_a_small_count_in_words_is_doubted_more_than_the_same_row_without_it(shipped) -> None:
+    """The kinds weigh in although the model's own probabilities are the same: a row that is a count
+    up to ten written in words falls under the threshold where its twin in digits stays above it."""
+    assert shipped.doubt_rates["F:words_small"] > 0.2  # written in words, the cues' key is often wrong
+    # the kind is also a feature of the model: leave it out of the vocabulary to see the rate alone
+    shipped = replace(shipped, vocabulary={k: j for k, j in shipped.vocabulary.items() if k != "F:words_small"})
+    twin = {"R:none": 1.0, "U:次": 1.0, "cue:adjacent": 1.0}
+    worded = {**twin, "F:words_small": 1.0}
+    probs, p_stat = shipped.probabilities([twin])
+    assert np.allclose(shipped.probabilities([worded])[0], probs)
+    rule = shipped.classes[int(probs[0].argmax())]
+    # raise the threshold to just under the twin's score: the worded row must fall under it
+    raw = float(p_stat[0] * probs[0].max() ** 0.5 * shipped.kind_factors([twin])[0])
+    tuned = replace(shipped, info={**shipped.info, "unsure_below": raw * 0.999})
+    digits, words = tuned.decide([twin, worded], [rule, rule], overrule=False)
+    assert not digits.unsure and words.unsure
+    assert words.confidence <= digits.confidence
+
+
+def test_training_counts_each_kinds_error_rate_on_its_own_candidates() -> None:
+    """Rates are how often the cues' key is wrong (or the number no statistic) for the candidates of a
+    kind, drawn toward the overall rate by two pseudo-numbers; excluded numbers do not count."""
+    from llmx.eval.train import Example, doubt_rates
+
+    def ex(row: dict, rule: str, stat: bool, indicator: str | None, candidate: bool = True) -> Example:
+        return Example("s", "s/1", row, rule, candidate, stat, indicator)
+
+    examples = [
+        ex({"F:words_small": 1.0}, "other", False, None),  # wrong: no statistic
+        ex({"F:words_small": 1.0}, "petitions", True, "petitions"),  # right
+        ex({"U:": 1.0}, "petitions", True, "other"),  # wrong: another indicator
+        ex({}, "other", True, "other"),  # right
+        ex({"F:words_small": 1.0}, "other", False, None, candidate=False),  # not a candidate: not counted
+    ]
+    rates = doubt_rates(examples)
+    overall = 2 / 4
+    assert rates["F:words_small"] == pytest.approx(round((1 + overall * 2) / (2 + 2), 4))
+    assert rates["U:"] == pytest.approx(round((1 + overall * 2) / (1 + 2), 4))
+    assert rates["cue:far"] == pytest.approx(overall)  # no candidate of the kind: the overall rate
+    assert doubt_rates([]) == {}

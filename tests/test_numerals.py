@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from llmx.text.numbers import chinese_to_int, colloquial_range, find_mentions
+from llmx.text.numbers import chinese_to_int, colloquial_range, find_mentions, in_chinese_numerals
 
 _PLACE_WORDS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _DIGITS = "零〇一二三四五六七八九两"
@@ -190,3 +190,18 @@ def test_the_validator_checks_a_range_against_its_lower_bound() -> None:
     assert not grounding.check(figure | {"qualifier": "exact"}).ok
     people = {"label": "覆盖", "value": 35000, "unit": "人", "qualifier": "exact", "evidence": "覆盖3万5千人"}
     assert grounding.check(people).ok and not grounding.check(people | {"value": 5}).ok
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_a_number_cn2an_writes_in_words_is_in_words_and_its_digits_are_not(n: int) -> None:
+    """What the learned labeller reads as "written in words": any numeral cn2an writes, found in a
+    sentence, is; the same number in half- or full-width digits is not."""
+    words = [m for m in find_mentions(f"开展活动{standard(n)}次。") if m.kind == "candidate" or m.reason]
+    assert words and in_chinese_numerals(words[0].text)
+    assert not in_chinese_numerals(str(n))
+    assert not in_chinese_numerals(str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")))
+
+
+def test_nothing_written_is_not_in_words() -> None:
+    assert not in_chinese_numerals("")
+    assert not in_chinese_numerals("   ")

@@ -13,7 +13,8 @@ Two logistic regressions (scikit-learn) are fitted on the same features
 multinomial one for the indicator.  How strongly the cues' key is trusted
 (``boost``) is chosen by leave-one-set-out accuracy over the given sets; the
 confidence is calibrated with isotonic regression on predictions for reports
-held out of k folds; ``unsure_below`` is the uncalibrated score under which
+held out of k folds, after weighing each kind of number by how often the
+cues' key was wrong for it in training (``doubt_rates``); ``unsure_below`` is the uncalibrated score under which
 the least sure ``UNSURE_SHARE`` of held-out figures fall (the calibrated one
 comes in steps).
 """
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
 from llmx.engine.rule_labels import cue_keys, rule_labels
-from llmx.engine.learned import FEATURE_VERSION, LearnedModel, features
+from llmx.engine.learned import DOUBT_KINDS, FEATURE_VERSION, LearnedModel, features
 from llmx.pipeline import analyse
 from llmx.errors import ConfigurationError, LlmxError
 from llmx.eval.evaluate import GoldSet, gold_pairs
@@ -52,6 +53,7 @@ FOLDS = 5
 _C = 1.0  # inverse regularisation of both regressions (the scikit-learn default)
 _CATALOGUE_SET = "catalogue"
 _MIN_ROWS = 2  # a feature is kept when at least this many numbers show it
+_DOUBT_PRIOR = 2.0  # pseudo-numbers at the overall error rate: a kind seen on few numbers stays near it
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     boost_hits: dict[str, int] = {}
     if boost is None:
         boost, boost_hits = choose_boost(examples, catalogue)
+    rates = doubt_rates(examples)
     model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
                       unsure_below=0.0, info={})
     raw, right = _held_out_confidence(examples, catalogue, boost)
@@ -147,6 +150,7 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     unsure_below = _flag_threshold(raw)
     info = {
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
+        "doubt_rates": rates,
         "report_type": report_type.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
         "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
         "boost_hits": boost_hits,  # held-out figures labelled right at each boost tried: where cues and model decide
@@ -155,6 +159,20 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     }
     return LearnedModel(model.vocabulary, model.classes, model.ind_coef, model.ind_intercept, model.stat_coef,
                         model.stat_intercept, calib_x, calib_y, info)
+
+
+def doubt_rates(examples: Sequence[Example]) -> dict[str, float]:
+    """For each kind of number (``DOUBT_KINDS``), how often the cues' key is wrong for the candidates
+    of ``examples`` that are of it (or they are no statistic), drawn toward the overall rate."""
+    wrong = [(e.row, not (e.stat and e.rule == e.indicator)) for e in examples if e.candidate]
+    if not wrong:
+        return {}
+    overall = sum(w for _, w in wrong) / len(wrong)
+    rates = {}
+    for kind in DOUBT_KINDS:
+        of_kind = [w for row, w in wrong if kind in row]
+        rates[kind] = round((sum(of_kind) + overall * _DOUBT_PRIOR) / (len(of_kind) + _DOUBT_PRIOR), 4)
+    return rates
 
 
 def data_hash(examples: Sequence[Example]) -> str:
@@ -262,7 +280,7 @@ def _held_out_confidence(examples: Sequence[Example], catalogue: Sequence[Exampl
         test = [e for e in examples if e.doc in held and e.candidate]
         if not test or not any(e.stat for e in train):
             continue
-        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
+        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {"doubt_rates": doubt_rates(train)})
         rows, rules = [e.row for e in test], [e.rule for e in test]
         for overrule in (False, True):  # the cues' key (rules) and the model's (learned): one curve for both
             for d, e in zip(model.decide(rows, rules, overrule=overrule), test):

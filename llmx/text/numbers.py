@@ -240,6 +240,17 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_GROUPS = {"万": 10**4, "亿": 10**8}
 
 
+def in_chinese_numerals(written: str) -> bool:
+    """Whether a number is written in Chinese numerals (三类, 两个, 四百余) rather than digits.
+
+    Reports write their statistics in digits; a small count in words is as often a slogan's
+    (两个成为), a category's (三类信息) or a recurrence's (召开一次), which the learned
+    labeller weighs (``engine/learned.py``).
+    """
+    first = written.lstrip()[:1]
+    return first != "" and first in _CN_LEAD
+
+
 def chinese_to_int(numeral: str) -> int:
     """Value of a Chinese numeral as reports write it.
 
