@@ -33,6 +33,7 @@ import dataclasses
 import json
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,13 +72,22 @@ GRID = [
 QUICK = [Condition(150, skew=0.5, blur=0.8, noise=12), Condition(150, skew=1.0, blur=1.0, noise=20, jpeg=40)]
 
 
+@lru_cache(maxsize=1)
+def shipped_engine() -> Any:
+    """RapidOCR 1.4 with the models its wheel ships (PP-OCRv4 mobile detection and recognition)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR()
+
+
 def shipped_lines(image: Any) -> list:
-    """RapidOCR as shipped (its angle classifier on, boxes as detected): what llmx did before issue 19."""
+    """RapidOCR as shipped (its models, its angle classifier on, boxes as detected): what llmx did before
+    issue 19."""
     import numpy as np
 
-    from llmx.text.load.ocr import engine, group_lines
+    from llmx.text.load.ocr import group_lines
 
-    boxes, _ = engine(Path("bench"))(np.asarray(image.convert("RGB")))
+    boxes, _ = shipped_engine()(np.asarray(image.convert("RGB")))
     return group_lines(boxes or [])
 
 

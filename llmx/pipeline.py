@@ -138,10 +138,6 @@ class Pipeline:
             raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
                                      f"{self.report_type.name!r} ships none (run `llmx train`)")
 
-    def report(self, doc: Document) -> BaseModel:
-        """One report as the report type's model, validated."""
-        return self.report_noting(doc)[0]
-
     def report_noting(self, doc: Document) -> tuple[BaseModel, list[Mention]]:
         """The report, and the numbers the model was asked about but did not decide (its answer was unusable)."""
         started = time.perf_counter()

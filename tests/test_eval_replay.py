@@ -75,6 +75,7 @@ def _same_scores(record: dict, design: str) -> None:
     got, expected = _untimed(record["scores"]), _untimed(recorded["scores"])
     assert got["total"] == expected["total"]
     assert got["sets"] == expected["sets"]
+    assert set(got["reports"]) == set(expected["reports"])
     for doc, scored in got["reports"].items():
         assert scored == expected["reports"][doc], doc
 

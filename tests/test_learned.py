@@ -242,27 +242,22 @@ def test_a_cue_key_the_labeller_never_saw_is_kept(shipped, examples) -> None:
     assert [d.indicator for d in decided] == ["no_such_key"] * len(rows)
 
 
-def test_each_kind_of_number_lowers_the_doubt_score_by_its_training_error_rate(shipped, examples) -> None:
-    """A row's doubt score is ``p_stat * p_key ** 0.5`` times one minus the rate of each kind it is;
-    a kind with no stored rate, or a model with none, changes nothing."""
-    from llmx.engine.learned import DOUBT_EXPONENT, DOUBT_KINDS
-
-    rows = [e.row for e in examples if e.candidate][:60]
-    rules = [e.rule for e in examples if e.candidate][:60]
-    rates = shipped.doubt_rates
-    assert set(rates) == set(DOUBT_KINDS)
-    probs, p_stat = shipped.probabilities(rows)
-    index = {k: j for j, k in enumerate(shipped.classes)}
-    for row, rule, factor, ps, pr in zip(rows, rules, shipped.kind_factors(rows), p_stat, probs):
-        expected = 1.0
-        for kind in DOUBT_KINDS:
-            if kind in row:
-                expected *= 1 - rates[kind]
-        assert factor == pytest.approx(expected)
-        raw = ps * (pr[index[rule]] if rule in index else 0.0) ** DOUBT_EXPONENT * factor
-        assert shipped.decide([row], [rule], overrule=False)[0].unsure == (raw <= shipped.unsure_below)
-    without = replace(shipped, info={k: v for k, v in shipped.info.items() if k != "doubt_rates"})
-    assert (without.kind_factors(rows) == 1.0).all()
+def test_each_kind_of_number_lowers_the_doubt_score_by_its_training_error_rate(shipped) -> None:
+    """Each kind a row is multiplies its doubt score by one minus that kind's rate; a kind with no
+    stored rate, or a model with none, changes nothing."""
+    rated = replace(shipped, info={**shipped.info, "doubt_rates": {"U:": 0.5, "cue:far": 0.2}})
+    rows = [{"U:": 1.0, "cue:far": 1.0}, {"U:": 1.0}, {"cue:far": 1.0, "F:words_small": 1.0}, {}]
+    assert rated.kind_factors(rows).tolist() == pytest.approx([0.4, 0.5, 0.8, 1.0])
+    unrated = replace(shipped, info={k: v for k, v in shipped.info.items() if k != "doubt_rates"})
+    assert unrated.kind_factors(rows).tolist() == [1.0, 1.0, 1.0, 1.0]
+    # the flag reads the product: the same row is unsure with the rates and sure without them
+    row, rule = {"U:": 1.0, "cue:far": 1.0}, "other"
+    probs, p_stat = unrated.probabilities([row])
+    raw = float(p_stat[0] * probs[0][unrated.classes.index(rule)] ** 0.5)
+    between = {**rated.info, "unsure_below": raw * 0.6}  # under the raw score, above 0.4 of it
+    assert not replace(unrated, info={**unrated.info, "unsure_below": raw * 0.6}).decide(
+        [row], [rule], overrule=False)[0].unsure
+    assert replace(rated, info=between).decide([row], [rule], overrule=False)[0].unsure
 
 
 def test_a_small_count_in_words_is_doubted_more_than_the_same_row_without_it(shipped) -> None:

@@ -37,7 +37,7 @@ GOLD = ROOT / "eval" / "gold"
 # Reasons that are a sensible ground for excluding an Arabic-digit number.
 SENSIBLE_REASONS = {
     "year", "date", "time", "doc_number", "plan_name_year", "list_marker", "numbered_name", "phone",
-    "commemorative_day", "model_name", "ordinal", "recurrence", "org_name", "alnum_code", "identifier",
+    "commemorative_day", "model_name", "ordinal", "recurrence", "org_name", "alnum_code", "identifier", "layout",
 }
 # Arabic-digit candidates outside gold evidence that are genuine statistics gold missed: (doc_id, number text).
 GOLD_MISSED: set[tuple[str, str]] = set()
@@ -293,6 +293,14 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("第⟦二⟧人民医院", 2, "人", "exact", "org_name"),
     ("⟦5⟧G基站", 5, "", "exact", "alnum_code"),
     ("⟦3⟧号楼", 3, "", "exact", "identifier"),
+    # a page number between dashes, a table's rule row read by OCR as digits (| | | → 1111, 11川1)
+    ("上文。\n- ⟦3⟧ -\n下文", 3, "", "exact", "layout"),
+    ("上文。\n— ⟦12⟧ —\n下文", 12, "", "exact", "layout"),
+    ("上文。\n⟦1111⟧\n下文", 1111, "", "exact", "layout"),
+    ("上文。\n⟦11⟧川1\n下文", 11, "", "exact", "layout"),
+    # a table cell on a line of its own (Word and HTML tables put each cell on a line) stays a candidate
+    ("受理案件\n⟦12⟧\n办结", 12, "", "exact", C),
+    ("| 受理案件 | ⟦12⟧ |", 12, "", "exact", C),  # a table row names what it counts
     # commemorative days and model names (without the report type's numbered-names file)
     ("⟦5⟧.12防灾减灾日", 5, "", "exact", "commemorative_day"),
     ("⟦三⟧河镇人民政府", 3, "", "exact", "place_name"),  # a numeral inside a gazetteer name (三河镇)
@@ -590,3 +598,16 @@ def test_counts_that_look_like_articles_or_ordinals_stay(text):
     plain = text.replace("⟦", "").replace("⟧", "")
     mention = next(m for m in find_mentions(plain) if m.start == text.index("⟦"))
     assert mention.kind == "candidate"
+
+
+def test_every_reason_the_number_pass_gives_is_documented() -> None:
+    """docs/numbers.md lists the reasons a mention is excluded; a new rule's reason must be added there."""
+    import llmx.text.numbers as numbers
+
+    tree = ast.parse(inspect.getsource(numbers))
+    reasons = {node.value.value for node in ast.walk(tree) if isinstance(node, ast.Return)
+               and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
+    reasons |= {name for name, _ in numbers._BLOCK_PATTERNS} | {"numbered_name"}
+    documented = (ROOT / "docs" / "numbers.md").read_text(encoding="utf-8")
+    assert reasons > {"year", "layout"}
+    assert sorted(r for r in reasons if f"`{r}`" not in documented) == []

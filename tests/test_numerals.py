@@ -196,8 +196,8 @@ def test_the_validator_checks_a_range_against_its_lower_bound() -> None:
 def test_a_number_cn2an_writes_in_words_is_in_words_and_its_digits_are_not(n: int) -> None:
     """What the learned labeller reads as "written in words": any numeral cn2an writes, found in a
     sentence, is; the same number in half- or full-width digits is not."""
-    words = [m for m in find_mentions(f"开展活动{standard(n)}次。") if m.kind == "candidate" or m.reason]
-    assert words and in_chinese_numerals(words[0].text)
+    (words,) = find_mentions(f"开展活动{standard(n)}次。")
+    assert in_chinese_numerals(words.text)
     assert not in_chinese_numerals(str(n))
     assert not in_chinese_numerals(str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")))
 
@@ -205,3 +205,9 @@ def test_a_number_cn2an_writes_in_words_is_in_words_and_its_digits_are_not(n: in
 def test_nothing_written_is_not_in_words() -> None:
     assert not in_chinese_numerals("")
     assert not in_chinese_numerals("   ")
+
+
+@pytest.mark.parametrize(("written", "in_words"), [("百分之三十", True), ("百分之百", True), ("百分之30", False),
+                                                   ("百分之", False), ("30%", False)])
+def test_a_percentage_is_in_words_when_its_number_is(written: str, in_words: bool) -> None:
+    assert in_chinese_numerals(written) is in_words

@@ -57,23 +57,27 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
 #: Bump when ``features`` or the doubt score changes: a model trained for others is refused, not misread.
 FEATURE_VERSION = 4
 #: How much the model's own probability of the chosen key weighs in the doubt score, against the
-#: probability of a statistic.  Held out (leave-one-set-out and 5-fold, ``bench/flag_signals.py``) the
-#: errors flagged at 22 % of figures rise from 14 of 35 (the boosted probability) to 18-20 of 35
-#: for any exponent from 0.25 to 0.5; 0 (``p_stat`` alone) flags 10.
+#: probability of a statistic.  Held out (leave-one-set-out / 5-fold, ``bench/flag_signals.py``,
+#: features v4) the errors flagged at 22 % of candidates are 17 / 17 of 35 for the boosted
+#: probability, 20-21 / 20-21 for exponents 0.25-0.5 and 12 / 12 for 0 (``p_stat`` alone).
 DOUBT_EXPONENT = 0.5
 NO_CUE = "none"
-#: Features that name a kind of number whose cue key is wrong more or less often than most: a count
-#: up to ten written in words (a slogan's 两个, a category's 三类, a recurrence's 一次), a number with no
-#: unit (a hotline's 12345), and how far the deciding cue stands.  Training stores each kind's error
-#: rate (``info["doubt_rates"]``).  Held out (``bench/flag_signals.py``), this lifts the errors among
-#: the least sure 22 % of candidates from 18-20 of 35 to 23 of 35.
-DOUBT_KINDS = ("F:words_small", "U:", "cue:adjacent", "cue:near", "cue:mid", "cue:far", "cue:none")
-_SMALL = 10  # the largest count ``F:words_small`` names
 
 _OWN_LEFT = 24  # characters of the number's own clause before it, read as character n-grams
 _NEAR = 4  # the last characters before the number: the head of what it counts
 _AFTER = 10  # characters after the number (and its unit) in its clause
-_DISTANCE_BANDS = ((1, "adjacent"), (4, "near"), (10, "mid"))  # beyond the last: "far"
+_DISTANCE_BANDS = ((1, "adjacent"), (4, "near"), (10, "mid"))
+_BEYOND = "far"  # the band of a deciding cue beyond the last limit
+_NO_DECIDING_CUE = "cue:none"
+_SMALL = 10  # the largest count ``F:words_small`` names
+
+#: Features that name a kind of number whose cue key is wrong more or less often than most: a count
+#: up to ten written in words (a slogan's 两个, a category's 三类, a recurrence's 一次), a number with no
+#: unit (a hotline's 12345), and how far the deciding cue stands.  Training stores each kind's error
+#: rate (``info["doubt_rates"]``).  Held out (``bench/flag_signals.py``, features v4), weighing them
+#: lifts the errors among the least sure 22 % of candidates from 20 to 23 of 35 (both schemes).
+DOUBT_KINDS = ("F:words_small", "U:", *(f"cue:{band}" for _, band in _DISTANCE_BANDS),
+               f"cue:{_BEYOND}", _NO_DECIDING_CUE)
 
 
 def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str | None = None) -> dict[str, float]:
@@ -130,11 +134,11 @@ def _cue_facts(c: Candidate, cues: Cues) -> dict[str, float]:
     deciding = next(((d, own) for d, word, own in found
                      if any(admits & kinds for _, admits, _ in rules.entries(word))), None)
     if deciding is None:
-        out["cue:none"] = 1.0
+        out[_NO_DECIDING_CUE] = 1.0
         return out
     distance, own = deciding
-    band = next((name for limit, name in _DISTANCE_BANDS if distance <= limit), "far")
-    out["cue:" + band] = 1.0
+    band = next((name for limit, name in _DISTANCE_BANDS if distance <= limit), _BEYOND)
+    out[f"cue:{band}"] = 1.0
     out["cue:own_clause"] = float(own)
     return out
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from llmx.text.punctuation import CLAUSE_END, COLON, SENTENCE_END, compiled
+from llmx.text.punctuation import CLAUSE_END, COLON, DASHES, SENTENCE_END, char_class, compiled
 from llmx.text.places import gazetteer
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
@@ -70,6 +70,7 @@ _CN_LEAD = "一二三四五六七八九十两"  # 零/〇/百/千/万/亿 never 
 _CN_BODY = "零〇一二三四五六七八九十两百千万亿"
 _CN = rf"[{_CN_LEAD}][{_CN_BODY}]*"
 _CJK = r"\u4e00-\u9fff"
+_PERCENT_WORD = "百分之"  # 百分之三十: a percentage written in words
 _YEAR = rf"(?:19|20|１９|２０)[{_D}]{{2}}"
 
 # Measure words and units, longest first so 人次 wins over 人 and 个百分点 over 个.
@@ -96,6 +97,7 @@ _DD = "(?:3[01]|[12][0-9]|0?[1-9]|３[０１]|[１２][０-９]|０?[１-９])" 
 _MONTH = rf"(?:(?<![{_D}]){_MM}(?![{_D}])|(?<![{_CN_BODY}])(?:十[一二]?|[一二三四五六七八九]))"
 _DAY = rf"(?:(?<![{_D}]){_DD}(?![{_D}])|(?:三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九]))"
 _CN_YEAR = "[零〇一二三四五六七八九]{4}"
+_RANGE_TO = char_class(DASHES, "~～至到") + "+"  # between the ends of a range: 2021-2025, 1至12月
 
 # Each pattern opens with a lookahead for its possible first characters: the engine then skips the
 # many positions where no match can start at the cost of one character test (the date pattern's
@@ -106,13 +108,13 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"[〔［\[【(（]{_WS}{_YEAR}{_WS}[〕］\]】)）]{_WS}(?:第{_WS})?[{_D}]+{_WS}号|〔{_WS}{_YEAR}{_WS}〕")),
     # (2021-2025年), （2021-2025）, (2021—2025年) after plan and law names.
     ("plan_name_year", re.compile(
-        rf"[(（]{_WS}{_YEAR}{_WS}年?{_WS}[-—–~～至到－―]+{_WS}{_YEAR}{_WS}年?{_WS}[)）]")),
+        rf"[(（]{_WS}{_YEAR}{_WS}年?{_WS}{_RANGE_TO}{_WS}{_YEAR}{_WS}年?{_WS}[)）]")),
     # 2024-01-12, 2023/12/29, 2023.12.29
     ("date", re.compile(
         rf"(?<![{_D}]){_YEAR}{_WS}([-/.．－]){_WS}{_MONTH}{_WS}\1{_WS}{_DAY}")),
     # 2024年1月31日, 1月31日, 二〇二四年一月, 12月, 1—12月; a bare 2023年 is left to the year rule.
     ("date", re.compile(
-        rf"(?=[{_D}零〇{_CN_LEAD}])(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?(?:{_MONTH}{_WS}[-—–~～至到－―]+{_WS})?"
+        rf"(?=[{_D}零〇{_CN_LEAD}])(?:(?:(?<![{_D}]){_YEAR}|{_CN_YEAR}){_WS}年{_WS})?(?:{_MONTH}{_WS}{_RANGE_TO}{_WS})?"
         rf"{_MONTH}{_WS}月"
         rf"(?:{_WS}{_DAY}{_WS}[日号])?")),
     ("time", re.compile(rf"(?=[{_D}])(?<![{_D}])[{_D}]{{1,2}}{_WS}[:：]{_WS}[{_D}]{{2}}(?:[:：][{_D}]{{2}})?(?![{_D}])")),
@@ -148,7 +150,7 @@ _EQUIVALENT_CHARS = {"·": "·•・∙‧.．", "(": "(（", ")": ")）", "、"
 # 3 kilometres, 3万 is read by ``mult``); a last 千 before 米/克/瓦/伏 or 百 before 分 starts a unit.
 _MIXED = rf"[{_D}]+{_WS}[十百千万亿]+(?:{_WS}[{_D}]+(?:{_WS}[十百千万亿])*)+(?!(?<=千)[米克瓦伏]|(?<=百)分)"
 _TOKEN = re.compile(
-    rf"(?P<pcn>百分之{_WS}(?:{_ARABIC}|{_CN}|百))"
+    rf"(?P<pcn>{_PERCENT_WORD}{_WS}(?:{_ARABIC}|{_CN}|百))"
     rf"|(?P<mix>{_MIXED})"
     rf"|(?P<ar>{_ARABIC})(?P<mult>{_WS}[万亿])?(?P<pct>{_WS}[%％])?"
     rf"|(?P<cn>{_CN})"
@@ -195,6 +197,8 @@ _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一�
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
 _ORG_SUFFIX = re.compile(
     rf"[{_CJK}]{{0,3}}?(?:中学|小学|学校|幼儿园|医院|卫生院|中队|大队|支队|分局|派出所|法庭|监狱|看守所|中心校|村民小组)")
+_PAGE_NUMBER = re.compile(rf"{char_class(DASHES)}+{_WS}[{_D}]+{_WS}{char_class(DASHES)}+")  # - 3 -, — 12 —
+_RULE_ROW = re.compile("[1lI|｜丨川]{3,}")  # the glyphs OCR reads a table's vertical rules as, spaces removed
 _HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}\Z")
 _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
@@ -247,8 +251,11 @@ def in_chinese_numerals(written: str) -> bool:
     (两个成为), a category's (三类信息) or a recurrence's (召开一次), which the learned
     labeller weighs (``engine/learned.py``).
     """
-    first = written.lstrip()[:1]
-    return first != "" and first in _CN_LEAD
+    written = written.strip()
+    if written.startswith(_PERCENT_WORD):  # 百分之三十, 百分之百 (百分之30 is in digits)
+        written = written[len(_PERCENT_WORD):].lstrip()
+        return written[:1] != "" and written[:1] in _CN_LEAD + "百"
+    return written[:1] != "" and written[:1] in _CN_LEAD
 
 
 def chinese_to_int(numeral: str) -> int:
@@ -565,6 +572,22 @@ def _rule_phone(ctx: _Context, r: _Reading) -> str | None:
     return None
 
 
+def _rule_layout(ctx: _Context, r: _Reading) -> str | None:
+    """A page number between dashes (- 3 -) or a table's rule row that OCR read as digits
+    (| | | → 111, 11川1), alone on its line: nothing it counts is named.
+
+    A bare number alone on its line is not enough: Word and HTML tables put each cell on a line.
+    """
+    if r.unit or r.chinese:
+        return None
+    text = ctx.text
+    end = text.find("\n", r.end)
+    line = text[text.rfind("\n", 0, r.start) + 1:len(text) if end < 0 else end]
+    if _PAGE_NUMBER.fullmatch(line.strip()) or _RULE_ROW.fullmatch("".join(line.split())):
+        return "layout"
+    return None
+
+
 def _rule_identifier(ctx: _Context, r: _Reading) -> str | None:
     """5G, APP2, 3号楼: digits glued to Latin letters or followed by 号 name things, they do not count."""
     text = ctx.text
@@ -750,6 +773,7 @@ _RULES: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_version,
     _rule_list_marker,
     _rule_phone,
+    _rule_layout,
     _rule_identifier,
     _rule_place_name,
     _rule_org_name,

@@ -7,6 +7,14 @@ machine that must never send a report anywhere needs.  It is an optional
 extra (``pip install 'llmx[ocr]'``): most reports have a text layer, and the
 engine pulls in onnxruntime and OpenCV.
 
+Why the recogniser is PP-OCRv6's (``REC_MODEL``), not the PP-OCRv4 mobile one
+``rapidocr-onnxruntime`` ships: on pages spoiled like scans, v4 read the
+narrow quotation marks of some fonts (WenQuanYi Zen Hei) as nothing, and
+``《》`` as ``（）``; v6 reads them (``bench/ocr_check.py``, docs/ocr.md), and
+faster.  The ``rapidocr`` 3.x wheel ships the model file; 1.4's engine runs
+it, taking the character list from the model's own metadata.  Detection
+stays v4: v6's changed no recall and was slower.
+
 Why the text is laid out as it is: the pipeline finds headings, items and
 evidence in *lines* and *paragraphs*, but OCR returns one box per printed
 line.  Boxes are grouped into lines by vertical overlap, and a line that runs
@@ -43,6 +51,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -62,6 +71,9 @@ INDENT = 1.0
 END_PAD = 0.5
 #: Lines the angle classifier looks at to tell whether a whole page is upside down.
 PAGE_VOTES = 15
+
+#: The recognition model: (the package whose wheel ships it, its path inside that package).
+REC_MODEL = ("rapidocr", "models/PP-OCRv6_rec_small.onnx")
 
 #: Opening marks and the closer each takes; the value's other characters are OCR's misreadings of it.
 PAIRS = {"“": "”\"", "〔": "〕】］]", "（": "）)"}
@@ -109,7 +121,21 @@ def _engine() -> Any:
     """The RapidOCR engine, loaded once per process (loading the models takes about a second)."""
     from rapidocr_onnxruntime import RapidOCR  # the [ocr] extra
 
-    return RapidOCR()
+    return RapidOCR(rec_model_path=str(rec_model()))
+
+
+def rec_model() -> Path:
+    """Where the recognition model is installed; ImportError (the extra is missing) when it is not.
+
+    Found without importing its package, which would load that engine's own stack for nothing.
+    """
+    package, inside = REC_MODEL
+    spec = find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    found = [Path(place) / inside for place in locations if (Path(place) / inside).is_file()]
+    if not found:
+        raise ImportError(f"{package} with {inside}")
+    return found[0]
 
 
 def missing_extra(path: Path) -> LlmxError:
