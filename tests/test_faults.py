@@ -293,6 +293,22 @@ def test_each_report_has_a_deadline_for_all_its_requests(tmp_path):
     assert [path for path, _, _ in server.abandoned] == ["/v1/chat/completions"]
 
 
+def test_the_deadline_bounds_a_reports_requests_together_not_each_alone(tmp_path, answers):
+    """Every answer is usable and comes in 1 s, well within the deadline alone; the report's requests
+    together take longer, so the report stops at its deadline (a deadline per question would let it run)."""
+    report = CORPUS / "002_fbe45d23903cb0be.txt"  # the choice design's traffic on it is recorded: one question a number
+    choice = ("--no-cache", "--design", "choice")
+    with Replaying(answers) as fast:
+        done = extract(str(report), *model_args(fast, tmp_path / "fast"), *choice, "-o", str(tmp_path / "r.json"))
+        needed = fast.requests
+    assert done.exit_code == 0, done.output
+    assert needed >= 4
+    with Replaying(answers, delay=1.0) as slow:
+        result = extract(str(report), *model_args(slow, tmp_path / "c"), *choice, "--timeout", "10", "--deadline", "2.5")
+        assert 2 <= slow.requests < needed
+    one_error_line(result, str(report), "deadline of 2.5 s", "--deadline")
+
+
 def test_a_hung_model_list_is_reported_fast(tmp_path, monkeypatch):
     """Without --model, llmx asks GET /models first; a hung server held that for the whole 300 s timeout."""
     from llmx.model import config, session

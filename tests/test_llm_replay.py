@@ -62,6 +62,37 @@ def test_hybrid_all_on_every_corpus_report(recorder, endpoint, report_type, tmp_
             assert all(f["verified"] for f in result["figures"])
 
 
+def test_each_report_counts_its_own_share_of_a_shared_model(recorder, endpoint, report_type, tmp_path):
+    """One model serves every report of a run (as in batch): each result's usage is what was asked for
+    that report, so the reports' shares add up to the model's totals, and its seconds are its own."""
+    import time
+
+    import llmx
+
+    llm = make_llm(endpoint, tmp_path)
+    shares = []
+    with recorder.use_cassette("hybrid-all_corpus.yaml"), llmx.Extractor(design="hybrid-all", report_type=report_type,
+                                                                         llm=llm) as ex:
+        for path in sorted(CORPUS.glob("*.txt")):
+            started = time.perf_counter()
+            usage = ex.extract(path).model_dump(mode="json")["usage"]
+            assert 0 < usage["seconds"] <= time.perf_counter() - started + 0.01, path.name
+            assert usage["calls"] >= 1, path.name
+            shares.append(usage)
+    for counter in ("calls", "prompt_tokens", "completion_tokens", "cache_hits"):
+        assert sum(u[counter] for u in shares) == getattr(llm.usage, counter), counter
+    assert llm.usage.prompt_tokens > 0 and llm.usage.completion_tokens > 0
+
+
+def test_a_model_given_to_a_rules_run_is_not_named_in_its_result(endpoint, report_type, tmp_path):
+    """The rules design asks no model: its result names none, even when the pipeline is handed one."""
+    from llmx.pipeline import Pipeline
+
+    result, _ = Pipeline(report_type, design="rules", llm=make_llm(endpoint, tmp_path)).extract_noted(
+        load_document(REPORT_004))
+    assert result.model is None and result.prompt_version == "rules" and result.usage.calls == 0
+
+
 def test_choice_asks_only_about_unsure_numbers(recorder, endpoint, report_type, tmp_path):
     expected = _unsure_count(REPORT_002, report_type)
     assert expected > 0
