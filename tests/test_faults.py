@@ -9,6 +9,7 @@ damaged cache crashing every run (3), all-or-nothing multi-report extract
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import sqlite3
@@ -291,6 +292,26 @@ def test_each_report_has_a_deadline_for_all_its_requests(tmp_path):
         assert server.requests == 2  # the second request was cut short by the deadline
     one_error_line(result, str(REPORT), "deadline of 2 s", "--deadline")
     assert [path for path, _, _ in server.abandoned] == ["/v1/chat/completions"]
+
+
+def test_a_report_whose_every_answer_fell_back_after_an_answered_one_names_no_model(tmp_path, answers):
+    """One model serves both reports, as in a batch: the first is answered, every answer for the second is
+    unusable.  The second result must count only its own requests and, none of its answers used, name no
+    model: counting the first report's requests too made it claim the model's labels."""
+    import llmx
+
+    responder = Switchable(answers, HTML_PAGE)
+    responder.healthy = True
+    with LoopbackServer(responder, model=EMBEDDED_ALIAS) as server, \
+            llmx.Extractor(design="hybrid-all", base_url=server.url, model=server.model, no_cache=True) as ex:
+        answered = ex.extract(REPORT).model_dump(mode="json")
+        responder.healthy = False
+        fell_back = ex.extract(REPORT).model_dump(mode="json")
+    assert answered["model"] == server.model and not answered["warnings"]
+    assert fell_back["model"] is None and fell_back["prompt_version"] == "rules"
+    (warning,) = [w for w in fell_back["warnings"] if w.startswith("model answer unusable")]
+    failed, asked = map(int, re.search(r"for (\d+) of (\d+) model requests", warning).groups())
+    assert failed == asked >= 1  # this report's requests only, every one of them fell back
 
 
 def test_the_deadline_bounds_a_reports_requests_together_not_each_alone(tmp_path, answers):

@@ -94,3 +94,29 @@ def test_own_scorer_agrees_with_the_oracle_on_damaged_predictions(tmp_path):
     for mine, ref in PAIRS.items():
         assert ours[mine] == pytest.approx(theirs[ref], abs=1e-9), mine
     assert ours["sections_present_accuracy"] < 1 and ours["shortcomings_recall"] < 1  # the damage was seen
+
+
+def test_own_scorer_agrees_with_the_oracle_on_damaged_gold_and_figures(tmp_path):
+    """The gold sets locate every figure, so the paths for figures that cannot be located run on no gold
+    set: gold and predicted figures without evidence or with evidence not in the source, and predicted
+    values that are no number.  Both scorers must agree on them too."""
+    gold_src, src_dir = SETS["corpus"]
+    gold_dir, pred_dir = tmp_path / "gold", tmp_path / "pred"
+    gold_dir.mkdir()
+    pred_dir.mkdir()
+    lost = [lambda f: f.pop("evidence"), lambda f: f.update(evidence="原文中没有的一句话"), lambda f: f.update(evidence="")]
+    for n, src in enumerate(sorted(src_dir.glob("*.txt"))):
+        gold = json.loads((gold_src / f"{src.stem}.json").read_text(encoding="utf-8"))
+        pred = contract_json(src, design="rules")
+        for i, damage in enumerate(lost):
+            damage(gold["figures"][(n + 2 * i) % len(gold["figures"])])
+            damage(pred["figures"][(n + 3 * i + 1) % len(pred["figures"])])
+        for i, value in enumerate(("若干", None)):  # a predicted value that is no number
+            pred["figures"][(n + 5 * i + 2) % len(pred["figures"])]["value"] = value
+        (gold_dir / f"{src.stem}.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+        (pred_dir / f"{src.stem}.json").write_text(json.dumps(pred, ensure_ascii=False), encoding="utf-8")
+    ours = score_dirs(pred_dir, gold_dir, src_dir)["total"]
+    theirs = _oracle_total(gold_dir, pred_dir, src_dir)
+    for mine, ref in PAIRS.items():
+        assert ours[mine] == pytest.approx(theirs[ref], abs=1e-9), mine
+    assert ours["ungrounded"] > 0 and ours["gold_unlocated"] > 0 and ours["figure_recall"] < 1  # the damage was seen

@@ -178,9 +178,13 @@ def score_figures(pred_figures: Any, gold_figures: Any, source: FoldedText,
     return counts, detail
 
 
-def _catalogue_key(figure: Any) -> tuple[str, Any] | None:
-    """``(indicator, value)`` of a catalogued figure; ``None`` for ``other``/no indicator."""
+def _catalogue_key(figure: Any, *, numbers_only: bool = False) -> tuple[str, Any] | None:
+    """``(indicator, value)`` of a catalogued figure; ``None`` for ``other``/no indicator, and, with
+    ``numbers_only``, for a value that is not a JSON number (a predicted "若干" or null compares with
+    nothing, so the reference scorer leaves it out of the predicted multiset rather than count it wrong)."""
     if not isinstance(figure, dict):
+        return None
+    if numbers_only and not isinstance(figure.get("value"), (int, float)):
         return None
     indicator = norm_str(figure.get("indicator"))
     if indicator is None or indicator == "other":
@@ -196,11 +200,11 @@ def score_catalogue(pred_figures: Any, gold_figures: Any) -> Counts:
     Position-free on purpose: it measures what a user comparing reports would
     see, whatever evidence the extractor quoted.
     """
-    def bag(figures: Any) -> Counter:
-        keys = (_catalogue_key(f) for f in (figures if isinstance(figures, list) else []))
+    def bag(figures: Any, numbers_only: bool) -> Counter:
+        keys = (_catalogue_key(f, numbers_only=numbers_only) for f in (figures if isinstance(figures, list) else []))
         return Counter(k for k in keys if k is not None)
 
-    pred, gold = bag(pred_figures), bag(gold_figures)
+    pred, gold = bag(pred_figures, True), bag(gold_figures, False)
     tp = sum((pred & gold).values())
     return Counter(catalogue_tp=tp, catalogue_fp=sum(pred.values()) - tp,
                    catalogue_fn=sum(gold.values()) - tp)
