@@ -138,6 +138,12 @@ def test_labeller_option_reaches_the_pipeline(shipped, tmp_path: Path) -> None:
     assert figures and all(f["unsure"] for f in figures)
     missing = CliRunner().invoke(main, ["extract", str(report), "--labeller", str(tmp_path / "no.npz")])
     assert missing.exit_code == 2 and "no.npz" in missing.output and "Traceback" not in missing.output
+    # the Python API takes the file's path as a string or a Path, and LLMX_LABELLER names it too
+    for given in (str(path), path):
+        with llmx.Extractor(design="rules", labeller=given) as ex:
+            assert all(f.unsure for f in ex.extract(report).figures)
+    with llmx.Extractor(design="rules") as ex:
+        assert not all(f.unsure for f in ex.extract(report).figures)  # the shipped labeller flags fewer
 
 
 def test_cross_validation_holds_each_set_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

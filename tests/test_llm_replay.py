@@ -62,23 +62,32 @@ def test_hybrid_all_on_every_corpus_report(recorder, endpoint, report_type, tmp_
             assert all(f["verified"] for f in result["figures"])
 
 
-def test_each_report_counts_its_own_share_of_a_shared_model(recorder, endpoint, report_type, tmp_path):
+def test_each_report_counts_its_own_share_of_a_shared_model(recorder, endpoint, report_type, tmp_path, monkeypatch):
     """One model serves every report of a run (as in batch): each result's usage is what was asked for
-    that report, so the reports' shares add up to the model's totals, and its seconds are its own."""
-    import llmx
+    that report, so the reports' shares add up to the model's totals, and its seconds are its own (the
+    pipeline's clock is replaced by one that advances 1.25 s a reading, so no wall clock is asserted)."""
+    import itertools
+    import types
 
+    import llmx
+    import llmx.pipeline
+
+    ticks = itertools.count(1000.0, 1.25)
+    monkeypatch.setattr(llmx.pipeline, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks)))
     llm = make_llm(endpoint, tmp_path)
     shares = []
     with recorder.use_cassette("hybrid-all_corpus.yaml"), llmx.Extractor(design="hybrid-all", report_type=report_type,
                                                                          llm=llm) as ex:
-        for path in sorted(CORPUS.glob("*.txt")):
+        reports = sorted(CORPUS.glob("*.txt"))
+        for path in reports + reports:  # the second pass is answered from the cache
             usage = ex.extract(path).model_dump(mode="json")["usage"]
-            assert 0 < usage["seconds"] < 3600, path.name  # the report's own seconds, not a clock reading
-            assert usage["calls"] >= 1, path.name
+            assert usage["seconds"] == 1.25, path.name  # read when the report starts and when it ends
+            assert usage["calls"] + usage["cache_hits"] >= 1, path.name
             shares.append(usage)
     for counter in ("calls", "prompt_tokens", "completion_tokens", "cache_hits"):
         assert sum(u[counter] for u in shares) == getattr(llm.usage, counter), counter
-    assert llm.usage.prompt_tokens > 0 and llm.usage.completion_tokens > 0
+    assert llm.usage.prompt_tokens > 0 and llm.usage.completion_tokens > 0 and llm.usage.cache_hits > 0
+    assert all(u["calls"] == 0 and u["cache_hits"] >= 1 for u in shares[len(reports):])
 
 
 def test_a_model_given_to_a_rules_run_is_not_named_in_its_result(endpoint, report_type, tmp_path):
