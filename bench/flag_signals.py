@@ -52,7 +52,7 @@ def held_out_signals(type_name: str = "fazhi") -> dict[str, list[tuple[float, fl
             index = {k: j for j, k in enumerate(model.classes)}
             for i, e in enumerate(test):
                 p_key = float(probs[i, index[e.rule]]) if e.rule in index else 1.0
-                rows.append((float(p_stat[i]), p_key, float(kinds[i]), not (e.stat and e.rule == e.indicator)))
+                rows.append((float(p_stat[i]), p_key, float(kinds[i]), not e.cues_right))
     return out
 
 

@@ -274,7 +274,6 @@ class LearnedModel:
         return [Decision(key, round(float(conf), 3), float(ps), bool(score <= self.unsure_below))
                 for key, conf, ps, score in zip(keys, confidence, p_stat, raw)]
 
-
     def kind_factors(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         """Per row, the product of one minus the error rate of each kind of number it is."""
         import numpy as np

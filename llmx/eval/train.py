@@ -68,6 +68,11 @@ class Example:
     stat: bool
     indicator: str | None  # the gold indicator of a statistic
 
+    @property
+    def cues_right(self) -> bool:
+        """The ``rules`` design gets it right: a statistic, and the cues' key is its gold indicator."""
+        return self.stat and self.rule == self.indicator
+
 
 def collect(report_type: ReportType, sets: Sequence[GoldSet]) -> list[Example]:
     """Every number of every gold report of ``sets``, labelled from the gold figures."""
@@ -164,7 +169,7 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
 def doubt_rates(examples: Sequence[Example]) -> dict[str, float]:
     """For each kind of number (``DOUBT_KINDS``), how often the cues' key is wrong for the candidates
     of ``examples`` that are of it (or they are no statistic), drawn toward the overall rate."""
-    wrong = [(e.row, not (e.stat and e.rule == e.indicator)) for e in examples if e.candidate]
+    wrong = [(e.row, not e.cues_right) for e in examples if e.candidate]
     if not wrong:
         return {}
     overall = sum(w for _, w in wrong) / len(wrong)

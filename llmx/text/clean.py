@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from llmx.text.headings import CHINESE_NUMBERED
-from llmx.text.punctuation import PROSE, compiled
+from llmx.text.punctuation import PROSE, VERTICAL_BARS, compiled
 from llmx.text.script import simplify
 
 _INDEX_LABELS: dict[str, str] = {
@@ -210,7 +210,7 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
     return waiting
 
 
-_SEPARATORS = " \t\u3000\xa0•·|｜丨-"
+_SEPARATORS = " \t\u3000\xa0•·" + VERTICAL_BARS + "-"
 _TABLE_BAR = re.compile(r"[|｜]")
 
 

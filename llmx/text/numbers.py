@@ -34,7 +34,7 @@ from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from llmx.text.punctuation import CLAUSE_END, COLON, DASHES, SENTENCE_END, char_class, compiled
+from llmx.text.punctuation import CLAUSE_END, COLON, DASHES, SENTENCE_END, VERTICAL_BARS, char_class, compiled
 from llmx.text.places import gazetteer
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
@@ -198,7 +198,7 @@ _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周�
 _ORG_SUFFIX = re.compile(
     rf"[{_CJK}]{{0,3}}?(?:中学|小学|学校|幼儿园|医院|卫生院|中队|大队|支队|分局|派出所|法庭|监狱|看守所|中心校|村民小组)")
 _PAGE_NUMBER = re.compile(rf"{char_class(DASHES)}+{_WS}[{_D}]+{_WS}{char_class(DASHES)}+")  # - 3 -, — 12 —
-_RULE_ROW = re.compile("[1lI|｜丨川]{3,}")  # the glyphs OCR reads a table's vertical rules as, spaces removed
+_RULE_ROW = re.compile(char_class(VERTICAL_BARS, "1lI川") + "{3,}")  # what OCR reads a table's rules as, spaces removed
 _HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}\Z")
 _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")

@@ -15,6 +15,7 @@ CLAUSE_COMMA = "，,"
 COLON = "：:"
 LIST_COMMA = "、"  # between the items of one enumeration: inside a clause, not between clauses
 BRACKETS = "（）()【】"
+VERTICAL_BARS = "|｜丨"  # table rules and separators in web furniture
 DASHES = "-—–－―"  # hyphens and dashes: around a page number (- 3 -), inside a range (1—12月)
 #: What ends a clause: a sentence end or a comma.
 CLAUSE_END = SENTENCE_END + CLAUSE_COMMA
