@@ -55,6 +55,9 @@ def _label(sentence: str, number: str) -> str | None:
     ("全年共审查区级党政规范性文件24件。", "24", "legality_reviews"),  # documents reviewed
     ("制定行政规范性文件3件。", "3", "normative_documents"),  # documents made
     ("已备案的合同3373件。", "3373", None),  # contracts filed, not reviewed
+    ("累计召开法治建设工作会议10次。", "10", "rule_of_law_meetings"),  # a working meeting on rule of law
+    ("召开安全生产工作会议3次。", "3", None),  # a working meeting on something else
+    ("办理征求法律意见335件次。", "335", "legality_reviews"),  # 件次 counts items
 ])
 def test_nearest_fitting_cue_decides(sentence, number, key):
     assert _label(sentence, number) == key

@@ -58,3 +58,21 @@ def test_county_level_report_names_its_county_and_no_township():
     m = _meta(text)
     assert (m["level"], m["county"], m["township"]) == ("county", "某某县", None)
     assert m["issuers"] == ["中共某某县委员会", "某某县人民政府"]
+
+
+def test_the_first_heading_names_the_year_an_opening_does_not():
+    text = "某某区坚持以习近平法治思想为指导，法治建设成效彰显。\n一、2022年法治政府建设主要举措和成效\n正文。\n"
+    assert _meta(text)["report_year"] == 2022
+
+
+def test_the_opening_formula_ending_in_a_colon_is_no_address_line():
+    """现将我局…报告如下： ends with a colon as a 主送 line does, but names the reporter."""
+    text = "根据年度报告制度的要求，现将我局2022年度法治政府建设工作报告如下：\n一、加强组织领导\n正文。\n"
+    assert _meta(text)["level"] == "department"
+
+
+@pytest.mark.parametrize(("later", "level"), [("自治区人民政府把学习贯彻习近平法治思想作为重大政治责任。", "province"),
+                                              ("区人民政府把学习贯彻习近平法治思想作为重大政治责任。", "county")])
+def test_we_the_district_is_an_autonomous_region_where_its_government_opens_a_clause(later, level):
+    text = f"2022年，我区坚持以习近平法治思想为指导，现将有关情况报告如下：\n一、深入学习贯彻习近平法治思想\n{later}\n"
+    assert _meta(text)["level"] == level

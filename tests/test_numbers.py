@@ -328,6 +328,16 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("发放宣传材料400余份法律顾问进村宣讲⟦2⟧次", 2, "次", "exact", C),
     ("发生⟦一⟧起案件", 1, "起", "exact", C),
     ("增长⟦2⟧倍", 2, "倍", "exact", C),
+    # a bare 百/千/万 with a qualifier and a unit is a round number
+    ("惠及师生近⟦千⟧人", 1000, "人", "approx", C),
+    ("⟦千⟧余人参加", 1000, "人", "approx", C),
+    ("覆盖群众逾⟦万⟧人", 10000, "人", "at_least", C),
+    ("办理⟦百⟧余件", 100, "件", "approx", C),
+    # postcodes and fax numbers after their label; one 第 for a list of ordinals
+    ("邮编:⟦300040⟧", 300040, "", "exact", "phone"),
+    ("邮政编码：⟦300040⟧", 300040, "", "exact", "phone"),
+    ("完成第二、⟦三⟧批区级示范项目评审", 3, "批", "exact", "ordinal"),
+    ("第3、⟦4⟧次会议", 4, "次", "exact", "ordinal"),
 ]
 
 
@@ -364,6 +374,7 @@ NAMED = [
     ("履行推进法治建设第⟦一⟧责任人职责", "第一责任人"),
     ("落实“⟦一⟧支队伍管执法”", "一支队伍管执法"),
     ("以“宪法⟦十⟧进”为载体", "宪法十进"),
+    ("对中央⟦八⟧项规定落实情况开展检查", "中央八项规定"),
 ]
 
 
@@ -409,6 +420,12 @@ def test_load_numbered_names(tmp_path: Path) -> None:
     path = tmp_path / "names.txt"
     path.write_text("# comment\n\n三项制度\n八五  # inline comment\n三项制度\n", encoding="utf-8")
     assert load_numbered_names(path) == ("三项制度", "八五")
+
+
+@pytest.mark.parametrize("text", ["数千人参加", "上千人次", "千方百计", "服务百姓", "万家灯火", "成千上万人"])
+def test_a_bare_magnitude_without_a_qualifier_and_unit_is_a_word(text: str) -> None:
+    """数千/上千 are vague and 千方百计, 百姓 are words: no number is read in them."""
+    assert find_mentions(text) == []
 
 
 def test_no_mention_in_plain_text() -> None:

@@ -9,30 +9,21 @@ from __future__ import annotations
 
 import click
 
-from llmx.apps.assess_command import assess_command
-from llmx.apps.batch_command import batch_command
 from llmx.apps.cli_options import quiet_instructor
-from llmx.apps.conventions import CONTEXT, apply as apply_conventions
-from llmx.apps.eval_command import eval_command
-from llmx.apps.export_command import export_command
-from llmx.apps.extract_command import extract_command
-from llmx.apps.review_command import review_command
-from llmx.apps.score_command import score_command
-from llmx.apps.table_command import table_command
-from llmx.apps.train_command import train_command
+from llmx.apps.conventions import CONTEXT, LazyGroup
+
+#: Every command, by name: its module is imported only when it runs (or help lists it).
+COMMANDS = {name: f"llmx.apps.{module}_command:{module}_command" for name, module in (
+    ("extract", "extract"), ("batch", "batch"), ("eval", "eval"), ("score", "score"), ("table", "table"),
+    ("review", "review"), ("export", "export"), ("train", "train"), ("assess", "assess"))}
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings=CONTEXT)
 @click.version_option(package_name="llmx")
 def main() -> None:
     """Verified structured data from annual reports, on local LLMs."""
     quiet_instructor()
 
-
-for command in (extract_command, batch_command, eval_command, score_command, table_command, review_command,
-                export_command, train_command, assess_command):
-    main.add_command(command)
-apply_conventions(main)
 
 if __name__ == "__main__":
     main()

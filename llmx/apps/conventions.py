@@ -11,7 +11,9 @@ and ``-o`` of ``score`` are different things.  Help shows each.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
@@ -29,8 +31,11 @@ def commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple
     """Every command under ``group`` with its path of names (the root's is empty)."""
     yield path, group
     if isinstance(group, click.Group):
-        for name, command in sorted(group.commands.items()):
-            yield from commands(command, (*path, name))
+        ctx = click.Context(group)
+        for name in sorted(group.list_commands(ctx)):
+            command = group.get_command(ctx, name)  # a lazy group loads it here
+            if command is not None:
+                yield from commands(command, (*path, name))
 
 
 def env_name(path: tuple[str, ...], option: click.Option) -> str:
@@ -48,18 +53,43 @@ def settable(option: click.Parameter) -> bool:
     return isinstance(option, click.Option) and option.expose_value
 
 
-def apply(root: click.Group) -> None:
-    """Give every command ``-h`` and every option its variable, shown in ``-h``.
+def apply(root: click.Command, path: tuple[str, ...] = ()) -> None:
+    """Give every command under ``root`` (at ``path``) ``-h`` and every option its variable, shown in ``-h``.
 
     ``-h`` is set on each command, not only inherited from the root: click
     caches a command's help option the first time it runs, so a command run
     on its own first (``batch_command`` in a test) would otherwise lose it.
     """
-    for path, command in commands(root):
+    for where, command in commands(root, path):
         command.context_settings.update(CONTEXT)
         for option in command.params:
             if not settable(option):
                 continue
             assert isinstance(option, click.Option)
-            option.envvar = env_name(path, option)
+            option.envvar = env_name(where, option)
             option.show_envvar = True
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when one is run, each given the habits above as it loads.
+
+    Why: importing every command's module (batch's progress bars, assess's
+    pages, eval's scorer) cost a one-report ``extract`` about a tenth of a
+    second of cold start (``bench/coldstart.py``).  ``lazy`` maps a command's
+    name to ``"module:attribute"``.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            apply(command, (cmd_name,))
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)

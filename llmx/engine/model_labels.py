@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationInfo, create_model, field_validator, model_validator
-from rapidfuzz import process
 
 from llmx.engine.candidates import Candidate, check_batch_ids
 from llmx.engine.rule_labels import TOPK, rank, rule_labels, unsure
@@ -50,6 +49,8 @@ def labels_model(keys: Sequence[str]) -> type[_Labels]:
     def snap(cls, value: Any) -> Any:
         """Mend near-miss spellings (``law_study_session``) before checking membership."""
         if isinstance(value, str) and value not in allowed:
+            from rapidfuzz import process  # only when a model misspells a key: rules runs never import it
+
             best = process.extractOne(value, allowed, score_cutoff=88)
             return best[0] if best else value
         return value

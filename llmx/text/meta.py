@@ -76,7 +76,7 @@ def extract_meta(source: str | CleanText, body_start: int,
     subject = find_subject(ct, issuers=issuers, title=title, opening=_opening(head))
     meta = {
         "title": title,
-        "report_year": _report_year(title, head, date or _index_date(ct)),
+        "report_year": _report_year(title, [*head, *lines[len(head):len(head) + 1]], date or _index_date(ct)),
         "doc_number": _first(_DOC_NUMBER, top) or _index_doc_number(ct.index.get("doc_number")),
         "signers": _signers(top),
         "issuers": issuers,
@@ -124,8 +124,8 @@ def _opening(head: list[Line]) -> str:
 
 
 def _is_address(text: str) -> bool:
-    """A 主送 line: short, no full stop, ends with a colon."""
-    return text.endswith(("：", ":")) and len(text) <= 60 and "。" not in text
+    """A 主送 line: short, no full stop, ends with a colon, and not the opening formula (现将…报告如下：)."""
+    return text.endswith(("：", ":")) and len(text) <= 60 and "。" not in text and "如下" not in text
 
 
 def _first(pattern: re.Pattern[str], lines: list[Line]) -> str | None:
@@ -278,7 +278,8 @@ def _header_issuers(top: list[Line], title: str | None) -> list[str]:
 
 
 def _report_year(title: str | None, head: list[Line], date: str | None) -> int | None:
-    """The year the report covers: the title's, else the opening's first own year, else the date's minus one.
+    """The year the report covers: the title's, else the first own year of the opening and the first
+    heading (一、2022年法治政府建设主要举措和成效, where the opening names none), else the date's minus one.
 
     Years inside 《…》 names, （…） asides and doc numbers belong to other documents.
     """

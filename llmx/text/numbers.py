@@ -149,11 +149,15 @@ _EQUIVALENT_CHARS = {"·": "·•・∙‧.．", "(": "(（", ")": ")）", "、"
 # 3万5千, 1亿2千万, 3万5: Arabic digits with Chinese place words, two Arabic parts at least (3千米 is
 # 3 kilometres, 3万 is read by ``mult``); a last 千 before 米/克/瓦/伏 or 百 before 分 starts a unit.
 _MIXED = rf"[{_D}]+{_WS}[十百千万亿]+(?:{_WS}[{_D}]+(?:{_WS}[十百千万亿])*)+(?!(?<=千)[米克瓦伏]|(?<=百)分)"
+# 近千人, 逾万名, 千余人, 百余件: a bare 百/千/万 is a round number only with a qualifier and a unit
+# (千方百计, 百姓 and 万家灯火 are words); 数千 and 上千 are vague, and stay words.
+_BARE = rf"(?<=[近逾超])[百千万](?=[余多]?{_WS}{_UNIT})|(?<![{_CN_BODY}数上成])[百千万](?=[余多]{_WS}{_UNIT})"
 _TOKEN = re.compile(
     rf"(?P<pcn>{_PERCENT_WORD}{_WS}(?:{_ARABIC}|{_CN}|百))"
     rf"|(?P<mix>{_MIXED})"
     rf"|(?P<ar>{_ARABIC})(?P<mult>{_WS}[万亿])?(?P<pct>{_WS}[%％])?"
     rf"|(?P<cn>{_CN})"
+    rf"|(?P<bare>{_BARE})"
 )
 _MULTIPLIERS = {"万": 10**4, "亿": 10**8}
 _TAIL = re.compile(rf"{_WS}(?P<mid>[余多])?{_WS}(?P<unit>{_UNIT})?")
@@ -180,6 +184,7 @@ _RANK_UNITS = frozenset({"", "名", "位"})
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
+_ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}[、，,和及与]{_WS})+\Z")
 _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
 # 《一法一条例一办法》, 《“十四五”规划》: a number inside a title in book brackets is part of the name.
 _TITLES = re.compile(r"《[^《》\n]{1,40}》")
@@ -199,7 +204,7 @@ _ORG_SUFFIX = re.compile(
     rf"[{_CJK}]{{0,3}}?(?:中学|小学|学校|幼儿园|医院|卫生院|中队|大队|支队|分局|派出所|法庭|监狱|看守所|中心校|村民小组)")
 _PAGE_NUMBER = re.compile(rf"{char_class(DASHES)}+{_WS}[{_D}]+{_WS}{char_class(DASHES)}+")  # - 3 -, — 12 —
 _RULE_ROW = re.compile(char_class(VERTICAL_BARS, "1lI川") + "{3,}")  # what OCR reads a table's rules as, spaces removed
-_HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线){_WS}[:：]?{_WS}\Z")
+_HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线|传真|邮编|邮政编码){_WS}[:：]?{_WS}\Z")
 _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _VERSION_AFTER = re.compile(r"版|时代|模式|平台|系统")
@@ -255,7 +260,7 @@ def in_chinese_numerals(written: str) -> bool:
     if written.startswith(_PERCENT_WORD):  # 百分之三十, 百分之百 (百分之30 is in digits)
         written = written[len(_PERCENT_WORD):].lstrip()
         return written[:1] != "" and written[:1] in _CN_LEAD + "百"
-    return written[:1] != "" and written[:1] in _CN_LEAD
+    return written[:1] != "" and written[:1] in _CN_LEAD + "百千万"  # 近千人, 万余名: a bare magnitude too
 
 
 def chinese_to_int(numeral: str) -> int:
@@ -428,6 +433,8 @@ def _token_value(m: re.Match[str]) -> tuple[Number, bool, bool, str, bool]:
     if m.group("cn"):
         lower = colloquial_range(m.group("cn"))
         return chinese_to_int(lower or m.group("cn")), True, False, "", lower is not None
+    if m.group("bare"):
+        return chinese_to_int("一" + m.group("bare")), True, False, "", False
     if m.group("mix"):
         return _mixed_value(m.group("mix")), False, False, "", False
     digits = m.group("ar")
@@ -559,7 +566,8 @@ def _rule_list_marker(ctx: _Context, r: _Reading) -> str | None:
 
 
 def _rule_phone(ctx: _Context, r: _Reading) -> str | None:
-    """Hotlines (12345, 12348, 110 after 拨打) and long bare digit strings: identifiers, not counts."""
+    """Hotlines (12345, 12348, 110 after 拨打), postcodes and fax numbers after their label, and long bare
+    digit strings: identifiers, not counts."""
     if not r.plain_int or r.unit:
         return None
     text = ctx.text
@@ -636,8 +644,9 @@ def _is_rank(ctx: _Context, r: _Reading) -> bool:
 
 
 def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
-    """第五次会议, 第二批, 第一时间; 十五届三次会议 (a session's number after its term, no 第)."""
-    if _ordinal_start(ctx.text, r) is not None:
+    """第五次会议, 第二批, 第一时间; 第二、三批 (one 第 for a list of them); 十五届三次会议 (a session's number
+    after its term, no 第)."""
+    if _ordinal_start(ctx.text, r) is not None or _ORDINAL_LIST_BEFORE.search(ctx.text, max(0, r.start - 16), r.start):
         return "ordinal"
     if r.unit != "次" or not _SESSION_AFTER.match(ctx.text, r.end):
         return None

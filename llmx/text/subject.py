@@ -40,6 +40,11 @@ _SELF_REF = re.compile(
     r"(?:(?:我|本)(中心|街道|局|委|厅|办|部|镇|乡|自治区|县|区|旗|市|州|省)"
     r"|全(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)(?!(?:人民)?政府|委员会)"
     r"|(街道)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府)))")
+# 我区, 全区: an autonomous region calls itself 区 as a county district does; a clause opening with
+# the region's government or party committee in the first lines tells which.
+_REGION_SELF = re.compile(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?[，,]?)?[我本全][区區]")
+_REGION_GOV = re.compile(r"(?:^|[。，,；;\n])\s*(?:[\u4e00-\u9fff]{0,6}?)自治[区區](?:人民)?(?:政府|党委|黨委)")
+_REGION_SCAN = 600
 _LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 # A department: a short name of its work ending in a department suffix, no verb or particle inside.
@@ -122,8 +127,13 @@ def _starts_with_place(text: str) -> bool:
 def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, opening: str) -> Subject:
     """Level, township and county of the reporting body."""
     # The page's publisher comes last: a county portal publishes its townships' reports.
-    probes = [without_pinyin(p) for p in (*issuers, title_body(title), opening[:_OPENING], ct.index.get("publisher", ""))]
+    named = [without_pinyin(p) for p in (*issuers, title_body(title))]
+    opening = without_pinyin(opening[:_OPENING])
+    probes = [*named, opening, without_pinyin(ct.index.get("publisher", ""))]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
+    if level == "county" and not any(map(level_of, filter(None, named))) and _REGION_SELF.search(opening) \
+            and _REGION_GOV.search(without_pinyin(ct.text[:_REGION_SCAN])):
+        level = "province"  # 我区… in a report named nowhere else, whose region government opens a clause
     header, text = _places(ct, [*issuers, title or "", *ct.index.values()])
     places = header + text
     township = _township(places, [p for p in probes if p]) if level == "township" else None

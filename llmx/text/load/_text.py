@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-import charset_normalizer
-
 from llmx.text.load._common import fail
 
 UTF8_BOM = codecs.BOM_UTF8
@@ -88,6 +86,8 @@ def _detect(path: Path, raw: bytes) -> tuple[str, str]:
     Checking all candidates, not just the best, matters for short files, where
     the detector ranks cp949 or Big5 above the right GB reading.
     """
+    import charset_normalizer  # only for text that is not UTF-8: most files never pay its import
+
     matches = list(charset_normalizer.from_bytes(raw))
     if not matches:
         fail(path, "cannot decode text (not UTF-8, GB18030 or another known encoding)")
