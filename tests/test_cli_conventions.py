@@ -233,3 +233,8 @@ def test_trace_of_a_healthy_run_holds_each_recorded_answer_and_its_prompt(tmp_pa
         recorded.setdefault(key, set()).add(json.loads(resp)["choices"][0]["message"]["content"])
     for call in calls:
         assert call["raw_answer"] in recorded[json.dumps(call["messages"], sort_keys=True, ensure_ascii=False)]
+
+
+def test_a_mistyped_command_is_told_the_nearest_although_commands_load_lazily():
+    result = CliRunner().invoke(main, ["extrac"])
+    assert result.exit_code == 2 and "Did you mean 'extract'?" in result.output

@@ -72,7 +72,8 @@ def test_the_opening_formula_ending_in_a_colon_is_no_address_line():
 
 
 @pytest.mark.parametrize(("later", "level"), [("自治区人民政府把学习贯彻习近平法治思想作为重大政治责任。", "province"),
-                                              ("区人民政府把学习贯彻习近平法治思想作为重大政治责任。", "county")])
+                                              ("区人民政府把学习贯彻习近平法治思想作为重大政治责任。", "county"),
+                                              ("认真落实自治区党委决策部署。", "county")])  # a superior named
 def test_we_the_district_is_an_autonomous_region_where_its_government_opens_a_clause(later, level):
     text = f"2022年，我区坚持以习近平法治思想为指导，现将有关情况报告如下：\n一、深入学习贯彻习近平法治思想\n{later}\n"
     assert _meta(text)["level"] == level

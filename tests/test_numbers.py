@@ -422,10 +422,14 @@ def test_load_numbered_names(tmp_path: Path) -> None:
     assert load_numbered_names(path) == ("三项制度", "八五")
 
 
-@pytest.mark.parametrize("text", ["数千人参加", "上千人次", "千方百计", "服务百姓", "万家灯火", "成千上万人"])
+@pytest.mark.parametrize("text", ["数千人参加", "上千人次", "千方百计", "服务百姓", "万家灯火", "成千上万人", "惠及几千余人"])
 def test_a_bare_magnitude_without_a_qualifier_and_unit_is_a_word(text: str) -> None:
     """数千/上千 are vague and 千方百计, 百姓 are words: no number is read in them."""
     assert find_mentions(text) == []
+
+
+def test_a_bare_magnitude_after_digits_is_no_round_number_of_its_own() -> None:
+    assert all(m.text != "千" for m in find_mentions("全年培训3千余人"))
 
 
 def test_no_mention_in_plain_text() -> None:
@@ -610,7 +614,9 @@ def test_non_statistics_by_class(text, reason):
                                   "对全县⟦八⟧家乡镇卫生院开展执法检查",  # 八家乡 is a township, 乡镇 a word
                                   "走访⟦五⟧家街边商户",  # 五家街 only abbreviates 五家街道
                                   "受理/办结1234/⟦1200⟧件", "罚款1000-⟦2000⟧元", "申请⟦056⟧件",
-                                  "实现“办结率⟦100%⟧、满意率98%”"])
+                                  "实现“办结率⟦100%⟧、满意率98%”",
+                                  "第一，⟦30⟧个部门完成清单梳理",  # a comma after an ordinal ends it
+                                  "荣获全市第一，⟦5⟧名同志被评为先进"])
 def test_counts_that_look_like_articles_or_ordinals_stay(text):
     plain = text.replace("⟦", "").replace("⟧", "")
     mention = next(m for m in find_mentions(plain) if m.start == text.index("⟦"))

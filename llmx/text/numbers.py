@@ -150,8 +150,8 @@ _EQUIVALENT_CHARS = {"·": "·•・∙‧.．", "(": "(（", ")": ")）", "、"
 # 3 kilometres, 3万 is read by ``mult``); a last 千 before 米/克/瓦/伏 or 百 before 分 starts a unit.
 _MIXED = rf"[{_D}]+{_WS}[十百千万亿]+(?:{_WS}[{_D}]+(?:{_WS}[十百千万亿])*)+(?!(?<=千)[米克瓦伏]|(?<=百)分)"
 # 近千人, 逾万名, 千余人, 百余件: a bare 百/千/万 is a round number only with a qualifier and a unit
-# (千方百计, 百姓 and 万家灯火 are words); 数千 and 上千 are vague, and stay words.
-_BARE = rf"(?<=[近逾超])[百千万](?=[余多]?{_WS}{_UNIT})|(?<![{_CN_BODY}数上成])[百千万](?=[余多]{_WS}{_UNIT})"
+# (千方百计, 百姓 and 万家灯火 are words); 数千, 几千 and 上千 are vague, and stay words.
+_BARE = rf"(?<=[近逾超])[百千万](?=[余多]?{_WS}{_UNIT})|(?<![{_D}{_CN_BODY}数几上成])[百千万](?=[余多]{_WS}{_UNIT})"
 _TOKEN = re.compile(
     rf"(?P<pcn>{_PERCENT_WORD}{_WS}(?:{_ARABIC}|{_CN}|百))"
     rf"|(?P<mix>{_MIXED})"
@@ -184,7 +184,7 @@ _RANK_UNITS = frozenset({"", "名", "位"})
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
-_ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}[、，,和及与]{_WS})+\Z")
+_ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}、{_WS})+\Z")
 _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
 # 《一法一条例一办法》, 《“十四五”规划》: a number inside a title in book brackets is part of the name.
 _TITLES = re.compile(r"《[^《》\n]{1,40}》")

@@ -43,7 +43,8 @@ _SELF_REF = re.compile(
 # 我区, 全区: an autonomous region calls itself 区 as a county district does; a clause opening with
 # the region's government or party committee in the first lines tells which.
 _REGION_SELF = re.compile(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?[，,]?)?[我本全][区區]")
-_REGION_GOV = re.compile(r"(?:^|[。，,；;\n])\s*(?:[\u4e00-\u9fff]{0,6}?)自治[区區](?:人民)?(?:政府|党委|黨委)")
+_REGION_GOV = re.compile(r"(?:^|[。，,；;\n])\s*(?:广西壮族|廣西壯族|内蒙古|內蒙古|宁夏回族|寧夏回族|新疆维吾尔|新疆維吾爾|西藏)?"
+                         r"自治[区區](?:人民)?(?:政府|党委|黨委)")
 _REGION_SCAN = 600
 _LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
