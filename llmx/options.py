@@ -27,7 +27,7 @@ from llmx.errors import ConfigurationError
 Kind = Literal["text", "flag", "path", "dir", "folder", "seconds", "choice"]  # dir: a folder or a path to make one
 
 #: How figures are labelled (``engine/label.py`` says what each does); the first is the default.
-DESIGNS = ("rules", "learned", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")
+DESIGNS = ("learned", "rules", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")  # the first is the default
 MODEL_FREE = ("rules", "learned")  # designs that never call a language model
 MODES = ("json", "tools", "md_json")  # instructor modes: how a model is asked for structured output
 
@@ -82,7 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
             "silent (or dripping) that long ends the run", kind="seconds", metavar="SECONDS"),
     Setting("deadline", "--deadline", "DEADLINE", "longest time one report may take with the model, retries and "
             "Retry-After waits included [default 1800]", kind="seconds", metavar="SECONDS"),
-    Setting("design", "--design", "DESIGN", "how figures are labelled (rules = no model at all)", kind="choice",
+    Setting("design", "--design", "DESIGN", "how figures are labelled (learned, rules = no model at all)", kind="choice",
             default=DESIGNS[0], choices=DESIGNS),
     Setting("prompt_version", "--prompt", "PROMPT", "prompt version for the design (e.g. choice-v1); "
             "default: the newest", metavar="VERSION"),

@@ -37,6 +37,7 @@ from llmx.engine.learned import LearnedModel
 from llmx.engine.segment import SectionSpan, find_sections
 from llmx.engine.verify import verified_figures
 from llmx.errors import ConfigurationError
+from llmx.options import DESIGNS
 from llmx.model.config import LLMConfig, from_options
 from llmx.options import RUN_SETTINGS, check_design, needs_model, resolve
 from llmx.text.clean import CleanText, clean
@@ -117,7 +118,7 @@ class Pipeline:
     """How a report is processed: the labelling design, the LLM for model designs, the learned labeller."""
 
     report_type: ReportType
-    design: str = "rules"
+    design: str = DESIGNS[0]
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
     labeller: LearnedModel | None = None  # None = the report type's shipped one, if it ships one
@@ -136,7 +137,7 @@ class Pipeline:
                                      f"not {self.report_type.name!r}: train one with `llmx train --type {self.report_type.name}`")
         if self.design == "learned" and learned is None:
             raise ConfigurationError(f"design 'learned' needs a trained labeller and report type "
-                                     f"{self.report_type.name!r} ships none (run `llmx train`)")
+                                     f"{self.report_type.name!r} ships none (run `llmx train`, or choose --design rules)")
 
     def report_noting(self, doc: Document) -> tuple[BaseModel, list[Mention]]:
         """The report, and the numbers the model was asked about but did not decide (its answer was unusable)."""

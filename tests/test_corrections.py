@@ -23,12 +23,12 @@ from test_review import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDE2 = ROOT / "eval" / "wide2"
-DOC = "013"  # civil suits and documents about cases: figures a reviewer relabels
+DOC = "010"  # a mediator's counts after a training meeting: figures a reviewer relabels
 
 
 def _extract(tmp_path: Path) -> Path:
-    """The report as extracted with the shipped labeller, which flags two of 013's 16 figures (its counts
-    of lawsuits, whose cue key the model doubts) and not the others: the page has both to order."""
+    """The report as extracted with the shipped labeller, which flags two of 010's seven figures and not
+    the others: the page has both to order."""
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["extract", str(WIDE2 / "raw" / f"{DOC}.txt"), "-o", f"{out}/", "--quiet"])
     assert result.exit_code == 0, result.output

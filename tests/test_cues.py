@@ -58,6 +58,11 @@ def _label(sentence: str, number: str) -> str | None:
     ("累计召开法治建设工作会议10次。", "10", "rule_of_law_meetings"),  # a working meeting on rule of law
     ("召开安全生产工作会议3次。", "3", None),  # a working meeting on something else
     ("办理征求法律意见335件次。", "335", "legality_reviews"),  # 件次 counts items
+    ("全局持有执法证件率达到91.4%。", "91.4%", "certification_rate"),
+    ("办理行政诉讼案件4件。", "4", "litigation_cases"),
+    ("2024年街道诉讼案件72起。", "72", None),  # a suit not named administrative is not the catalogue's
+    # its clause names what it counts (a suit, not an administrative one): no cue of another clause leaks in
+    ("审核法律意见书12份，代理街道诉讼案件20余件。", "20", None),
 ])
 def test_nearest_fitting_cue_decides(sentence, number, key):
     assert _label(sentence, number) == key

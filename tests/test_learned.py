@@ -120,7 +120,8 @@ def test_learned_design_without_a_labeller_is_refused() -> None:
     bare = replace(REPORT_TYPE, labeller=None)
     with pytest.raises(ConfigurationError, match="trained labeller"):
         Pipeline(bare, design="learned")
-    figures = llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).figures
+    figures = llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare,
+                           design="rules").figures
     assert all(f.confidence is None and f.unsure is False for f in figures)  # no labeller: no doubt claimed
 
 
@@ -306,3 +307,26 @@ def test_training_counts_each_kinds_error_rate_on_its_own_candidates() -> None:
     assert rates["U:"] == pytest.approx(round((1 + overall * 2) / (1 + 2), 4))
     assert rates["cue:far"] == pytest.approx(overall)  # no candidate of the kind: the overall rate
     assert doubt_rates([]) == {}
+
+
+def test_boost_chosen_on_reports_it_did_not_learn_from(tmp_path: Path) -> None:
+    """--boost-on: the boost that labels the judging reports best, those reports not learned from."""
+    out = CliRunner().invoke(main, ["train", "--set", "corpus", "--boost-on", "wide2", "-o", str(tmp_path / "j.npz"),
+                                    "--json"])
+    assert out.exit_code == 0, out.output
+    info = json.loads(out.stdout)
+    assert list(info["sets"]) == ["corpus"] and list(info["boost_judged_on"]) == ["wide2"]
+    hits = {float(k): v for k, v in info["boost_hits"].items() if k != "cues alone"}
+    assert info["boost"] == max(hits, key=lambda b: (hits[b], b))
+    judged = [e for e in collect(REPORT_TYPE, [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir)
+                                               for s in DEFAULT_SETS if s.name == "wide2"]) if e.stat and e.candidate]
+    assert info["boost_hits"]["cues alone"] == sum(e.rule == e.indicator for e in judged)
+    assert info["statistics"] == sum(e.stat for e in collect(REPORT_TYPE, [GoldSet(
+        s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in DEFAULT_SETS if s.name == "corpus"]))
+
+
+def test_the_shipped_boost_was_chosen_on_the_first_probe(shipped) -> None:
+    """The cue words were written on every gold set; the shipped boost is judged on a probe they were not."""
+    assert list(shipped.info["boost_judged_on"]) == ["p5"]
+    hits = {float(k): v for k, v in shipped.info["boost_hits"].items() if k != "cues alone"}
+    assert shipped.boost == max(hits, key=lambda b: (hits[b], b))

@@ -77,3 +77,12 @@ def test_the_opening_formula_ending_in_a_colon_is_no_address_line():
 def test_we_the_district_is_an_autonomous_region_where_its_government_opens_a_clause(later, level):
     text = f"2022年，我区坚持以习近平法治思想为指导，现将有关情况报告如下：\n一、深入学习贯彻习近平法治思想\n{later}\n"
     assert _meta(text)["level"] == level
+
+
+def test_an_index_title_opening_with_a_bracketed_doc_number_keeps_only_the_title():
+    text = ("- 发文字号:\n- 标题: [天政发〔2026〕7号]天水市人民政府关于2025年法治政府建设情况的报告\n"
+            "[天政发〔2026〕7号]天水市人民政府关于2025年法治政府建设情况的报告\n"
+            "现将2025年度法治政府建设情况报告如下。\n一、主要举措\n正文。\n")
+    m = _meta(text)
+    assert m["title"] == "天水市人民政府关于2025年法治政府建设情况的报告"
+    assert m["doc_number"] == "天政发〔2026〕7号"

@@ -338,6 +338,15 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("邮政编码：⟦300040⟧", 300040, "", "exact", "phone"),
     ("完成第二、⟦三⟧批区级示范项目评审", 3, "批", "exact", "ordinal"),
     ("第3、⟦4⟧次会议", 4, "次", "exact", "ordinal"),
+    # a plan's span in its name, minutes that name a standard of access, a numbered line that lost its point
+    ("法治政府建设⟦5⟧年规划", 5, "年", "exact", "plan_name_year"),
+    ("如在⟦15⟧分钟公共服务配套提升项目决策中", 15, "分钟", "exact", "service_name"),
+    ("打造⟦15⟧分钟生活圈", 15, "分钟", "exact", "service_name"),
+    ("审批时限压缩至⟦15⟧分钟", 15, "分钟", "exact", C),  # a time taken is a figure
+    ("全镇。\n\n⟦2⟧优化法治教育阵地建设", 2, "", "exact", "list_marker"),
+    ("推进社会依法治理的⟦一⟧项基础性工作", 1, "项", "exact", "article"),
+    ("当天发生的⟦一⟧起案件", 1, "起", "exact", C),  # a case counted after 的 is still a count
+    ("讲授习近平法治思想⟦14⟧堂次", 14, "堂次", "exact", C),
 ]
 
 

@@ -77,7 +77,8 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
                         f"ask a model each time: cross-validate 'rules' or 'learned'")
     if len(sets) < 2:
         raise LlmxError("--cv needs at least two gold sets (leave-one-set-out holds one out)")
-    record = cross_validate(load_report_type(opts["report_type"]), sets, opts["design"],
+    report_type = load_report_type(opts["report_type"])
+    record = cross_validate(report_type, sets, opts["design"], boost=_judged_boost(report_type),
                             progress=lambda line: click.echo(f"llmx: {line}", err=True))
     path = runs_dir / f"{name or 'cv_' + opts['design']}.json"
     write_atomic(path, to_json(record))
@@ -86,6 +87,17 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
                     f"eval --cv: {opts['design']}, {scheme}")
     click.echo(str(path))
     _fail_under(record["schemes"]["leave_one_set_out"]["total"], fail_under)
+
+
+def _judged_boost(report_type: Any) -> float | None:
+    """The shipped labeller's boost when it was chosen on reports outside the gold sets (``llmx train
+    --boost-on``): every fold uses it, as the shipped labeller does; else each fold chooses its own."""
+    from llmx.engine.learned import load_labeller
+
+    if report_type.labeller is None:
+        return None
+    shipped = load_labeller(report_type.labeller)
+    return shipped.boost if shipped.info.get("boost_judged_on") else None
 
 
 def _flag_metrics(flags: dict[str, Any]) -> dict[str, Any]:

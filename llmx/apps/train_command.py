@@ -28,12 +28,15 @@ DEFAULT_FILE = "labeller.npz"
 @click.option("-o", "--output", default=DEFAULT_FILE, show_default=True, type=click.Path(),
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
-                                          "[default: chosen by leave-one-set-out accuracy]")
+                                          "[default: chosen by accuracy on --boost-on, else leave-one-set-out]")
+@click.option("--boost-on", "judge_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
+              help="labelled reports the cue words were not written on, not learned from: the boost is the one "
+                   "that labels them best (repeatable; the shipped labeller uses eval/probes/p5)")
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly
-def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, report_type: str,
-                  as_json: bool) -> None:
+def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, judge_specs: tuple[str, ...],
+                  report_type: str, as_json: bool) -> None:
     """Learn what each number counts from every gold label given, and write the labeller.
 
     Use it with `llmx extract --labeller FILE` (or LLMX_LABELLER); `llmx eval --cv`
@@ -43,7 +46,7 @@ def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, 
     from llmx.eval.train import train
 
     sets = [parse_set(s) for s in set_specs] if set_specs else list(DEFAULT_SETS)
-    model = train(load_report_type(report_type), sets, boost=boost)
+    model = train(load_report_type(report_type), sets, boost=boost, judge_sets=[parse_set(s) for s in judge_specs])
     buffer = io.BytesIO()
     model.save(buffer)
     path = output_file(output, DEFAULT_FILE)

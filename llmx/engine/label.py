@@ -74,7 +74,15 @@ class Labelling:
             asked = candidates if self.design == "hybrid-all" else self._unsure(candidates)
             readings = {c.id: c.reading for c in writer(asked)}
             read = [replace(c, reading=readings.get(c.id, "")) for c in candidates]
-            return read, rule_labels(read, self.report_type.catalogue), writer.version, writer.undecided
+            labels = rule_labels(read, self.report_type.catalogue)
+            if self.design == "hybrid" and self.labeller is not None:
+                # the model is one more voice: where its reading moves the cues to another key, that key;
+                # everywhere else the learned design's label, not a step back to the cues alone
+                cued = rule_labels(candidates, self.report_type.catalogue)
+                learned = self._decide(candidates, cued, True)
+                labels = {c.id: labels[c.id] if labels[c.id] != cued[c.id] else d.indicator
+                          for c, d in zip(candidates, learned)}
+            return read, labels, writer.version, writer.undecided
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":
             labeller = ChoiceLabeller(self.llm, self.report_type, doc_hash, self.prompt_version)

@@ -39,7 +39,7 @@ def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str
     sets = list(sets)
     examples = collect(report_type, sets)
     sources = {f"{s.name}/{gold.stem}": (s, src) for s in sets for gold, src in gold_pairs(s.gold_dir, s.source_dir)}
-    out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name,
+    out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name, "boost": boost,
                                       "sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}},
                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                            "schemes": {}}

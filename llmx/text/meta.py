@@ -26,6 +26,7 @@ from llmx.text.subject import ORG, Subject, about_body, find_subject, split_orgs
 _PINYIN = rf"(?:{PINYIN_READING})?"
 _DOC_NUMBER = re.compile(
     rf"(?:[\u4e00-\u9fff]{_PINYIN}){{1,10}}\s*[〔\[【［(（]\s*(?:19|20)\d{{2}}\s*[〕\]】］)）]\s*第?\s*\d{{1,4}}\s*号")
+_OPEN_BRACKETS, _CLOSE_BRACKETS = "[【［", "]】］"  # around a doc number an index prints before a title
 _SIGNERS = re.compile(r"签\s*发\s*人\s*[:：]\s*(.+)")
 _CC = re.compile(r"^\s*抄\s*送\s*[:：]\s*(.+?)[。.]?\s*$", re.M)
 _DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -172,10 +173,14 @@ def _continues(prev: str, text: str, words: tuple[str, ...]) -> bool:
 
 
 def _bare_title(text: str) -> str | None:
-    """Drop a leading doc number and the 《》 around a title; ``None`` if nothing is left."""
-    m = _DOC_NUMBER.match(text)
+    """Drop a leading doc number (bracketed too: ``[天政发〔2026〕7号]…``) and the 《》 around a title;
+    ``None`` if nothing is left."""
+    opened = text[:1] in _OPEN_BRACKETS
+    m = _DOC_NUMBER.match(text, 1 if opened else 0)
     if m:
         text = text[m.end():]
+        if opened and text[:1] in _CLOSE_BRACKETS:
+            text = text[1:]
     text = text.strip()
     if text.startswith("《") and text.endswith("》"):
         text = text[1:-1]

@@ -78,7 +78,7 @@ _YEAR = rf"(?:19|20|１９|２０)[{_D}]{{2}}"
 _UNITS: tuple[str, ...] = tuple(
     sorted(
         """个工作日 工作日 个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
-        户次 件次 家次 车次 架次 台次 个月 小时 分钟 课时 学时 周年 次 场 件 起 人 名 条 份 个 项
+        户次 件次 家次 车次 架次 台次 堂次 个月 小时 分钟 课时 学时 周年 次 场 件 起 人 名 条 份 个 项
         台 部 辆 册 张 期 批 户 家 所 处 篇 位 例 支 套 块 座 本 幅 天 周 年 元 倍 吨 亩 米 株 棵
         间 栋 组 类 种 节 堂 轮 宗 封 页 笔""".split(),
         key=len,
@@ -184,6 +184,8 @@ _RANK_UNITS = frozenset({"", "名", "位"})
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
+_PLAN_AFTER = re.compile(rf"{_WS}(?:规划|行动计划|行动方案|工作方案|攻坚行动|发展规划)")
+_SERVICE_AFTER = re.compile(rf"{_WS}(?:[{_CJK}]{{0,8}}?圈|(?:公共|便民|政务|法律)?服务)")
 _ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}、{_WS})+\Z")
 _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
 # 《一法一条例一办法》, 《“十四五”规划》: a number inside a title in book brackets is part of the name.
@@ -210,6 +212,8 @@ _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _VERSION_AFTER = re.compile(r"版|时代|模式|平台|系统")
 _VERSION_SHAPE = re.compile(r"\d\.\d")
 _ARTICLE_BEFORE = re.compile(rf"(?:作为|成为|当作|每人?|今后|这|那){_WS}\Z")
+_ARTICLE_OF = re.compile(rf"的{_WS}\Z")  # 的一项工作; 发生的一起案件 still counts (a case unit)
+_CASE_UNITS = frozenset("起件宗例")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"「『‘", "”\"」』’"
 
 
@@ -685,6 +689,25 @@ def _unit_end(text: str, r: _Reading) -> int:
     return at + len(r.unit) if at >= 0 else r.end
 
 
+def _rule_lost_point(ctx: _Context, r: _Reading) -> str | None:
+    """2优化法治教育阵地建设: a small bare number opening its line, glued to the words of a list item
+    whose point was lost (3号楼 names a building; a table's cell stands alone on its line)."""
+    if r.chinese or r.unit or not _is_small_marker_value(r) or r.start == 0 or ctx.text[r.start - 1] != "\n":
+        return None
+    following = ctx.text[r.end:r.end + 1]
+    return "list_marker" if _CJK_CHAR.match(following) and following not in "号期届" else None
+
+
+def _rule_plan_span(ctx: _Context, r: _Reading) -> str | None:
+    """法治政府建设5年规划, 3年行动计划: the span a plan's name gives (三年行动 in words has no 年 unit)."""
+    return "plan_name_year" if r.unit == "年" and _PLAN_AFTER.match(ctx.text, _unit_end(ctx.text, r)) else None
+
+
+def _rule_service_circle(ctx: _Context, r: _Reading) -> str | None:
+    """15分钟公共服务配套, 30分钟法律服务圈: minutes that name a standard of access, not a time taken."""
+    return "service_name" if r.unit == "分钟" and _SERVICE_AFTER.match(ctx.text, _unit_end(ctx.text, r)) else None
+
+
 def _rule_titled(ctx: _Context, r: _Reading) -> str | None:
     """《一法一条例一办法》: a number inside a document or law title counts nothing of the reporter's."""
     return "title_name" if _inside(ctx.titles, r.start, r.end) else None
@@ -752,11 +775,14 @@ def _rule_version(ctx: _Context, r: _Reading) -> str | None:
 
 
 def _rule_article(ctx: _Context, r: _Reading) -> str | None:
-    """作为一项重要任务, 今后一个时期, 每一个环节, 取消一批: 一 with a measure word after 作为/成为/每/今后,
+    """作为一项重要任务, 今后一个时期, 每一个环节, 取消一批, 依法治理的一项基础性工作: 一 with a measure
+    word after 作为/成为/每/今后/的,
     or 一批, is an article ('a', 'each'), not a count (发生一起案件 and 召开一次会议 still count)."""
     if not (r.chinese and ctx.text[r.start:r.end] == "一" and r.unit):
         return None
     if r.unit == "批" or _ARTICLE_BEFORE.search(ctx.text, max(0, r.start - 4), r.start):
+        return "article"
+    if r.unit not in _CASE_UNITS and _ARTICLE_OF.search(ctx.text, max(0, r.start - 2), r.start):
         return "article"
     return None
 
@@ -792,6 +818,9 @@ _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_ordinal,
     _rule_recurrence,
     _rule_quoted,
+    _rule_lost_point,
+    _rule_plan_span,
+    _rule_service_circle,
     _rule_slogan_count,
     _rule_idiom,
     _rule_article,
