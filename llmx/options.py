@@ -26,8 +26,9 @@ from llmx.errors import ConfigurationError
 
 Kind = Literal["text", "flag", "path", "dir", "folder", "seconds", "choice"]  # dir: a folder or a path to make one
 
-#: How figures are labelled (``engine/label.py`` says what each does); the first is the default.
-DESIGNS = ("learned", "rules", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")  # the first is the default
+#: How figures are labelled (``engine/label.py`` says what each does); the first is the default (``rules``
+#: where a report type ships no labeller: ``pipeline.plan``).
+DESIGNS = ("learned", "rules", "hybrid", "hybrid-all", "choice", "llm", "llm-topk")
 MODEL_FREE = ("rules", "learned")  # designs that never call a language model
 MODES = ("json", "tools", "md_json")  # instructor modes: how a model is asked for structured output
 

@@ -19,6 +19,8 @@ settings) before anything starts; ``Pipeline`` runs one report.
 
 from __future__ import annotations
 
+import os
+
 import hashlib
 import time
 from contextlib import nullcontext
@@ -37,9 +39,8 @@ from llmx.engine.learned import LearnedModel
 from llmx.engine.segment import SectionSpan, find_sections
 from llmx.engine.verify import verified_figures
 from llmx.errors import ConfigurationError
-from llmx.options import DESIGNS
 from llmx.model.config import LLMConfig, from_options
-from llmx.options import RUN_SETTINGS, check_design, needs_model, resolve
+from llmx.options import BY_NAME, DESIGNS, RUN_SETTINGS, check_design, needs_model, resolve
 from llmx.text.clean import CleanText, clean
 from llmx.text.grounding import Grounding
 from llmx.text.headings import Heading, find_headings
@@ -75,6 +76,9 @@ def plan(*, design: str | None = None, report_type: str | ReportType | None = No
     run = resolve(given, RUN_SETTINGS)
     check_design(run["design"])  # before any model is started for it
     chosen = report_type if isinstance(report_type, ReportType) else load_report_type(run["report_type"])
+    if design is None and run["design"] == DESIGNS[0] and os.environ.get(BY_NAME["design"].variable) is None \
+            and not (trained or run["labeller"] or (chosen.labeller and chosen.labeller.is_file())):
+        run["design"] = "rules"  # the default learns from a labeller; a report type that ships none runs its cues
     return Plan(chosen.with_labeller(run["labeller"]), run["design"], run["prompt_version"], trained,
                 config or from_options(**model_settings))
 
@@ -174,7 +178,7 @@ class Pipeline:
         reasons = llm.unusable[failed:]
         asked = llm.asked - asked
         report.warnings = [*report.warnings,
-                           f"{FALLBACK_WARNING} for {len(reasons)} of {asked} model requests, so rules alone "
+                           f"{FALLBACK_WARNING} for {len(reasons)} of {asked} model requests, so code alone "
                            f"decided {_numbers(undecided)} (last reason: {reasons[-1]})"]
         if len(reasons) == asked:
             report.model, report.prompt_version = None, "rules"

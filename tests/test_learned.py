@@ -330,3 +330,13 @@ def test_the_shipped_boost_was_chosen_on_the_first_probe(shipped) -> None:
     assert list(shipped.info["boost_judged_on"]) == ["p5"]
     hits = {float(k): v for k, v in shipped.info["boost_hits"].items() if k != "cues alone"}
     assert shipped.boost == max(hits, key=lambda b: (hits[b], b))
+
+
+def test_the_default_design_is_the_cue_words_for_a_report_type_without_a_labeller(monkeypatch) -> None:
+    """learned is the default only where a labeller exists; asked for by name, it is refused instead."""
+    monkeypatch.delenv("LLMX_DESIGN", raising=False)
+    bare = replace(REPORT_TYPE, labeller=ROOT / "no_such_labeller.npz")
+    assert llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare).prompt_version == "rules"
+    assert llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt").prompt_version == "learned"
+    with pytest.raises(ConfigurationError, match="trained labeller"):
+        llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare, design="learned")

@@ -344,6 +344,8 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("打造⟦15⟧分钟生活圈", 15, "分钟", "exact", "service_name"),
     ("审批时限压缩至⟦15⟧分钟", 15, "分钟", "exact", C),  # a time taken is a figure
     ("全镇。\n\n⟦2⟧优化法治教育阵地建设", 2, "", "exact", "list_marker"),
+    ("覆盖率达到\n⟦9⟧成以上", 9, "", "exact", C),  # a line wrapped mid-sentence goes on counting
+    ("开展\n⟦5⟧大专项行动", 5, "", "exact", C),
     ("推进社会依法治理的⟦一⟧项基础性工作", 1, "项", "exact", "article"),
     ("当天发生的⟦一⟧起案件", 1, "起", "exact", C),  # a case counted after 的 is still a count
     ("讲授习近平法治思想⟦14⟧堂次", 14, "堂次", "exact", C),

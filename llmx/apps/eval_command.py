@@ -94,7 +94,7 @@ def _judged_boost(report_type: Any) -> float | None:
     --boost-on``): every fold uses it, as the shipped labeller does; else each fold chooses its own."""
     from llmx.engine.learned import load_labeller
 
-    if report_type.labeller is None:
+    if report_type.labeller is None or not report_type.labeller.is_file():
         return None
     shipped = load_labeller(report_type.labeller)
     return shipped.boost if shipped.info.get("boost_judged_on") else None

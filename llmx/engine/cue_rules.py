@@ -98,7 +98,7 @@ class CueRules:
             fitting = next((key for key, admits in present if admits & kinds), None)
             if fitting and (own or not named_elsewhere):
                 return None if fitting == OTHER else fitting
-            named_elsewhere = named_elsewhere or (own and bool(self._by_word[word]))
+            named_elsewhere = named_elsewhere or (own and bool(present))
         # 参加现场调解6次: its clause names what it counts, in a unit none of that cue's indicators
         # takes; a cue of another clause (培训会2次 before it) does not name it either.
         return None

@@ -2,13 +2,14 @@
 
 Designs (chosen by the eval harness, see eval/README.md):
 
-- ``rules`` (default): cue words and kinds of unit (``reports/cues.py``, applied by
-  ``rule_labels.py``), no model.
-  Measured on the gold sets, no model design labels better (eval/README.md).
-- ``learned``: the cues' key, overruled where the labeller trained on the
+- ``learned`` (default): the cues' key, overruled where the labeller trained on the
   gold labels (``learned.py``) speaks clearly against it; no model.
+- ``rules``: cue words and kinds of unit (``reports/cues.py``, applied by
+  ``rule_labels.py``), no model; on blind probes the ``learned`` design labels better
+  (eval/README.md).
 - ``hybrid``: the model names what a number counts (``phrases.py``) only where
-  no cue word places it; the cues of that name then place it in the catalogue.
+  the learned labeller is unsure of it; where the cues of that name place it
+  elsewhere than the cues alone did, that key, else the ``learned`` label.
 - ``hybrid-all``: the same reading asked for every number.
 - ``choice``: the ranker, and the model only for the numbers the ranker
   cannot place (a multiple choice among its closest codes, one per call).

@@ -690,11 +690,16 @@ def _unit_end(text: str, r: _Reading) -> int:
 
 
 def _rule_lost_point(ctx: _Context, r: _Reading) -> str | None:
-    """2优化法治教育阵地建设: a small bare number opening its line, glued to the words of a list item
-    whose point was lost (3号楼 names a building; a table's cell stands alone on its line)."""
-    if r.chinese or r.unit or not _is_small_marker_value(r) or r.start == 0 or ctx.text[r.start - 1] != "\n":
+    """2优化法治教育阵地建设: a small bare number opening a line after a finished sentence, glued to the
+    words of a list item whose point was lost (3号楼 names a building; a table's cell stands alone on
+    its line; a line wrapped mid-sentence goes on counting)."""
+    text = ctx.text
+    if r.chinese or r.unit or not _is_small_marker_value(r) or r.start == 0 or text[r.start - 1] != "\n":
         return None
-    following = ctx.text[r.end:r.end + 1]
+    before = _prev_nonspace(text, r.start, " \t\u3000\xa0\n")
+    if before >= 0 and text[before] not in _CLAUSE_START_BEFORE:
+        return None  # a line wrapped mid-sentence (覆盖率达到\n9成以上): the number goes on the sentence
+    following = text[r.end:r.end + 1]
     return "list_marker" if _CJK_CHAR.match(following) and following not in "号期届" else None
 
 
