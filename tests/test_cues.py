@@ -61,6 +61,9 @@ def _label(sentence: str, number: str) -> str | None:
     ("全局持有执法证件率达到91.4%。", "91.4%", "certification_rate"),
     ("办理行政诉讼案件4件。", "4", "litigation_cases"),
     ("2024年街道诉讼案件72起。", "72", None),  # a suit not named administrative is not the catalogue's
+    ("受训人员达到605人。", "605", "training_participants"),
+    ("全年召开县委全面依法治县委员会全体扩大会议 1 次。", "1", "rule_of_law_meetings"),
+    ("工委会议研究法治工作2次。", "2", "rule_of_law_meetings"),
 ])
 def test_nearest_fitting_cue_decides(sentence, number, key):
     assert _label(sentence, number) == key

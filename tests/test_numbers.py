@@ -349,6 +349,11 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("推进社会依法治理的⟦一⟧项基础性工作", 1, "项", "exact", "article"),
     ("当天发生的⟦一⟧起案件", 1, "起", "exact", C),  # a case counted after 的 is still a count
     ("讲授习近平法治思想⟦14⟧堂次", 14, "堂次", "exact", C),
+    ("满意 ⟦25⟧ 票", 25, "票", "exact", C),
+    ("不动产登记⟦5⟧个工作日内办结", 5, "个工作日", "at_most", C),  # within, as 以内
+    ("把学习宣传作为当前⟦一⟧项重大政治任务", 1, "项", "exact", "article"),
+    ("推行一套材料、⟦一⟧次提交、一次反馈、一次分办", 1, "次", "exact", "slogan"),  # a run of 一-items
+    ("召开⟦一⟧次会议、一次培训", 1, "次", "exact", C),  # two items still count
 ]
 
 
