@@ -63,7 +63,7 @@ def _label(sentence: str, number: str) -> str | None:
     ("2024年街道诉讼案件72起。", "72", None),  # a suit not named administrative is not the catalogue's
     ("受训人员达到605人。", "605", "training_participants"),
     ("全年召开县委全面依法治县委员会全体扩大会议 1 次。", "1", "rule_of_law_meetings"),
-    ("工委会议研究法治工作2次。", "2", "rule_of_law_meetings"),
+    ("县委理论学习中心组集中学习研究法治思想4次。", "4", "law_study_sessions"),  # study, not a meeting
 ])
 def test_nearest_fitting_cue_decides(sentence, number, key):
     assert _label(sentence, number) == key

@@ -88,9 +88,8 @@ def test_an_index_title_opening_with_a_bracketed_doc_number_keeps_only_the_title
     assert m["doc_number"] == "天政发〔2026〕7号"
 
 
-def test_a_work_summary_is_a_title_too():
-    """The report type's title words (words.yaml) include 工作总结, as the gold sets title such reports."""
+def test_a_summary_line_under_the_title_does_not_replace_it():
     import llmx
 
-    text = "塔庄镇2022年法治政府建设工作总结\n2022年，塔庄镇坚持依法行政。\n一、主要举措\n正文。\n"
-    assert llmx.extract(text, design="rules").meta.title == "塔庄镇2022年法治政府建设工作总结"
+    text = "某县2024年法治政府建设情况的报告\n——暨2024年度工作总结\n2024年，我县坚持依法行政。\n一、主要举措\n正文。\n"
+    assert llmx.extract(text, design="rules").meta.title == "某县2024年法治政府建设情况的报告"

@@ -351,9 +351,9 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("讲授习近平法治思想⟦14⟧堂次", 14, "堂次", "exact", C),
     ("满意 ⟦25⟧ 票", 25, "票", "exact", C),
     ("不动产登记⟦5⟧个工作日内办结", 5, "个工作日", "at_most", C),  # within, as 以内
-    ("把学习宣传作为当前⟦一⟧项重大政治任务", 1, "项", "exact", "article"),
-    ("推行一套材料、⟦一⟧次提交、一次反馈、一次分办", 1, "次", "exact", "slogan"),  # a run of 一-items
-    ("召开⟦一⟧次会议、一次培训", 1, "次", "exact", C),  # two items still count
+    ("举办为期⟦3⟧天内容丰富的培训班", 3, "天", "exact", C),  # 内容 is a word, not 'within'
+    ("严格落实⟦一⟧票否决制度", 1, "票", "exact", "idiom"),
+    ("查处行政不作为问题⟦一⟧件", 1, "件", "exact", C),
 ]
 
 

@@ -161,6 +161,7 @@ _TOKEN = re.compile(
 )
 _MULTIPLIERS = {"万": 10**4, "亿": 10**8}
 _TAIL = re.compile(rf"{_WS}(?P<mid>[余多])?{_WS}(?P<unit>{_UNIT})?")
+_INNER_WORDS = frozenset("容部设控涵外")  # 内容, 内部, 内设: 内 opens a word, it does not mean within
 _SPAN_UNITS = frozenset({"个工作日", "工作日", "日", "天", "小时", "分钟", "个月", "周"})  # 内 after these: within
 _POST_QUALIFIER = re.compile(rf"{_WS}(?P<q>左右|以上|以下|以内)")
 _PRE_QUALIFIER = re.compile(
@@ -185,8 +186,6 @@ _RANK_UNITS = frozenset({"", "名", "位"})
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
-_ONE_ITEM = re.compile(rf"一[{_CJK}]{{1,5}}")
-_RUN_BREAKS = "，,。；;：:“”\n"
 _PLAN_AFTER = re.compile(rf"{_WS}(?:规划|行动计划|行动方案|工作方案|攻坚行动|发展规划)")
 _SERVICE_AFTER = re.compile(rf"{_WS}(?:[{_CJK}]{{0,8}}?圈|(?:公共|便民|政务|法律)?服务)")
 _ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}、{_WS})+\Z")
@@ -202,7 +201,7 @@ _MAX_TOKEN = 40  # characters of one number token
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
 _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失"
-                     r"|人手一[册本份张套]|三位一体|一封信")
+                     r"|人手一[册本份张套]|三位一体|一封信|一票否决")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
 _ORG_SUFFIX = re.compile(
@@ -214,7 +213,7 @@ _HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _VERSION_AFTER = re.compile(r"版|时代|模式|平台|系统")
 _VERSION_SHAPE = re.compile(r"\d\.\d")
-_ARTICLE_BEFORE = re.compile(rf"(?:(?:作为|成为|当作)[{_CJK}]{{0,4}}|每人?|今后|这|那){_WS}\Z")  # 作为当前一项
+_ARTICLE_BEFORE = re.compile(rf"(?:作为|成为|当作|每人?|今后|这|那){_WS}\Z")
 _ARTICLE_OF = re.compile(rf"的{_WS}\Z")  # 的一项工作; 发生的一起案件 still counts (a case unit)
 _CASE_UNITS = frozenset("起件宗例")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"「『‘", "”\"」』’"
@@ -496,7 +495,7 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
     if post:
         qualifiers.append(_QUALIFIER_WORDS[post.group("q")])
         after = post.end()
-    elif unit in _SPAN_UNITS and text.startswith("内", after):
+    elif unit in _SPAN_UNITS and text.startswith("内", after) and text[after + 1:after + 2] not in _INNER_WORDS:
         qualifiers.append("at_most")  # 5个工作日内办结: within, as 以内
         after += 1
     if ranged:
@@ -791,7 +790,7 @@ def _rule_article(ctx: _Context, r: _Reading) -> str | None:
     or 一批, is an article ('a', 'each'), not a count (发生一起案件 and 召开一次会议 still count)."""
     if not (r.chinese and ctx.text[r.start:r.end] == "一" and r.unit):
         return None
-    if r.unit == "批" or _ARTICLE_BEFORE.search(ctx.text, max(0, r.start - 8), r.start):
+    if r.unit == "批" or _ARTICLE_BEFORE.search(ctx.text, max(0, r.start - 4), r.start):
         return "article"
     if r.unit not in _CASE_UNITS and _ARTICLE_OF.search(ctx.text, max(0, r.start - 2), r.start):
         return "article"
@@ -804,18 +803,6 @@ def _rule_slogan_count(ctx: _Context, r: _Reading) -> str | None:
         return None
     after = _next_nonspace(ctx.text, r.end + len(r.unit))
     return "slogan" if ctx.text.startswith(("“", "\"", "「", "『"), after) else None
-
-
-def _rule_one_run(ctx: _Context, r: _Reading) -> str | None:
-    """一套材料、一次提交、一次反馈: three or more short 一-items in a row name a way of working, they
-    count nothing (召开一次会议、一次培训 is two items and still counts)."""
-    if not (r.chinese and ctx.text[r.start:r.end] == "一" and r.unit):
-        return None
-    text = ctx.text
-    start = max(text.rfind(c, 0, r.start) for c in _RUN_BREAKS) + 1
-    ends = [i for i in (text.find(c, r.end) for c in _RUN_BREAKS) if i >= 0]
-    items = text[start:min(ends) if ends else len(text)].split("、")
-    return "slogan" if sum(bool(_ONE_ITEM.fullmatch(i.strip())) for i in items) >= 3 else None
 
 
 def _rule_no_unit(ctx: _Context, r: _Reading) -> str | None:
@@ -847,7 +834,6 @@ _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_slogan_count,
     _rule_idiom,
     _rule_article,
-    _rule_one_run,
     _rule_no_unit,
 )
 
