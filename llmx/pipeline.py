@@ -75,12 +75,12 @@ def plan(*, design: str | None = None, report_type: str | ReportType | None = No
              "report_type": None if isinstance(report_type, ReportType) else report_type}
     run = resolve(given, RUN_SETTINGS)
     check_design(run["design"])  # before any model is started for it
-    chosen = report_type if isinstance(report_type, ReportType) else load_report_type(run["report_type"])
+    chosen = (report_type if isinstance(report_type, ReportType)
+              else load_report_type(run["report_type"])).with_labeller(run["labeller"])
     if design is None and run["design"] == DESIGNS[0] and os.environ.get(BY_NAME["design"].variable) is None \
-            and not (trained or run["labeller"] or (chosen.labeller and chosen.labeller.is_file())):
+            and not (trained or chosen.labeller_file):
         run["design"] = "rules"  # the default learns from a labeller; a report type that ships none runs its cues
-    return Plan(chosen.with_labeller(run["labeller"]), run["design"], run["prompt_version"], trained,
-                config or from_options(**model_settings))
+    return Plan(chosen, run["design"], run["prompt_version"], trained, config or from_options(**model_settings))
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,9 @@ def _judged_boost(report_type: Any) -> float | None:
     --boost-on``): every fold uses it, as the shipped labeller does; else each fold chooses its own."""
     from llmx.engine.learned import load_labeller
 
-    if report_type.labeller is None or not report_type.labeller.is_file():
+    if report_type.labeller_file is None:
         return None
-    shipped = load_labeller(report_type.labeller)
+    shipped = load_labeller(report_type.labeller_file)
     return shipped.boost if shipped.info.get("boost_judged_on") else None
 
 

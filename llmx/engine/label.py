@@ -59,17 +59,15 @@ class Labelling:
         """The learned labeller, read when first needed (a rules run pays for it only at this stage)."""
         if self.given is not None:
             return self.given
-        source = self.report_type.labeller
-        return load_labeller(source) if source is not None and source.is_file() else None  # type: ignore[arg-type]
+        source = self.report_type.labeller_file
+        return load_labeller(source) if source is not None else None  # type: ignore[arg-type]
 
     def __call__(self, candidates: list[Candidate], doc_hash: str) -> Labelled:
         """Candidates (relabelled where the design names them), their indicators, the prompt version,
         and the candidates the model did not decide because its answer was unusable."""
         if self.design in ("rules", "learned") or self.llm is None:  # no model: see Pipeline's checks
             labels = rule_labels(candidates, self.report_type.catalogue)
-            if self.design == "learned":
-                labels = {c.id: d.indicator for c, d in zip(candidates, self._decide(candidates, labels, True))}
-            return candidates, labels, self.design, []
+            return candidates, self._learned(candidates, labels) if self.design == "learned" else labels, self.design, []
         if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.report_type, doc_hash, self.prompt_version)
             asked = candidates if self.design == "hybrid-all" else self._unsure(candidates)
@@ -80,9 +78,8 @@ class Labelling:
                 # the model is one more voice: where its reading moves the cues to another key, that key;
                 # everywhere else the learned design's label, not a step back to the cues alone
                 cued = rule_labels(candidates, self.report_type.catalogue)
-                learned = self._decide(candidates, cued, True)
-                labels = {c.id: labels[c.id] if labels[c.id] != cued[c.id] else d.indicator
-                          for c, d in zip(candidates, learned)}
+                learned = self._learned(candidates, cued)
+                labels = {c.id: labels[c.id] if labels[c.id] != cued[c.id] else learned[c.id] for c in candidates}
             return read, labels, writer.version, writer.undecided
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":
@@ -106,6 +103,10 @@ class Labelling:
             return unsure(candidates, self.report_type.catalogue)
         labels = rule_labels(candidates, self.report_type.catalogue)
         return [c for c, d in zip(candidates, self._decide(candidates, labels, False)) if d.unsure]
+
+    def _learned(self, candidates: list[Candidate], cued: dict[int, str]) -> dict[int, str]:
+        """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks against them."""
+        return {c.id: d.indicator for c, d in zip(candidates, self._decide(candidates, cued, True))}
 
     def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
         assert self.labeller is not None

@@ -66,6 +66,11 @@ class ReportType:
         """The result's item lists: each element's ``list_field``, in the template's order."""
         return tuple(e.list_field for e in self.elements if e.list_field)
 
+    @property
+    def labeller_file(self) -> Traversable | None:
+        """The labeller file when there is one to read (a type may name a file it has not trained yet)."""
+        return self.labeller if self.labeller is not None and self.labeller.is_file() else None
+
     def with_labeller(self, path: str | Path | None) -> ReportType:
         """This report type with the labeller file at ``path`` (``--labeller``); itself when none is given."""
         if not path:
