@@ -166,7 +166,8 @@ class Pipeline:
         how many requests fell back, which numbers (text and offset, matching a
         figure's ``start`` or an uncovered or rejected item's) the model
         therefore did not decide, and why; and when none of the model's answers
-        was used, ``model`` None and ``prompt_version`` "rules", as for a rules run.
+        was used, ``model`` None and ``prompt_version`` the model-free design whose labels it then
+        holds (``Labelling.code_design``: "learned" for hybrid, else "rules"), as for a run of it.
         """
         llm = self.llm
         asked, failed = (llm.asked, len(llm.unusable)) if llm else (0, 0)
@@ -181,7 +182,7 @@ class Pipeline:
                            f"{FALLBACK_WARNING} for {len(reasons)} of {asked} model requests, so code alone "
                            f"decided {_numbers(undecided)} (last reason: {reasons[-1]})"]
         if len(reasons) == asked:
-            report.model, report.prompt_version = None, "rules"
+            report.model, report.prompt_version = None, self.labelling.code_design
         return report, len(reasons)
 
 

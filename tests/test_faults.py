@@ -84,7 +84,8 @@ def test_unusable_answer_is_reasked_admitted_and_never_cached(tmp_path, broken, 
     """Whatever shape an unusable answer takes, every design warns, says which numbers the model did not
     decide, counts every request, and caches nothing (issue 19: an HTML page was a silent, cached fallback)."""
     report = REPORT if design != "hybrid" else CORPUS / "002_fbe45d23903cb0be.txt"  # 004: no figure unsure
-    rules = read_json(_rules_output(tmp_path, report))
+    code_only = "learned" if design == "hybrid" else "rules"  # hybrid keeps the learned labels the model failed to move
+    rules = read_json(_code_output(tmp_path, report, code_only))
     out = tmp_path / "out.json"
     with LoopbackServer(always(broken)) as server:
         args = [*model_args(server, tmp_path / "cache"), "--design", design]
@@ -94,7 +95,7 @@ def test_unusable_answer_is_reasked_admitted_and_never_cached(tmp_path, broken, 
         again = extract(str(report), "-o", str(out), "--quiet", *args)
         asked_again = server.requests - asked_first
     assert first.exit_code == again.exit_code == 0, first.output
-    assert result["model"] is None and result["prompt_version"] == "rules"  # not the model's labels
+    assert result["model"] is None and result["prompt_version"] == code_only  # not the model's labels
     assert result["figures"] == rules["figures"]  # the ranker kept every figure
     warned = [w for w in result["warnings"] if w.startswith("model answer unusable")]
     assert len(warned) == 1
@@ -113,9 +114,9 @@ def test_unusable_answer_is_reasked_admitted_and_never_cached(tmp_path, broken, 
     assert asked_again == asked_first and read_json(out)["usage"]["cache_hits"] == 0
 
 
-def _rules_output(tmp_path: Path, report: Path = REPORT) -> Path:
-    out = tmp_path / "rules.json"
-    assert extract(str(report), "--design", "rules", "--quiet", "-o", str(out)).exit_code == 0
+def _code_output(tmp_path: Path, report: Path = REPORT, design: str = "rules") -> Path:
+    out = tmp_path / f"{design}.json"
+    assert extract(str(report), "--design", design, "--quiet", "-o", str(out)).exit_code == 0
     return out
 
 

@@ -78,7 +78,8 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
     if len(sets) < 2:
         raise LlmxError("--cv needs at least two gold sets (leave-one-set-out holds one out)")
     report_type = load_report_type(opts["report_type"])
-    record = cross_validate(report_type, sets, opts["design"], boost=_judged_boost(report_type),
+    boost, stat_below = _judged_choice(report_type)
+    record = cross_validate(report_type, sets, opts["design"], boost=boost, stat_below=stat_below,
                             progress=lambda line: click.echo(f"llmx: {line}", err=True))
     path = runs_dir / f"{name or 'cv_' + opts['design']}.json"
     write_atomic(path, to_json(record))
@@ -89,15 +90,16 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
     _fail_under(record["schemes"]["leave_one_set_out"]["total"], fail_under)
 
 
-def _judged_boost(report_type: Any) -> float | None:
-    """The shipped labeller's boost when it was chosen on reports outside the gold sets (``llmx train
-    --boost-on``): every fold uses it, as the shipped labeller does; else each fold chooses its own."""
+def _judged_choice(report_type: Any) -> tuple[float | None, float | None]:
+    """The shipped labeller's boost and floor when they were chosen on reports the cue words were not
+    written on (``llmx train --boost-on``): every fold uses them, as the shipped labeller does; else
+    each fold chooses its own."""
     from llmx.engine.learned import load_labeller
 
     if report_type.labeller_file is None:
-        return None
+        return None, None
     shipped = load_labeller(report_type.labeller_file)
-    return shipped.boost if shipped.info.get("boost_judged_on") else None
+    return (shipped.boost, shipped.stat_below) if shipped.info.get("boost_judged_on") else (None, None)
 
 
 def _flag_metrics(flags: dict[str, Any]) -> dict[str, Any]:

@@ -23,15 +23,16 @@ DEFAULT_FILE = "labeller.npz"
 
 @click.command("train")
 @click.option("--set", "set_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
-              help="a gold set to learn from (repeatable; default: every bundled set); "
-                   "a bundled set's name, or your own labels and reports")
+              help="a gold set to learn from (repeatable; default: every bundled set but the held-out probe "
+                   "p8, which makes the shipped labeller); a bundled set's name, or your own labels and reports")
 @click.option("-o", "--output", default=DEFAULT_FILE, show_default=True, type=click.Path(),
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
                                           "[default: chosen by accuracy on --boost-on, else leave-one-set-out]")
 @click.option("--boost-on", "judge_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
-              help="labelled reports the cue words were not written on, not learned from: the boost is the one "
-                   "that labels them best (repeatable; the shipped labeller uses eval/probes/p5)")
+              help="labelled reports the cue words were not written on: the boost (and the floor under which "
+                   "a number is no statistic) that label them best, each set held out of the fit it judges "
+                   "when it is also a --set (repeatable; default with no --set: the probes p5-p7)")
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly
@@ -42,11 +43,15 @@ def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, 
     Use it with `llmx extract --labeller FILE` (or LLMX_LABELLER); `llmx eval --cv`
     measures it on reports it was not trained on.
     """
-    from llmx.eval.evaluate import DEFAULT_SETS, parse_set
+    from llmx.eval.evaluate import PROBE_SETS, TRAINING_SETS, parse_set
     from llmx.eval.train import train
 
-    sets = [parse_set(s) for s in set_specs] if set_specs else list(DEFAULT_SETS)
-    model = train(load_report_type(report_type), sets, boost=boost, judge_sets=[parse_set(s) for s in judge_specs])
+    sets = [parse_set(s) for s in set_specs] if set_specs else list(TRAINING_SETS)
+    by_name = {s.name: s for s in sets}  # `--boost-on p5` names a set learned from: held out in turn
+    judges = [by_name[spec] if spec in by_name else parse_set(spec) for spec in judge_specs]
+    if not set_specs and not judge_specs:  # the shipped labeller: each probe judges a fit it is held out of
+        judges = list(PROBE_SETS)
+    model = train(load_report_type(report_type), sets, boost=boost, judge_sets=judges)
     buffer = io.BytesIO()
     model.save(buffer)
     path = output_file(output, DEFAULT_FILE)
@@ -57,5 +62,6 @@ def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, 
         info = model.info
         click.echo(f"{path}: {info['statistics']} statistics of {info['examples']} numbers "
                    f"from {', '.join(s.name for s in sets)} (+{info['catalogue_examples']} catalogue examples); "
-                   f"boost {info['boost']:g}, unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
+                   f"boost {info['boost']:g}, no statistic under p {info['stat_below']:g}, "
+                   f"unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
                    err=True)

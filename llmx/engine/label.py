@@ -3,7 +3,8 @@
 Designs (chosen by the eval harness, see eval/README.md):
 
 - ``learned`` (default): the cues' key, overruled where the labeller trained on the
-  gold labels (``learned.py``) speaks clearly against it; no model.
+  gold labels (``learned.py``) speaks clearly against it, and a number it finds
+  no statistic dropped (kept aside as uncovered); no model.
 - ``rules``: cue words and kinds of unit (``reports/cues.py``, applied by
   ``rule_labels.py``), no model; on blind probes the ``learned`` design labels better
   (eval/README.md).
@@ -17,8 +18,8 @@ Designs (chosen by the eval harness, see eval/README.md):
   the (shared, cacheable) system prompt.
 - ``llm-topk``: the model picks among each candidate's top ranked codes.
 
-A model may also answer ``none`` (not a statistic); such candidates are
-dropped as rejected.  When the model's answer stays unusable after re-asks,
+A model (or the learned labeller) may also answer ``none`` (not a statistic);
+such candidates are kept aside as uncovered.  When the model's answer stays unusable after re-asks,
 the batch falls back to the ranker rather than losing the figures.
 """
 
@@ -32,7 +33,7 @@ from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
 from llmx.engine.candidates import Candidate
 from llmx.engine.learned import Decision, LearnedModel, features, load_labeller
-from llmx.engine.model_labels import ChoiceLabeller, ModelLabeller
+from llmx.engine.model_labels import NONE, ChoiceLabeller, ModelLabeller
 from llmx.engine.phrases import PhraseWriter
 from llmx.engine.rule_labels import cue_keys, rule_labels, unsure
 
@@ -89,6 +90,12 @@ class Labelling:
                                      version=self.prompt_version)
         return candidates, labeller(candidates), labeller.version, labeller.undecided
 
+    @property
+    def code_design(self) -> str:
+        """The model-free design whose labels this one gives where no model answer could be used:
+        ``hybrid`` keeps the learned labels, every other model design falls back to the cues."""
+        return "learned" if self.design in ("learned", "hybrid") and self.labeller is not None else "rules"
+
     def judge(self, candidates: list[Candidate], labels: dict[int, str]) -> dict[int, Decision]:
         """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
         if self.labeller is None:
@@ -105,8 +112,10 @@ class Labelling:
         return [c for c, d in zip(candidates, self._decide(candidates, labels, False)) if d.unsure]
 
     def _learned(self, candidates: list[Candidate], cued: dict[int, str]) -> dict[int, str]:
-        """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks against them."""
-        return {c.id: d.indicator for c, d in zip(candidates, self._decide(candidates, cued, True))}
+        """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks
+        against them, and ``NONE`` (kept aside as uncovered, not lost) for a number it finds no statistic."""
+        return {c.id: d.indicator if d.statistic else NONE
+                for c, d in zip(candidates, self._decide(candidates, cued, True))}
 
     def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
         assert self.labeller is not None

@@ -6,9 +6,12 @@ more than that.  A report type ships a small linear model trained on those
 labels (``llmx train``, ``llmx/eval/train.py``) in ``labeller.npz``, and this
 module applies it:
 
-- ``p_stat``: the probability that a candidate is a statistic at all;
+- ``p_stat``: the probability that a candidate is a statistic at all; the
+  ``learned`` design drops a candidate whose ``p_stat`` is under
+  ``stat_below`` (chosen by figure F1 on reports the model was not trained
+  on; 0, dropping nothing, in a labeller trained without such reports);
 - the indicator: the cues' key gets a fixed boost in log-probability
-  (``boost``, chosen by leave-one-set-out cross-validation) before the model's
+  (``boost``, chosen on held-out reports, ``llmx/eval/train.py``) before the model's
   classes are compared, so the model overrules a cue only where its labels
   speak clearly against it, and a key the labels rarely show is left to the
   cues that name it;
@@ -151,6 +154,7 @@ class Decision:
     confidence: float  # calibrated probability that this is a statistic with this indicator
     p_stat: float
     unsure: bool
+    statistic: bool = True  # p_stat reaches the labeller's ``stat_below``
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,11 @@ class LearnedModel:
     @property
     def unsure_below(self) -> float:
         return float(self.info["unsure_below"])
+
+    @property
+    def stat_below(self) -> float:
+        """Under this ``p_stat`` a candidate is no statistic (0 in a file from before it was chosen)."""
+        return float(self.info.get("stat_below") or 0.0)
 
     @classmethod
     def load(cls, source: Traversable | Any) -> LearnedModel:
@@ -271,7 +280,8 @@ class LearnedModel:
         own = np.array([probs[i, index[k]] if k in index else 0.0 for i, k in enumerate(keys)])
         raw = p_stat * own ** DOUBT_EXPONENT * self.kind_factors(rows)
         confidence = np.interp(raw, self.calib_x, self.calib_y)
-        return [Decision(key, round(float(conf), 3), float(ps), bool(score <= self.unsure_below))
+        return [Decision(key, round(float(conf), 3), float(ps), bool(score <= self.unsure_below),
+                         bool(ps >= self.stat_below))
                 for key, conf, ps, score in zip(keys, confidence, p_stat, raw)]
 
     def kind_factors(self, rows: Sequence[dict[str, float]]) -> np.ndarray:

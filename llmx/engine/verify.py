@@ -3,7 +3,7 @@
 Every labelled candidate becomes a figure only if ``Grounding.check``
 (``text/grounding.py``) finds its evidence in the source, holding its value,
 unit and qualifier; one that fails is kept aside in ``rejected`` with the
-reason, one the model called no statistic in ``uncovered``.
+reason, one the model or the learned labeller called no statistic in ``uncovered``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ def verified_figures(candidates: list[Candidate], labels: dict[int, str], judged
         source = {"label": cleaned.restore(c.label, c.evidence_start), "unit": cleaned.restore(m.unit, m.end),
                   "evidence": cleaned.original[c.evidence_start:c.evidence_start + len(c.evidence)]}
         if figure["indicator"] == NONE:
+            decision = judged.get(c.id)
+            by = f"labeller (p {decision.p_stat:.2f})" if decision is not None and not decision.statistic else "model"
             uncovered.append({"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
-                              "evidence": c.evidence, "reason": "model: not a statistic"})
+                              "evidence": c.evidence, "reason": f"{by}: not a statistic"})
             continue
         verdict = grounding.check(figure, near=m.start)
         if verdict.ok and verdict.mention is not None:

@@ -55,9 +55,24 @@ DEFAULT_SETS = (GoldSet("corpus", Path("eval/gold"), Path("eval/corpus")),
                 GoldSet("wide2", Path("eval/wide2/gold"), Path("eval/wide2/raw")))
 
 
+
+
+def _probe(name: str) -> GoldSet:
+    return GoldSet(name, Path("eval/probes") / name / "gold", Path("eval/probes") / name / "raw")
+
+
+#: Blind probes (eval/probes/README.md): report openings labelled by one labeller each, not gold.  The
+#: shipped labeller learns from them and chooses its boost and floor on each held out in turn.
+PROBE_SETS = tuple(_probe(name) for name in ("p5", "p6", "p7"))
+#: A probe nothing was trained, chosen or tuned on: scored only to estimate unseen reports.
+HELD_OUT_SETS = (_probe("p8"),)
+#: What ``llmx train`` learns from by default: every labelled set but the held-out one.
+TRAINING_SETS = DEFAULT_SETS + PROBE_SETS
+
+
 def parse_set(spec: str) -> GoldSet:
     """``NAME=GOLD_DIR:SOURCE_DIR`` (or a built-in set's name) as a ``GoldSet``."""
-    builtin = {s.name: s for s in DEFAULT_SETS}
+    builtin = {s.name: s for s in (*TRAINING_SETS, *HELD_OUT_SETS)}
     if spec in builtin:
         return builtin[spec]
     name, _, dirs = spec.partition("=")

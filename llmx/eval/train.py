@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 BOOSTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)  # log-probability added to the cues' key; the last all but keeps it
+STAT_FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # p_stat under which the learned design drops a number; 0 keeps all
 UNSURE_SHARE = 0.22  # the share of held-out figures flagged unsure (the goal allows a quarter)
 FOLDS = 5
 _C = 1.0  # inverse regularisation of both regressions (the scikit-learn default)
@@ -135,19 +136,21 @@ def catalogue_examples(report_type: ReportType) -> list[Example]:
 
 
 def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | None = None,
-        provenance: dict[str, Any] | None = None, judges: Sequence[Example] = ()) -> LearnedModel:
-    """The labeller trained on ``examples`` (plus the catalogue's), its boost chosen unless given
-    (on ``judges``, reports it is not trained on, else by leave-one-set-out accuracy), its confidence
-    calibrated on k held-out folds."""
+        stat_below: float | None = None, provenance: dict[str, Any] | None = None,
+        judges: Sequence[Example] = ()) -> LearnedModel:
+    """The labeller trained on ``examples`` (plus the catalogue's), its boost and ``stat_below`` chosen
+    unless given (on ``judges``, reports it is not trained on, else by leave-one-set-out, where the
+    floor stays 0), its confidence calibrated on k held-out folds."""
     import numpy as np
 
     examples = list(examples)
     if not any(e.stat for e in examples):
         raise LlmxError("no gold figure could be matched to a number: nothing to learn from")
     catalogue = catalogue_examples(report_type)
-    boost_hits: dict[str, int] = {}
+    chosen = None
     if boost is None:
-        boost, boost_hits = choose_boost(examples, catalogue, judges)
+        chosen = choose_boost(examples, catalogue, judges)
+        boost, stat_below = chosen.boost, chosen.stat_below if stat_below is None else stat_below
     rates = doubt_rates(examples)
     model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
                       unsure_below=0.0, info={})
@@ -156,10 +159,12 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     unsure_below = _flag_threshold(raw)
     info = {
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
+        "stat_below": stat_below or 0.0,
         "doubt_rates": rates,
         "report_type": report_type.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
         "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
-        "boost_hits": boost_hits,  # held-out figures labelled right at each boost tried: where cues and model decide
+        "boost_hits": chosen.boost_hits if chosen else {},  # where cues and model decide
+        "stat_floor_f1": chosen.floor_f1 if chosen else {},  # where the learned design drops numbers
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         **(provenance or {}),
     }
@@ -239,34 +244,61 @@ def _folds(examples: Sequence[Example], k: int = FOLDS) -> list[set[str]]:
     return [g for g in groups if g]
 
 
-def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example],
-                 judges: Sequence[Example] = ()) -> tuple[float, dict[str, int]]:
-    """The boost with the best indicator accuracy on reports the model is not trained on, and the
-    right labels at each boost tried; ties go to the larger boost, which trusts the cues more.
+@dataclass(frozen=True)
+class Choice:
+    """What held-out reports chose: the boost and the floor, and what each value tried scored there."""
 
-    Those reports are ``judges`` when given: sets the cue words were not written on.  Otherwise each
-    set is held out in turn (folds by report when only one set is given), but the cue words were
-    written on every gold set, so there the cues' key is in-sample and the choice leans to them: on
-    the blind probes (eval/probes/) a middle boost labels unseen reports better than the largest.
+    boost: float
+    stat_below: float
+    boost_hits: dict[str, int]  # held-out figures labelled right at each boost (and by the cues alone)
+    floor_f1: dict[str, float]  # held-out figure F1 at each floor
+
+
+def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example],
+                 judges: Sequence[Example] = ()) -> Choice:
+    """The boost with the best indicator accuracy and the ``stat_below`` floor with the best figure F1
+    on reports the model is not trained on, and what each value tried scored there; ties go to the
+    larger boost, which trusts the cues more, and to the lower floor, which drops less.
+
+    Those reports are ``judges`` when given: sets the cue words were not written on.  A judge set
+    that is also learned from is held out in turn (the model is fitted on every other set and
+    labels it), so every labelled probe can both teach and judge.  Without judges each set is held
+    out in turn (folds by report when only one set is given), but the cue words and the number
+    pass were written on every gold set, so there the cues' key is in-sample and the choice leans to
+    them: on the blind probes (eval/probes/) a middle boost labels unseen reports better than the
+    largest.  The floor drops nothing (0) without judges, for the same reason.
     """
     if judges:
-        trials = [(list(examples), [e for e in judges if e.stat and e.candidate])]
+        trials = [([e for e in examples if e.set != name], [e for e in judges if e.set == name and e.candidate])
+                  for name in sorted({e.set for e in judges})]
     else:
         sets = sorted({e.set for e in examples})
         held_outs = [{e.doc for e in examples if e.set == s} for s in sets] if len(sets) > 1 else _folds(examples)
-        trials = [([e for e in examples if e.doc not in held], [e for e in examples if e.doc in held and e.stat
-                                                                 and e.candidate]) for held in held_outs]
+        trials = [([e for e in examples if e.doc not in held], [e for e in examples if e.doc in held and e.candidate])
+                  for held in held_outs]
     hits: dict[float | str, int] = dict.fromkeys(BOOSTS, 0)
+    kept: dict[float, Counter[str]] = {floor: Counter() for floor in STAT_FLOORS}
     for train, test in trials:
-        if not test or not any(e.stat for e in train):
+        labelled = [e for e in test if e.stat]
+        if not labelled or not any(e.stat for e in train):
             continue
         model = _fit_once(train, catalogue, 0.0, (_identity(), _identity()), 0.0, {})
         for b in BOOSTS:
-            decided = _with_boost(model, b).decide([e.row for e in test], [e.rule for e in test])
-            hits[b] += sum(d.indicator == e.indicator for d, e in zip(decided, test))
-    hits["cues alone"] = sum(e.rule == e.indicator for _, test in trials for e in test)
+            decided = _with_boost(model, b).decide([e.row for e in labelled], [e.rule for e in labelled])
+            hits[b] += sum(d.indicator == e.indicator for d, e in zip(decided, labelled))
+        _, p_stat = model.probabilities([e.row for e in test])
+        for floor in STAT_FLOORS:
+            kept[floor].update(("tp" if e.stat else "fp") if p >= floor else ("fn" if e.stat else "tn")
+                               for p, e in zip(p_stat, test))
+    hits["cues alone"] = sum(e.rule == e.indicator for _, test in trials for e in test if e.stat)
     best = max(BOOSTS, key=lambda b: (hits[b], b))
-    return best, {str(k): v for k, v in hits.items()}
+    f1 = {floor: _f1(c) for floor, c in kept.items()}
+    floor = max(STAT_FLOORS, key=lambda t: (f1[t], -t)) if judges else 0.0
+    return Choice(best, floor, {str(k): v for k, v in hits.items()}, {str(t): round(v, 4) for t, v in f1.items()})
+
+
+def _f1(c: Counter[str]) -> float:
+    return 2 * c["tp"] / (2 * c["tp"] + c["fp"] + c["fn"]) if c["tp"] else 0.0
 
 
 def _identity() -> np.ndarray:
@@ -327,8 +359,8 @@ def _isotonic(raw: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | None = None,
           judge_sets: Sequence[GoldSet] = ()) -> LearnedModel:
-    """Collect ``sets`` and fit: the model ``llmx train`` writes; ``judge_sets`` (not learned from)
-    choose the boost."""
+    """Collect ``sets`` and fit: the model ``llmx train`` writes; ``judge_sets`` choose the boost (a
+    judge set also in ``sets`` is held out of the fit that it judges)."""
     try:
         import sklearn  # noqa: F401  (only to say what is missing before any work)
     except ImportError as exc:
@@ -337,5 +369,9 @@ def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | No
     provenance: dict[str, Any] = {"sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}}
     if judge_sets and boost is None:
         provenance["boost_judged_on"] = {s.name: [str(s.gold_dir), str(s.source_dir)] for s in judge_sets}
-    return fit(examples, report_type, boost=boost, provenance=provenance,
-               judges=collect(report_type, judge_sets) if judge_sets and boost is None else ())
+    judges: list[Example] = []
+    if judge_sets and boost is None:
+        learned_from = {s.name for s in sets}
+        judges = [e for e in examples if e.set in {s.name for s in judge_sets}]
+        judges += collect(report_type, [s for s in judge_sets if s.name not in learned_from])
+    return fit(examples, report_type, boost=boost, provenance=provenance, judges=judges)
