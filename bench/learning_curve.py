@@ -9,6 +9,9 @@ the project's scorer, with the share of figures flagged unsure and the share
 of errors among them; the table is printed and drawn (plotly, one offline
 HTML file) when ``--html`` is given.
 
+Every set the shipped labeller learns from is drawn on (the gold sets and the
+probes p5-p7), with its boost and floor unless ``--boost`` is given.
+
     python bench/learning_curve.py [--level township] [--test 20] [--html curve.html]
 """
 
@@ -25,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from llmx.reports.report_type import load_report_type  # noqa: E402
 from llmx.api import Extractor  # noqa: E402
-from llmx.eval.evaluate import DEFAULT_SETS, GoldSet, gold_pairs  # noqa: E402
+from llmx.engine.learned import load_labeller  # noqa: E402
+from llmx.eval.evaluate import TRAINING_SETS, GoldSet, gold_pairs  # noqa: E402
 from llmx.eval.crossval import flag_capture  # noqa: E402
 from llmx.eval.scoring import load_source, score_set  # noqa: E402
 from llmx.eval.train import collect, fit  # noqa: E402
@@ -52,12 +56,15 @@ def main() -> None:
     parser.add_argument("--level", default="township")
     parser.add_argument("--test", type=int, default=20, help="reports of that kind held out for testing")
     parser.add_argument("--steps", default="0,5,10,20")
-    parser.add_argument("--boost", type=float, help="fixed boost (default: chosen per training set)")
+    parser.add_argument("--boost", type=float, help="fixed boost (default: the shipped labeller's, with its floor)")
     parser.add_argument("--html", type=Path)
     args = parser.parse_args()
 
     report_type = load_report_type("fazhi")
-    sets = [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in DEFAULT_SETS]
+    sets = [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in TRAINING_SETS]
+    assert report_type.labeller_file is not None
+    shipped = load_labeller(report_type.labeller_file)
+    boost, floor = (shipped.boost, shipped.stat_below) if args.boost is None else (args.boost, None)
     grouped = reports_by_level(sets)
     kind = sorted(grouped.get(args.level, []), key=lambda r: _stable(r[0]))
     if len(kind) <= args.test:
@@ -71,7 +78,7 @@ def main() -> None:
             print(f"skip {n}: only {len(pool)} {args.level} reports outside the test group", file=sys.stderr)
             continue
         taught = others | {doc for doc, *_ in pool[:n]}
-        model = fit([e for e in examples if e.doc in taught], report_type, boost=args.boost)
+        model = fit([e for e in examples if e.doc in taught], report_type, boost=boost, stat_below=floor)
         with Extractor(design="learned", report_type=report_type, labeller=model) as ex:
             predictions = {doc: ex.extract(src).model_dump(mode="json") for doc, _, src, _ in test}
         scores = score_set((doc, predictions[doc], json.loads(gold.read_text(encoding="utf-8")),

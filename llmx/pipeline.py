@@ -108,7 +108,7 @@ def analyse(text: str, report_type: ReportType, *, every_mention: bool = False) 
     grounding = Grounding(cleaned.text, report_type.numbered_names)
     headings = find_headings(cleaned.text)
     body_start = headings[0].start if headings else len(cleaned.text)
-    meta = extract_meta(cleaned, body_start, report_type.title_words)
+    meta = extract_meta(cleaned, body_start, report_type.title_words, report_type.summary_title_words)
     sections = find_sections(cleaned.text, headings, report_type)
     chosen = [m for m in grounding.mentions if every_mention or m.kind == "candidate"]
     as_candidates = [m if m.kind == "candidate" else replace(m, kind="candidate") for m in chosen]

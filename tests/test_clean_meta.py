@@ -300,6 +300,25 @@ def test_title_without_report_and_a_share_widget_before_it():
     assert m["issuers"] == ["某某省交通运输厅"] and m["level"] == "department"
 
 
+def test_a_summary_is_the_title_only_where_no_line_names_a_report():
+    """某镇…法治政府建设工作总结 titles a report published as a summary; beside a line that names the
+    report it is a subtitle, and the report's own title stays."""
+    from llmx.reports.report_type import load_report_type
+
+    fazhi = load_report_type("fazhi")
+
+    def title(text: str) -> str | None:
+        heads = find_headings(text)
+        return extract_meta(text, heads[0].start if heads else len(text), fazhi.title_words,
+                            fazhi.summary_title_words)["title"]
+
+    body = "2024年，某镇坚持以习近平法治思想为指导，扎实推进法治政府建设，现将有关情况报告如下：\n"
+    assert title("某镇2024年法治政府建设工作总结\n" + body) == "某镇2024年法治政府建设工作总结"
+    assert title("某镇关于2024年度法治政府建设情况的报告\n某镇2024年法治政府建设工作总结\n" + body) \
+        == "某镇关于2024年度法治政府建设情况的报告"
+    assert title("首页 > 工作总结\n" + body) is None  # a column of the site names no report
+
+
 def test_index_block_as_a_table_and_an_aggregators_line_about_the_document():
     text = ("《某市人民政府2018年度法治政府建设工作报告》是2019年某市人民政府发布的通知。\n"
             "成文日期 | 2019-03-16 | 公开方式 | 主动公开 |\n| 发文机关: | 某县应急管理局 | 发文日期: | |\n"

@@ -375,6 +375,23 @@ def test_a_judge_set_also_learned_from_is_held_out_of_the_fit_it_judges(tmp_path
     assert json.loads(unjudged.stdout)["stat_below"] == 0.0
 
 
+def test_your_labels_are_folded_in_beside_every_bundled_set(tmp_path: Path) -> None:
+    """`train --with mine=LABELS:REPORTS`: the shipped labeller's sets plus yours, judged as it is."""
+    labels, reports = tmp_path / "labels", tmp_path / "reports"
+    labels.mkdir(), reports.mkdir()
+    for name in ("001", "004"):  # wide2's reports stand in for a reviewer's saved corrections
+        shutil.copy(ROOT / "eval" / "wide2" / "gold" / f"{name}.json", labels / f"mine{name}.json")
+        shutil.copy(ROOT / "eval" / "wide2" / "raw" / f"{name}.txt", reports / f"mine{name}.txt")
+    out = CliRunner().invoke(main, ["train", "--with", f"mine={labels}:{reports}", "-o", str(tmp_path / "m.npz"),
+                                    "--json"])
+    assert out.exit_code == 0, out.output
+    info = json.loads(out.stdout)
+    assert list(info["sets"]) == [*(s.name for s in TRAINING_SETS), "mine"]
+    assert list(info["boost_judged_on"]) == [s.name for s in PROBE_SETS]
+    mine = collect(REPORT_TYPE, [GoldSet("mine", labels, reports)])
+    assert info["examples"] == len(collect(REPORT_TYPE, _rooted(TRAINING_SETS))) + len(mine)
+
+
 def test_the_learned_design_keeps_aside_a_number_it_finds_no_statistic(shipped, tmp_path: Path) -> None:
     """Under the floor a number leaves the figures for `uncovered`, with the labeller's probability;
     the rules design keeps it."""

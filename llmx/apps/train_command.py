@@ -25,6 +25,9 @@ DEFAULT_FILE = "labeller.npz"
 @click.option("--set", "set_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
               help="a gold set to learn from (repeatable; default: every bundled set but the held-out probe "
                    "p8, which makes the shipped labeller); a bundled set's name, or your own labels and reports")
+@click.option("--with", "extra_specs", multiple=True, metavar="NAME=GOLD_DIR:SOURCE_DIR",
+              help="your own labels and reports, learned from beside the --set sets (default: every bundled "
+                   "set), the boost and floor still chosen on the probes (repeatable)")
 @click.option("-o", "--output", default=DEFAULT_FILE, show_default=True, type=click.Path(),
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
@@ -36,20 +39,23 @@ DEFAULT_FILE = "labeller.npz"
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly
-def train_command(set_specs: tuple[str, ...], output: str, boost: float | None, judge_specs: tuple[str, ...],
-                  report_type: str, as_json: bool) -> None:
+def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], output: str, boost: float | None,
+                  judge_specs: tuple[str, ...], report_type: str, as_json: bool) -> None:
     """Learn what each number counts from every gold label given, and write the labeller.
 
-    Use it with `llmx extract --labeller FILE` (or LLMX_LABELLER); `llmx eval --cv`
-    measures it on reports it was not trained on.
+    With no options it makes the shipped labeller; `--with mine=LABELS/:REPORTS/`
+    folds your corrections in beside it.  Use the file with `llmx extract
+    --labeller FILE` (or LLMX_LABELLER); `llmx eval --cv` measures it on reports
+    it was not trained on.
     """
     from llmx.eval.evaluate import PROBE_SETS, TRAINING_SETS, parse_set
     from llmx.eval.train import train
 
     sets = [parse_set(s) for s in set_specs] if set_specs else list(TRAINING_SETS)
+    sets += [parse_set(s) for s in extra_specs]
     by_name = {s.name: s for s in sets}  # `--boost-on p5` names a set learned from: held out in turn
     judges = [by_name[spec] if spec in by_name else parse_set(spec) for spec in judge_specs]
-    if not set_specs and not judge_specs:  # the shipped labeller: each probe judges a fit it is held out of
+    if not set_specs and not judge_specs:  # as the shipped labeller: each probe judges a fit it is held out of
         judges = list(PROBE_SETS)
     model = train(load_report_type(report_type), sets, boost=boost, judge_sets=judges)
     buffer = io.BytesIO()

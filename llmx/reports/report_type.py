@@ -58,6 +58,7 @@ class ReportType:
     target_words: tuple[str, ...]
     prompts: Traversable  # the folder of prompt files (a package resource)
     title_words: tuple[str, ...] = ("报告",)
+    summary_title_words: tuple[str, ...] = ()  # a title only where no line has title_words
     labeller: Traversable | None = None  # the trained labeller (``llmx train``), if the type ships one
     assessment: Traversable | None = None  # the rules ``llmx assess`` judges reports by (deadlines, word lists)
 

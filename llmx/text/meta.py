@@ -64,14 +64,16 @@ def lines_of(text: str) -> list[Line]:
 
 
 def extract_meta(source: str | CleanText, body_start: int,
-                 title_words: tuple[str, ...] = ("报告",)) -> dict:
-    """All metadata fields; ``body_start`` is where the first heading begins."""
+                 title_words: tuple[str, ...] = ("报告",), summary_title_words: tuple[str, ...] = ()) -> dict:
+    """All metadata fields; ``body_start`` is where the first heading begins.  ``summary_title_words``
+    name a title only where no header line (nor the page index) has ``title_words``."""
     ct = source if isinstance(source, CleanText) else clean(source)
     lines = lines_of(ct.text)
     head = [ln for ln in lines if ln.start < body_start]
     top = _before_prose(head)
     sign_at, date = _signature_date(lines)
-    title = _title(top, title_words) or _index_title(ct.index.get("title"), title_words)
+    title = (_title(top, title_words) or _index_title(ct.index.get("title"), title_words)
+             or (_title(top, summary_title_words) if summary_title_words else None))
     after_page = [ln for ln in top if ln.start >= ct.after_breadcrumb]
     issuers = _issuers(lines, sign_at) or _header_issuers(after_page, title)
     subject = find_subject(ct, issuers=issuers, title=title, opening=_opening(head))

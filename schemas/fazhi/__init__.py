@@ -25,6 +25,7 @@ REPORT_TYPE = ReportType(
     vocabulary=tuple(_WORDS["vocabulary"]),
     target_words=tuple(_WORDS["target_words"]),
     title_words=tuple(_WORDS["title_words"]),
+    summary_title_words=tuple(_WORDS["summary_title_words"]),
     prompts=files("llmx.prompts.fazhi"),
     labeller=_HERE / "labeller.npz",
     assessment=_HERE / "assess.yaml",
