@@ -316,7 +316,9 @@ def test_a_summary_is_the_title_only_where_no_line_names_a_report():
     assert title("某镇2024年法治政府建设工作总结\n" + body) == "某镇2024年法治政府建设工作总结"
     assert title("某镇关于2024年度法治政府建设情况的报告\n某镇2024年法治政府建设工作总结\n" + body) \
         == "某镇关于2024年度法治政府建设情况的报告"
-    assert title("首页 > 工作总结\n" + body) is None  # a column of the site names no report
+    assert title("首页 > 法治政府建设工作总结\n" + body) is None  # a breadcrumb names a column of the site
+    assert title("某镇2023年法治政府建设工作总结\n上一篇：某镇2022年法治政府建设工作总结\n" + body) \
+        == "某镇2023年法治政府建设工作总结"  # the link to the page before is the site's
 
 
 def test_index_block_as_a_table_and_an_aggregators_line_about_the_document():

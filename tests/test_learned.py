@@ -180,12 +180,16 @@ def test_cross_validation_holds_each_set_out(tmp_path: Path, monkeypatch: pytest
     trained_on: list[set[str]] = []
     real_fit = crossval.fit
 
+    floors: list[float | None] = []
+
     def spy(examples, report_type, **kwargs):
         trained_on.append({e.doc for e in examples})
+        floors.append(kwargs.get("stat_below"))
         return real_fit(examples, report_type, **kwargs)
 
     monkeypatch.setattr(crossval, "fit", spy)
-    record = cross_validate(REPORT_TYPE, sets, "learned", schemes=("leave_one_set_out",), boost=4.0)
+    record = cross_validate(REPORT_TYPE, sets, "learned", schemes=("leave_one_set_out",), boost=4.0, stat_below=0.4)
+    assert floors == [0.4, 0.4] and record["config"]["stat_below"] == 0.4  # every fold drops as the shipped one
     scheme = record["schemes"]["leave_one_set_out"]
     assert set(scheme["sets"]) == {"a", "b"}
     # each set was extracted by a labeller that saw only the other set's reports
@@ -390,6 +394,22 @@ def test_your_labels_are_folded_in_beside_every_bundled_set(tmp_path: Path) -> N
     assert list(info["boost_judged_on"]) == [s.name for s in PROBE_SETS]
     mine = collect(REPORT_TYPE, [GoldSet("mine", labels, reports)])
     assert info["examples"] == len(collect(REPORT_TYPE, _rooted(TRAINING_SETS))) + len(mine)
+
+
+def test_sets_are_told_apart_by_name_and_a_judge_needs_something_to_learn_from(tmp_path: Path) -> None:
+    """A set is held out and recorded by its name: two sets of one name, or a judge named like a set
+    learned from but elsewhere, are refused; so is a judge that leaves nothing to learn from."""
+    def train(*args: str):
+        return CliRunner().invoke(main, ["train", *args, "-o", str(tmp_path / "x.npz")])
+
+    twice = train("--set", "corpus", "--with", "corpus")
+    assert twice.exit_code == 2 and "share a name (corpus)" in twice.output
+    elsewhere = train("--set", "corpus", "--set", "mine=eval/wide2/gold:eval/wide2/raw",
+                      "--boost-on", "mine=eval/wide/gold:eval/wide/raw")
+    assert elsewhere.exit_code == 2 and "other folders" in elsewhere.output
+    alone = train("--set", "corpus", "--boost-on", "corpus")
+    assert alone.exit_code == 2 and "no set could judge" in alone.output
+    assert not (tmp_path / "x.npz").exists()
 
 
 def test_the_learned_design_keeps_aside_a_number_it_finds_no_statistic(shipped, tmp_path: Path) -> None:

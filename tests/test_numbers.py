@@ -225,6 +225,8 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("发放普法宣传资料⟦13500⟧余份", 13500, "份", "approx", C),
     ("庭审2场次⟦160⟧多人参加", 160, "人", "approx", C),
     ("涉及金额⟦273.6万⟧余元", 2736000, "元", "approx", C),
+    ("全年安排⟦20多万⟧元用于普法", 200000, "元", "approx", C),  # 余/多 before the 万 it qualifies
+    ("投入⟦200余万⟧元", 2000000, "元", "approx", C),
     ("修订村规民约⟦2⟧项", 2, "项", "exact", C),  # 约 ends the word 民约, it qualifies nothing
     ("共组织干部集中学法⟦10⟧余次", 10, "次", "approx", C),
     ("主动公开政府信息⟦29⟧余条", 29, "条", "approx", C),

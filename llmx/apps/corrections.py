@@ -6,7 +6,7 @@ field; "Save labels" then downloads ``<doc_id>.json`` in the gold format of
 ``docs/spec/report-template.md`` (the contract's fields only; sections and
 lists ``null``, i.e. not labelled, since the page does not edit them).  A
 folder of such files beside the reports is a gold set:
-``llmx train --set mine=LABELS/:REPORTS/`` learns from it and
+``llmx train --with mine=LABELS/:REPORTS/`` learns from it and
 ``llmx eval --set mine=LABELS/:REPORTS/`` scores against it.
 
 Which fields are the contract's is read from the report type's models: a
@@ -98,7 +98,7 @@ def labels_script(result: dict[str, Any], report_type: ReportType) -> str:
 
 SAVE_BUTTON = ('<button id="save-labels" type="button">Save labels</button> '
                '<span class="none">downloads &lt;doc_id&gt;.json in the gold format, '
-               'for <code>llmx train --set mine=LABELS/:REPORTS/</code></span>')
+               'for <code>llmx train --with mine=LABELS/:REPORTS/</code></span>')
 
 CSS = """
 .fix-indicator{max-width:220px;font-size:12px}

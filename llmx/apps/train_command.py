@@ -8,6 +8,8 @@ output on the bundled sets, written with ``-o`` to that path.
 from __future__ import annotations
 
 import io
+from collections import Counter
+from collections.abc import Iterable
 
 import click
 
@@ -16,6 +18,7 @@ from llmx.apps.friendly import friendly
 from llmx.apps.paths import output_file
 from llmx.apps.json_summary import emit_json
 from llmx.reports.report_type import load_report_type
+from llmx.errors import LlmxError
 from llmx.files import write_atomic
 
 DEFAULT_FILE = "labeller.npz"
@@ -27,20 +30,23 @@ DEFAULT_FILE = "labeller.npz"
                    "p8, which makes the shipped labeller); a bundled set's name, or your own labels and reports")
 @click.option("--with", "extra_specs", multiple=True, metavar="NAME=GOLD_DIR:SOURCE_DIR",
               help="your own labels and reports, learned from beside the --set sets (default: every bundled "
-                   "set), the boost and floor still chosen on the probes (repeatable)")
+                   "set; then the boost and floor are still chosen on the probes) (repeatable)")
 @click.option("-o", "--output", default=DEFAULT_FILE, show_default=True, type=click.Path(),
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
                                           "[default: chosen by accuracy on --boost-on, else leave-one-set-out]")
+@click.option("--floor", "stat_below", type=float,
+              help="p_stat under which the learned design drops a number [default: chosen with the boost; "
+                   "0 with --boost]")
 @click.option("--boost-on", "judge_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
               help="labelled reports the cue words were not written on: the boost (and the floor under which "
                    "a number is no statistic) that label them best, each set held out of the fit it judges "
-                   "when it is also a --set (repeatable; default with no --set: the probes p5-p7)")
+                   "when it is also a --set (repeatable; default with no --set: the probes p5-p7 and p9)")
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly
 def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], output: str, boost: float | None,
-                  judge_specs: tuple[str, ...], report_type: str, as_json: bool) -> None:
+                  stat_below: float | None, judge_specs: tuple[str, ...], report_type: str, as_json: bool) -> None:
     """Learn what each number counts from every gold label given, and write the labeller.
 
     With no options it makes the shipped labeller; `--with mine=LABELS/:REPORTS/`
@@ -54,10 +60,16 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
     sets = [parse_set(s) for s in set_specs] if set_specs else list(TRAINING_SETS)
     sets += [parse_set(s) for s in extra_specs]
     by_name = {s.name: s for s in sets}  # `--boost-on p5` names a set learned from: held out in turn
+    if len(by_name) < len(sets):
+        raise LlmxError(f"two sets share a name ({', '.join(sorted(_repeated(s.name for s in sets)))}): "
+                        f"a set is held out and recorded by its name, so give each its own")
     judges = [by_name[spec] if spec in by_name else parse_set(spec) for spec in judge_specs]
+    for judge in judges:
+        if judge.name in by_name and by_name[judge.name] != judge:
+            raise LlmxError(f"--boost-on {judge.name}: a set learned from has that name but other folders")
     if not set_specs and not judge_specs:  # as the shipped labeller: each probe judges a fit it is held out of
         judges = list(PROBE_SETS)
-    model = train(load_report_type(report_type), sets, boost=boost, judge_sets=judges)
+    model = train(load_report_type(report_type), sets, boost=boost, stat_below=stat_below, judge_sets=judges)
     buffer = io.BytesIO()
     model.save(buffer)
     path = output_file(output, DEFAULT_FILE)
@@ -71,3 +83,7 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
                    f"boost {info['boost']:g}, no statistic under p {info['stat_below']:g}, "
                    f"unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
                    err=True)
+
+
+def _repeated(names: Iterable[str]) -> set[str]:
+    return {name for name, n in Counter(names).items() if n > 1}

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
 from llmx.engine.candidates import Candidate
-from llmx.engine.learned import Decision, LearnedModel, features, load_labeller
-from llmx.engine.model_labels import NONE, ChoiceLabeller, ModelLabeller
+from llmx.engine.learned import NOT_A_STATISTIC, Decision, LearnedModel, features, load_labeller
+from llmx.engine.model_labels import ChoiceLabeller, ModelLabeller
 from llmx.engine.phrases import PhraseWriter
 from llmx.engine.rule_labels import cue_keys, rule_labels, unsure
 
@@ -113,8 +113,9 @@ class Labelling:
 
     def _learned(self, candidates: list[Candidate], cued: dict[int, str]) -> dict[int, str]:
         """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks
-        against them, and ``NONE`` (kept aside as uncovered, not lost) for a number it finds no statistic."""
-        return {c.id: d.indicator if d.statistic else NONE
+        against them, and ``NOT_A_STATISTIC`` (kept aside as uncovered, not lost) for a number it finds
+        no statistic."""
+        return {c.id: d.indicator if d.statistic else NOT_A_STATISTIC
                 for c, d in zip(candidates, self._decide(candidates, cued, True))}
 
     def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:

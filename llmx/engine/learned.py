@@ -65,6 +65,9 @@ FEATURE_VERSION = 4
 #: probability, 20-21 / 20-21 for exponents 0.25-0.5 and 12 / 12 for 0 (``p_stat`` alone).
 DOUBT_EXPONENT = 0.5
 NO_CUE = "none"
+#: The ``learned`` design's label for a number whose ``p_stat`` is under the floor: kept aside as uncovered,
+#: and told apart from a model's ``none`` so the result says who decided.
+NOT_A_STATISTIC = "none:labeller"
 
 _OWN_LEFT = 24  # characters of the number's own clause before it, read as character n-grams
 _NEAR = 4  # the last characters before the number: the head of what it counts

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmx.engine.candidates import Candidate
-from llmx.engine.learned import Decision
+from llmx.engine.learned import NOT_A_STATISTIC, Decision
 from llmx.engine.model_labels import NONE
 from llmx.text.clean import CleanText
 from llmx.text.grounding import Grounding
@@ -31,9 +31,9 @@ def verified_figures(candidates: list[Candidate], labels: dict[int, str], judged
                   "unit": m.unit, "qualifier": m.qualifier, "target": c.target, "evidence": c.evidence}
         source = {"label": cleaned.restore(c.label, c.evidence_start), "unit": cleaned.restore(m.unit, m.end),
                   "evidence": cleaned.original[c.evidence_start:c.evidence_start + len(c.evidence)]}
-        if figure["indicator"] == NONE:
+        if figure["indicator"] in (NONE, NOT_A_STATISTIC):
             decision = judged.get(c.id)
-            by = f"labeller (p {decision.p_stat:.2f})" if decision is not None and not decision.statistic else "model"
+            by = f"labeller (p {decision.p_stat:.2f})" if figure["indicator"] == NOT_A_STATISTIC and decision else "model"
             uncovered.append({"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
                               "evidence": c.evidence, "reason": f"{by}: not a statistic"})
             continue

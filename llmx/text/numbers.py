@@ -155,7 +155,7 @@ _BARE = rf"(?<=[近逾超])[百千万](?=[余多]?{_WS}{_UNIT})|(?<![{_D}{_CN_BO
 _TOKEN = re.compile(
     rf"(?P<pcn>{_PERCENT_WORD}{_WS}(?:{_ARABIC}|{_CN}|百))"
     rf"|(?P<mix>{_MIXED})"
-    rf"|(?P<ar>{_ARABIC})(?P<mult>{_WS}[万亿])?(?P<pct>{_WS}[%％])?"
+    rf"|(?P<ar>{_ARABIC})(?:{_WS}(?P<armid>[余多])(?={_WS}[万亿]))?(?P<mult>{_WS}[万亿])?(?P<pct>{_WS}[%％])?"
     rf"|(?P<cn>{_CN})"
     rf"|(?P<bare>{_BARE})"
 )
@@ -473,6 +473,8 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
     pre = _pre_qualifier(text, start)
     if pre:
         qualifiers.append(pre)
+    if m.group("ar") and m.group("armid"):
+        qualifiers.append("approx")  # 200余万元, 20多万元: 余/多 before the 万 it qualifies
     after = end
     if m.group("pct") or m.group("pcn"):
         unit = "%"
