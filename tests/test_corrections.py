@@ -1,9 +1,10 @@
 """Corrections that teach: fix a result on the review page, save it as labels, and learn from them.
 
 The page is driven in a real headless Chromium: hover a figure, change one
-figure's indicator, reject another, fix a meta field, press "Save labels",
-and read the downloaded file back.  That file then scores as a gold set and
-trains a labeller (``llmx train --set mine=LABELS/:REPORTS/``).
+figure's indicator, reject another, fix a meta field, keep a number the
+learned labeller set aside, press "Save labels", and read the downloaded
+file back.  That file then scores as a gold set and trains a labeller
+(``llmx train --set mine=LABELS/:REPORTS/``; ``--with`` adds the bundled sets).
 """
 
 from __future__ import annotations
@@ -122,3 +123,37 @@ def test_correct_save_and_learn_in_headless_chromium(browser, tmp_path: Path) ->
     assert info["statistics"] == len(labels["figures"]) and list(info["sets"]) == ["mine"]
     model = LearnedModel.load(tmp_path / "mine.npz")
     assert model.info["data_hash"] == info["data_hash"]
+
+
+def test_a_number_the_labeller_set_aside_can_be_kept_in_headless_chromium(browser, tmp_path: Path) -> None:
+    """A true statistic the labeller set aside must not be lost to training: on the page it can be kept,
+    with an indicator, and the saved labels then hold it as a figure."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    report = tmp_path / "aside.txt"
+    report.write_text("各位领导：\n2024年，我镇推行一套材料、一次提交、一次反馈，办理行政复议案件3件。\n",
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["extract", str(report), "-o", f"{out}/", "--quiet"]).exit_code == 0
+    result = json.loads((out / "aside.json").read_text(encoding="utf-8"))
+    aside = [u for u in result["uncovered"] if "figure" in u]
+    assert aside and all(u["reason"].startswith("labeller") for u in aside)
+    page = tmp_path / "page.html"
+    assert CliRunner().invoke(main, ["review", str(out / "aside.json"), "--source", str(report),
+                                     "-o", str(page)]).exit_code == 0
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.get(page.as_uri())
+    Select(browser.find_element(By.CSS_SELECTOR, '.fix-aside-indicator[data-index="0"]')).select_by_value(
+        "publicity_events")
+    browser.find_element(By.CSS_SELECTOR, '.fix-keep[data-index="0"]').click()
+    browser.find_element(By.ID, "save-labels").click()
+    saved = downloads / "aside.json"
+    _wait_for(saved)
+    labels = json.loads(saved.read_text(encoding="utf-8"))
+    assert len(labels["figures"]) == len(result["figures"]) + 1
+    kept = labels["figures"][-1]
+    assert kept["indicator"] == "publicity_events" and kept["evidence"] == aside[0]["figure"]["evidence"]
+    assert kept["value"] == aside[0]["value"] and set(kept) == set(labels["figures"][0])

@@ -1,7 +1,8 @@
 """Corrections that teach: the review page's controls for fixing a result and saving it as labels.
 
 A reviewer who checks a result is labelling it.  The page lets them change a
-figure's indicator, reject a figure that is no statistic, and fix a meta
+figure's indicator, reject a figure that is no statistic, keep a number the
+labeller set aside as one, and fix a meta
 field; "Save labels" then downloads ``<doc_id>.json`` in the gold format of
 ``docs/spec/report-template.md`` (the contract's fields only; sections and
 lists ``null``, i.e. not labelled, since the page does not edit them).  A
@@ -57,20 +58,34 @@ def labels_skeleton(result: dict[str, Any], report_type: ReportType) -> dict[str
     }
 
 
-def indicator_select(index: int, current: str, report_type: ReportType) -> str:
+def indicator_select(index: int, current: str, report_type: ReportType, cls: str = "fix-indicator") -> str:
     """A figure's indicator as a choice among the catalogue's keys and ``other`` (and its own key, when a
-    result from another catalogue has one this one lacks: saving must never change a label unasked)."""
+    result from another catalogue has one this one lacks: saving must never change a label unasked);
+    ``cls`` ``fix-aside-indicator`` for a number set aside (its index into ``set_aside``)."""
     keys = [*report_type.catalogue.keys, OTHER] if OTHER not in report_type.catalogue.keys else list(report_type.catalogue.keys)
     keys += [] if current in keys else [current]
     options = "".join(
         f'<option value="{html.escape(k, quote=True)}"{" selected" if k == current else ""}>{html.escape(k)}'
         f'{" · " + html.escape(entry.name) if (entry := report_type.catalogue.get(k)) else ""}</option>' for k in keys)
-    return f'<select class="fix-indicator" data-index="{index}" aria-label="indicator of figure {index + 1}">{options}</select>'
+    return f'<select class="{cls}" data-index="{index}" aria-label="indicator of figure {index + 1}">{options}</select>'
 
 
 def reject_box(index: int) -> str:
     return (f'<label class="fix-reject-label"><input type="checkbox" class="fix-reject" data-index="{index}">'
             f" not a statistic</label>")
+
+
+def set_aside(result: dict[str, Any], report_type: ReportType) -> list[dict[str, Any]]:
+    """The figures the learned labeller set aside as no statistic (``uncovered`` entries that carry the
+    figure they would have been), in the labels file's fields: what "keep" restores."""
+    figure_fields = contract_fields(_part_model(report_type, "figures"))
+    return [{k: u["figure"].get(k) for k in figure_fields} for u in result.get("uncovered") or []
+            if isinstance(u.get("figure"), dict)]
+
+
+def keep_box(index: int) -> str:
+    return (f'<label class="fix-reject-label"><input type="checkbox" class="fix-keep" data-index="{index}">'
+            f" a statistic: keep</label>")
 
 
 def meta_editor(result: dict[str, Any], report_type: ReportType, esc: Any) -> str:
@@ -90,10 +105,16 @@ def meta_editor(result: dict[str, Any], report_type: ReportType, esc: Any) -> st
 
 
 def labels_script(result: dict[str, Any], report_type: ReportType) -> str:
-    """The skeleton as inline JSON; ``<``, ``>`` and ``&`` as JSON escapes, so no value can end or open markup."""
-    data = json.dumps(labels_skeleton(result, report_type), ensure_ascii=False)
+    """The skeleton and the figures set aside as inline JSON; ``<``, ``>`` and ``&`` as JSON escapes, so
+    no value can end or open markup."""
+    return (_json_script("llmx-labels", labels_skeleton(result, report_type))
+            + _json_script("llmx-aside", set_aside(result, report_type)))
+
+
+def _json_script(node_id: str, value: Any) -> str:
+    data = json.dumps(value, ensure_ascii=False)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'<script type="application/json" id="llmx-labels">{data}</script>'
+    return f'<script type="application/json" id="{node_id}">{data}</script>'
 
 
 SAVE_BUTTON = ('<button id="save-labels" type="button">Save labels</button> '
@@ -116,6 +137,7 @@ tr.changed td:nth-child(2){background:#fff3c4}
 JS = r"""
 (function(){
   var node=document.getElementById('llmx-labels');if(!node)return;
+  var asideNode=document.getElementById('llmx-aside'),aside=asideNode?JSON.parse(asideNode.textContent):[];
   var labels=JSON.parse(node.textContent),SEP='""" + LIST_SEPARATOR + r"""';
   document.querySelectorAll('.fix-indicator').forEach(function(sel){
     var original=sel.value;
@@ -137,6 +159,12 @@ JS = r"""
     document.querySelectorAll('.fix-reject').forEach(function(b){if(b.checked)rejected[b.dataset.index]=true;});
     document.querySelectorAll('.fix-indicator').forEach(function(s){out.figures[+s.dataset.index].indicator=s.value;});
     out.figures=out.figures.filter(function(f,i){return !rejected[i];});
+    document.querySelectorAll('.fix-keep').forEach(function(b){
+      if(!b.checked)return;
+      var f=JSON.parse(JSON.stringify(aside[+b.dataset.index]));
+      var sel=document.querySelector('.fix-aside-indicator[data-index="'+b.dataset.index+'"]');
+      if(sel)f.indicator=sel.value;
+      out.figures.push(f);});
     document.querySelectorAll('.fix-meta').forEach(function(i){out.meta[i.dataset.field]=metaValue(i);});
     return out;
   }

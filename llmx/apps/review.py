@@ -24,7 +24,7 @@ from llmx.text.punctuation import CLAUSE_END, COLON, LIST_COMMA
 from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
 from llmx.apps.corrections import CSS as FIX_CSS, JS as FIX_JS, SAVE_BUTTON, indicator_select, labels_script
-from llmx.apps.corrections import meta_editor, reject_box
+from llmx.apps.corrections import keep_box, meta_editor, reject_box
 from llmx.errors import LlmxError
 from llmx.apps.table import format_value, read_result
 from llmx.text.textmap import FoldedText
@@ -326,10 +326,17 @@ def rejected_panel(result: dict[str, Any]) -> str:
                  len(rows), cls="wide")
 
 
-def uncovered_panel(result: dict[str, Any]) -> str:
-    rows = [[esc(amount(u)), esc(u.get("start")), esc(u.get("evidence")), esc(u.get("reason"))]
-            for u in result.get("uncovered") or []]
-    return panel("Uncovered numbers", html_table(["value", "offset", "evidence", "reason"], rows),
+def uncovered_panel(result: dict[str, Any], report_type: ReportType) -> str:
+    """Numbers set aside; one the learned labeller set aside can be kept as a statistic (its index
+    counts the entries that carry a figure, as ``corrections.set_aside`` lists them)."""
+    rows, aside = [], 0
+    for u in result.get("uncovered") or []:
+        correct = ""
+        if isinstance(u.get("figure"), dict):
+            correct = indicator_select(aside, OTHER, report_type, cls="fix-aside-indicator") + keep_box(aside)
+            aside += 1
+        rows.append([esc(amount(u)), esc(u.get("start")), esc(u.get("evidence")), esc(u.get("reason")), correct])
+    return panel("Uncovered numbers", html_table(["value", "offset", "evidence", "reason", "correct"], rows),
                  len(rows), cls="wide")
 
 
@@ -374,7 +381,7 @@ def render_page(result: dict[str, Any], text: str, report_type: ReportType, sour
     side = "".join([inspector_panel(), checklist_panel(result, report_type), legend_panel(figures, report_type),
                     panel("Meta", meta_editor(result, report_type, esc), len(result.get("meta_unsure") or []) or None),
                     warnings_panel(result), usage_panel(result)])
-    bottom = "".join([figures_panel(figures, report_type), rejected_panel(result), uncovered_panel(result)])
+    bottom = "".join([figures_panel(figures, report_type), rejected_panel(result), uncovered_panel(result, report_type)])
     return (
         f'<!doctype html><html lang="zh"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmx.reports.catalogue import OTHER
 from llmx.engine.candidates import Candidate
 from llmx.engine.learned import NOT_A_STATISTIC, Decision
 from llmx.engine.model_labels import NONE
@@ -33,9 +34,13 @@ def verified_figures(candidates: list[Candidate], labels: dict[int, str], judged
                   "evidence": cleaned.original[c.evidence_start:c.evidence_start + len(c.evidence)]}
         if figure["indicator"] in (NONE, NOT_A_STATISTIC):
             decision = judged.get(c.id)
-            by = f"labeller (p {decision.p_stat:.2f})" if figure["indicator"] == NOT_A_STATISTIC and decision else "model"
-            uncovered.append({"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
-                              "evidence": c.evidence, "reason": f"{by}: not a statistic"})
+            aside = figure["indicator"] == NOT_A_STATISTIC
+            by = f"labeller (p {decision.p_stat:.2f})" if aside and decision else "model"
+            entry: dict[str, Any] = {"value": m.value, "unit": m.unit, "start": m.start, "end": m.end,
+                                     "evidence": c.evidence, "reason": f"{by}: not a statistic"}
+            if aside:  # the figure it would have been, so a reviewer can restore it (llmx review)
+                entry["figure"] = figure | source | {"indicator": OTHER}
+            uncovered.append(entry)
             continue
         verdict = grounding.check(figure, near=m.start)
         if verdict.ok and verdict.mention is not None:
