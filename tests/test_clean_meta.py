@@ -321,6 +321,24 @@ def test_a_summary_is_the_title_only_where_no_line_names_a_report():
         == "某镇2023年法治政府建设工作总结"  # the link to the page before is the site's
 
 
+def test_links_to_the_neighbouring_pages_are_furniture_wherever_they_sit():
+    """上一篇：/下一篇： below the report are the page's, not a title and not a count of 篇."""
+    import tempfile
+
+    import llmx
+
+    text = ("某镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政，办理行政复议案件3件。\n"
+            "上一篇：关于2022年工作的报告\n下一篇: 某镇2024年工作计划\n")
+    cleaned = clean(text)
+    assert "上一篇" not in cleaned.text and "下一篇" not in cleaned.text and len(cleaned.text) == len(text)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.txt"
+        path.write_text(text, encoding="utf-8")
+        result = llmx.extract(path, design="rules")
+    assert result.meta.title == "某镇2023年法治政府建设工作报告"
+    assert [f.value for f in result.figures] == [3]
+
+
 def test_index_block_as_a_table_and_an_aggregators_line_about_the_document():
     text = ("《某市人民政府2018年度法治政府建设工作报告》是2019年某市人民政府发布的通知。\n"
             "成文日期 | 2019-03-16 | 公开方式 | 主动公开 |\n| 发文机关: | 某县应急管理局 | 发文日期: | |\n"

@@ -49,6 +49,9 @@ def sample(option: click.Option) -> tuple[str, object]:
         return str(kind.choices[-1]), kind.choices[-1]
     if isinstance(kind, click.types.IntParamType):
         return "3", 3
+    if isinstance(kind, click.FloatRange) and kind.min is not None and kind.max is not None:
+        middle = (kind.min + kind.max) / 2  # a value the range admits (--floor: 0..1)
+        return str(middle), middle
     if isinstance(kind, click.types.FloatParamType):
         return "2.5", 2.5
     return "from-env", "from-env"

@@ -412,6 +412,49 @@ def test_sets_are_told_apart_by_name_and_a_judge_needs_something_to_learn_from(t
     assert not (tmp_path / "x.npz").exists()
 
 
+def test_in_hybrid_a_reading_does_not_bring_back_a_number_set_aside(shipped, monkeypatch) -> None:
+    """The model's reading names what a number counts: it may move a key, but not undo the floor."""
+    from dataclasses import replace as with_
+    from llmx.engine import label
+    from llmx.engine.learned import NOT_A_STATISTIC
+    from llmx.pipeline import analyse
+
+    class Reader:  # reads every number it is asked about as publicity, which moves every cue key
+        version, undecided = "test", []
+
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def __call__(self, asked):
+            return [with_(c, reading="宣传活动") for c in asked]
+
+    monkeypatch.setattr(label, "PhraseWriter", Reader)
+    found = analyse("2024年，我镇推行一套材料、一次提交、一次反馈，开展法治讲座3次。", REPORT_TYPE)
+    labelling = label.Labelling(REPORT_TYPE, "hybrid", llm=object(), given=shipped)  # type: ignore[arg-type]
+    _, labels, _, _ = labelling(found.candidates, "h")
+    learned = labelling._learned(found.candidates, label.rule_labels(found.candidates, REPORT_TYPE.catalogue))
+    aside = [c.id for c in found.candidates if learned[c.id] == NOT_A_STATISTIC]
+    assert aside and all(labels[i] == NOT_A_STATISTIC for i in aside)
+
+
+def test_eval_cv_folds_use_the_shipped_boost_and_floor(shipped) -> None:
+    """Every fold of `eval --cv` labels and drops as the shipped labeller does (they were judged on probes)."""
+    from llmx.apps.eval_command import _judged_choice
+
+    assert _judged_choice(REPORT_TYPE) == (shipped.boost, shipped.stat_below)
+    bare = replace(REPORT_TYPE, labeller=ROOT / "no_such_labeller.npz")
+    assert _judged_choice(bare) == (None, None)
+
+
+def test_floor_range_and_the_held_out_probe_warning(tmp_path: Path) -> None:
+    out = CliRunner().invoke(main, ["train", "--set", "corpus", "--floor", "1.5", "-o", str(tmp_path / "x.npz")])
+    assert out.exit_code == 2 and "1.5" in out.output
+    held = CliRunner().invoke(main, ["train", "--set", "corpus", "--set", "p8", "--boost", "4", "--floor", "0",
+                                     "-o", str(tmp_path / "y.npz")])
+    assert held.exit_code == 0, held.output
+    assert "p8 is the held-out probe" in held.stderr
+
+
 def test_the_learned_design_keeps_aside_a_number_it_finds_no_statistic(shipped, tmp_path: Path) -> None:
     """Under the floor a number leaves the figures for `uncovered`, with the labeller's probability;
     the rules design keeps it."""

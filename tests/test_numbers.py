@@ -220,6 +220,7 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("“⟦四⟧级”普法宣传教育网络", 4, "", "exact", "quoted_name"),
     ("大家⟦一⟧起学习", 1, "起", "exact", "idiom"),
     ("统⟦一⟧部署", 1, "部", "exact", "idiom"),
+    ("上⟦一⟧篇：关于2022年工作的报告", 1, "篇", "exact", "idiom"),  # the page's link to its neighbour
     ("无⟦一⟧例因处罚而发生行政复议", 1, "例", "exact", "idiom"),
     # qualifiers before, between, after
     ("发放普法宣传资料⟦13500⟧余份", 13500, "份", "approx", C),

@@ -91,9 +91,9 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
 
 
 def _judged_choice(report_type: Any) -> tuple[float | None, float | None]:
-    """The shipped labeller's boost and floor when they were chosen on reports the cue words were not
-    written on (``llmx train --boost-on``): every fold uses them, as the shipped labeller does; else
-    each fold chooses its own."""
+    """The shipped labeller's boost and floor when they were chosen on judge sets (``llmx train
+    --boost-on``, the probes): every fold uses them, as the shipped labeller does; else each fold
+    chooses its own."""
     from llmx.engine.learned import load_labeller
 
     if report_type.labeller_file is None:

@@ -19,6 +19,7 @@ from llmx.apps.paths import output_file
 from llmx.apps.json_summary import emit_json
 from llmx.reports.report_type import load_report_type
 from llmx.errors import LlmxError
+from llmx.notices import warn
 from llmx.files import write_atomic
 
 DEFAULT_FILE = "labeller.npz"
@@ -35,12 +36,12 @@ DEFAULT_FILE = "labeller.npz"
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
                                           "[default: chosen by accuracy on --boost-on, else leave-one-set-out]")
-@click.option("--floor", "stat_below", type=float,
-              help="p_stat under which the learned design drops a number [default: chosen with the boost; "
-                   "0 with --boost]")
+@click.option("--floor", "stat_below", type=click.FloatRange(0.0, 1.0),
+              help="p_stat under which the learned design drops a number [default: chosen on the --boost-on "
+                   "sets (the probes), else 0]")
 @click.option("--boost-on", "judge_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
-              help="labelled reports the cue words were not written on: the boost (and the floor under which "
-                   "a number is no statistic) that label them best, each set held out of the fit it judges "
+              help="labelled reports the cue words were written on less than the gold sets: the boost (and "
+                   "the floor under which a number is no statistic) that label them best, each set held out of the fit it judges "
                    "when it is also a --set (repeatable; default with no --set: the probes p5-p7 and p9)")
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
@@ -54,7 +55,7 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
     --labeller FILE` (or LLMX_LABELLER); `llmx eval --cv` measures it on reports
     it was not trained on.
     """
-    from llmx.eval.evaluate import PROBE_SETS, TRAINING_SETS, parse_set
+    from llmx.eval.evaluate import HELD_OUT_SETS, PROBE_SETS, TRAINING_SETS, parse_set
     from llmx.eval.train import train
 
     sets = [parse_set(s) for s in set_specs] if set_specs else list(TRAINING_SETS)
@@ -69,6 +70,11 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
             raise LlmxError(f"--boost-on {judge.name}: a set learned from has that name but other folders")
     if not set_specs and not judge_specs:  # as the shipped labeller: each probe judges a fit it is held out of
         judges = list(PROBE_SETS)
+    judges = list(dict.fromkeys(judges))  # a set named twice judges once
+    held_out = {s.name for s in HELD_OUT_SETS} & {s.name for s in (*sets, *judges)}
+    if held_out:
+        warn(f"{', '.join(sorted(held_out))} is the held-out probe: once trained or judged on, it no longer "
+             f"estimates unseen reports")
     model = train(load_report_type(report_type), sets, boost=boost, stat_below=stat_below, judge_sets=judges)
     buffer = io.BytesIO()
     model.save(buffer)

@@ -10,7 +10,8 @@ Designs (chosen by the eval harness, see eval/README.md):
   (eval/README.md).
 - ``hybrid``: the model names what a number counts (``phrases.py``) only where
   the learned labeller is unsure of it; where the cues of that name place it
-  elsewhere than the cues alone did, that key, else the ``learned`` label.
+  elsewhere than the cues alone did, that key, else the ``learned`` label (a
+  number the labeller set aside stays aside).
 - ``hybrid-all``: the same reading asked for every number.
 - ``choice``: the ranker, and the model only for the numbers the ranker
   cannot place (a multiple choice among its closest codes, one per call).
@@ -77,10 +78,13 @@ class Labelling:
             labels = rule_labels(read, self.report_type.catalogue)
             if self.design == "hybrid" and self.labeller is not None:
                 # the model is one more voice: where its reading moves the cues to another key, that key;
-                # everywhere else the learned design's label, not a step back to the cues alone
+                # everywhere else the learned design's label, not a step back to the cues alone.  A number
+                # the labeller set aside stays aside: a reading names what a number counts, not whether
+                # it is a statistic, and the floor was chosen on held-out reports
                 cued = rule_labels(candidates, self.report_type.catalogue)
                 learned = self._learned(candidates, cued)
-                labels = {c.id: labels[c.id] if labels[c.id] != cued[c.id] else learned[c.id] for c in candidates}
+                labels = {c.id: labels[c.id] if labels[c.id] != cued[c.id] and learned[c.id] != NOT_A_STATISTIC
+                          else learned[c.id] for c in candidates}
             return read, labels, writer.version, writer.undecided
         labeller: ChoiceLabeller | ModelLabeller
         if self.design == "choice":

@@ -260,7 +260,7 @@ def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example],
     on reports the model is not trained on, and what each value tried scored there; ties go to the
     larger boost, which trusts the cues more, and to the lower floor, which drops less.
 
-    Those reports are ``judges`` when given: sets the cue words were not written on.  A judge set
+    Those reports are ``judges`` when given: sets the cue words were written on less (the probes).  A judge set
     that is also learned from is held out in turn (the model is fitted on every other set and
     labels it), so every labelled probe can both teach and judge.  Without judges each set is held
     out in turn (folds by report when only one set is given), but the cue words and the number

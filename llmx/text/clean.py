@@ -68,7 +68,7 @@ _SHORT_SENTENCE = 12
 _BREADCRUMB = re.compile(r"(?:当前|所在|您的|现在的)\S{0,4}位置|^\s*首页\s*[>›»/]|[>›»]\s*\S{1,12}\s*[>›»]")
 _TOOLS = re.compile(
     r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
-    r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图|(?:上一篇|下一篇)\s*[:：]")
+    r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图")
 # A header line that is only a date (and time): the page's publication date.
 _DATE_LINE = re.compile(
     r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
@@ -78,6 +78,8 @@ _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|
 # An aggregator's line about the document: 《…报告》是2019年某市人民政府发布的通知。
 _BLURB = re.compile(r"^[ \t\u3000\xa0]*《[^》\n]{4,80}》是[^。\n]{0,40}发布的[^。\n]{0,10}[。.]?[ \t\u3000\xa0]*$")
 _TAG_PREFIX = re.compile(r"^[ \t\u3000\xa0]*【[^】\n]{1,12}】(?=\S)")
+# 上一篇：… / 下一篇：…: the page's links to its neighbours, wherever they sit (often below the report).
+_PAGE_LINK = re.compile(r"^[ \t\u3000\xa0]*(?:上一篇|下一篇)[ \t\u3000\xa0]*[:：][^\n]*", re.M)
 _PROSE = compiled(PROSE)
 _MAX_FURNITURE_LINE = 160
 _NEAR = 200  # how far from its hinted offset a string to restore is looked for
@@ -136,7 +138,12 @@ def clean(original: str) -> CleanText:
         if not found and _opens_body(body):
             break  # furniture is the page's: above the report's first sentence or heading
         pos += len(line)
-    return CleanText(original, "".join(chars), index, tuple(spans), after_breadcrumb, folded != original)
+    for link in _PAGE_LINK.finditer(folded):
+        if any(start <= link.start() < end for start, end in spans):
+            continue
+        spans.append(link.span())
+        chars[link.start():link.end()] = " " * (link.end() - link.start())
+    return CleanText(original, "".join(chars), index, tuple(sorted(spans)), after_breadcrumb, folded != original)
 
 
 def _opens_body(line: str) -> bool:
