@@ -119,11 +119,18 @@ def resolve(given: Mapping[str, Any], names: tuple[str, ...], environ: Mapping[s
     """Each of ``names``: the value given (not ``None``/false), else its variable, else its default."""
     out = {}
     for name in names:
-        value = given.get(name)
-        if value is None or value is False or value == "":
-            value = from_environment(name, environ)
+        value = given.get(name) if _is_given(given.get(name)) else from_environment(name, environ)
         out[name] = BY_NAME[name].default if value is None else value
     return out
+
+
+def is_default(given: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``resolve`` falls to the setting's default: neither given nor set in its variable."""
+    return not _is_given(given.get(name)) and from_environment(name, environ) is None
+
+
+def _is_given(value: Any) -> bool:
+    return not (value is None or value is False or value == "")
 
 
 def cache_home() -> Path:

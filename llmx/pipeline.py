@@ -19,8 +19,6 @@ settings) before anything starts; ``Pipeline`` runs one report.
 
 from __future__ import annotations
 
-import os
-
 import hashlib
 import time
 from contextlib import nullcontext
@@ -40,7 +38,7 @@ from llmx.engine.segment import SectionSpan, find_sections
 from llmx.engine.verify import verified_figures
 from llmx.errors import ConfigurationError
 from llmx.model.config import LLMConfig, from_options
-from llmx.options import BY_NAME, DESIGNS, RUN_SETTINGS, check_design, needs_model, resolve
+from llmx.options import DESIGNS, RUN_SETTINGS, check_design, is_default, needs_model, resolve
 from llmx.text.clean import CleanText, clean
 from llmx.text.grounding import Grounding
 from llmx.text.headings import Heading, find_headings
@@ -77,8 +75,7 @@ def plan(*, design: str | None = None, report_type: str | ReportType | None = No
     check_design(run["design"])  # before any model is started for it
     chosen = (report_type if isinstance(report_type, ReportType)
               else load_report_type(run["report_type"])).with_labeller(run["labeller"])
-    if design is None and run["design"] == DESIGNS[0] and os.environ.get(BY_NAME["design"].variable) is None \
-            and not (trained or chosen.labeller_file):
+    if is_default(given, "design") and not (trained or chosen.labeller_file):
         run["design"] = "rules"  # the default learns from a labeller; a report type that ships none runs its cues
     return Plan(chosen, run["design"], run["prompt_version"], trained, config or from_options(**model_settings))
 

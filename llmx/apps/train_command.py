@@ -8,8 +8,6 @@ output on the bundled sets, written with ``-o`` to that path.
 from __future__ import annotations
 
 import io
-from collections import Counter
-from collections.abc import Iterable
 
 import click
 
@@ -18,7 +16,6 @@ from llmx.apps.friendly import friendly
 from llmx.apps.paths import output_file
 from llmx.apps.json_summary import emit_json
 from llmx.reports.report_type import load_report_type
-from llmx.errors import LlmxError
 from llmx.notices import warn
 from llmx.files import write_atomic
 
@@ -61,16 +58,9 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
     sets = [parse_set(s) for s in set_specs] if set_specs else list(TRAINING_SETS)
     sets += [parse_set(s) for s in extra_specs]
     by_name = {s.name: s for s in sets}  # `--boost-on p5` names a set learned from: held out in turn
-    if len(by_name) < len(sets):
-        raise LlmxError(f"two sets share a name ({', '.join(sorted(_repeated(s.name for s in sets)))}): "
-                        f"a set is held out and recorded by its name, so give each its own")
     judges = [by_name[spec] if spec in by_name else parse_set(spec) for spec in judge_specs]
-    for judge in judges:
-        if judge.name in by_name and by_name[judge.name] != judge:
-            raise LlmxError(f"--boost-on {judge.name}: a set learned from has that name but other folders")
     if not set_specs and not judge_specs:  # as the shipped labeller: each probe judges a fit it is held out of
         judges = list(PROBE_SETS)
-    judges = list(dict.fromkeys(judges))  # a set named twice judges once
     held_out = {s.name for s in HELD_OUT_SETS} & {s.name for s in (*sets, *judges)}
     if held_out:
         warn(f"{', '.join(sorted(held_out))} is the held-out probe: once trained or judged on, it no longer "
@@ -90,6 +80,3 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
                    f"unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
                    err=True)
 
-
-def _repeated(names: Iterable[str]) -> set[str]:
-    return {name for name, n in Counter(names).items() if n > 1}

@@ -26,7 +26,7 @@ from llmx.reports.report_type import ReportType
 from llmx.engine.learned import LearnedModel
 from llmx.api import Extractor
 from llmx.errors import LlmxError
-from llmx.eval.evaluate import GoldSet, gold_pairs, rescore
+from llmx.eval.evaluate import GoldSet, described, gold_pairs, rescore
 from llmx.eval.train import Example, _folds, collect, fit
 
 SCHEMES = ("leave_one_set_out", "kfold", "in_sample")
@@ -41,7 +41,7 @@ def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str
     sources = {f"{s.name}/{gold.stem}": (s, src) for s in sets for gold, src in gold_pairs(s.gold_dir, s.source_dir)}
     out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name, "boost": boost,
                                       "stat_below": stat_below,
-                                      "sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}},
+                                      "sets": described(sets)},
                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                            "schemes": {}}
     for scheme in schemes:

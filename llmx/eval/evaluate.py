@@ -105,7 +105,7 @@ def run_eval(report_type: ReportType, design: str, config: LLMConfig, sets: Sequ
             "schema_hash": schema_hash(report_type.report_model),
             "git_commit": _git_commit(),
             "report_type": report_type.name,
-            "sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets},
+            "sets": described(sets),
         },
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "predictions": predictions,
@@ -116,6 +116,11 @@ def run_eval(report_type: ReportType, design: str, config: LLMConfig, sets: Sequ
 def _doc_key(sets: Sequence[GoldSet], s: GoldSet, gold: Path) -> str:
     """A report's key in a record: its stem, prefixed by its set's name when there are several."""
     return f"{s.name}/{gold.stem}" if len(sets) > 1 else gold.stem
+
+
+def described(sets: Sequence[GoldSet]) -> dict[str, list[str]]:
+    """Gold sets as a record keeps them, name to ``[gold_dir, source_dir]`` (``record_sets`` reads them back)."""
+    return {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}
 
 
 def record_sets(record: dict[str, Any]) -> list[GoldSet]:

@@ -36,7 +36,7 @@ from llmx.engine.rule_labels import cue_keys, rule_labels
 from llmx.engine.learned import DOUBT_KINDS, FEATURE_VERSION, LearnedModel, features
 from llmx.pipeline import analyse
 from llmx.errors import ConfigurationError, LlmxError
-from llmx.eval.evaluate import GoldSet, gold_pairs
+from llmx.eval.evaluate import GoldSet, described, gold_pairs
 from llmx.eval.scoring.common import values_equal
 from llmx.eval.scoring.figures import locate_all
 from llmx.eval.scoring.sets import load_source
@@ -149,7 +149,7 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     catalogue = catalogue_examples(report_type)
     chosen = None
     if boost is None:
-        chosen = choose_boost(examples, catalogue, judges)
+        chosen = choose_boost_and_floor(examples, catalogue, judges)
         boost, stat_below = chosen.boost, chosen.stat_below if stat_below is None else stat_below
     rates = doubt_rates(examples)
     model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
@@ -254,7 +254,7 @@ class Choice:
     floor_f1: dict[str, float]  # held-out figure F1 at each floor
 
 
-def choose_boost(examples: Sequence[Example], catalogue: Sequence[Example],
+def choose_boost_and_floor(examples: Sequence[Example], catalogue: Sequence[Example],
                  judges: Sequence[Example] = ()) -> Choice:
     """The boost with the best indicator accuracy and the ``stat_below`` floor with the best figure F1
     on reports the model is not trained on, and what each value tried scored there; ties go to the
@@ -364,15 +364,27 @@ def _isotonic(raw: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | None = None,
           stat_below: float | None = None, judge_sets: Sequence[GoldSet] = ()) -> LearnedModel:
     """Collect ``sets`` and fit: the model ``llmx train`` writes; ``judge_sets`` choose the boost (a
-    judge set also in ``sets`` is held out of the fit that it judges)."""
+    judge set also in ``sets`` is held out of the fit that it judges).
+
+    Sets are held out and recorded by name, so two sets of one name are refused, and so is a judge
+    named like a set learned from but with other folders; a judge given twice judges once."""
     try:
         import sklearn  # noqa: F401  (only to say what is missing before any work)
     except ImportError as exc:
         raise ConfigurationError("training needs scikit-learn: pip install -e '.[train]'") from exc
+    by_name = {s.name: s for s in sets}
+    if len(by_name) < len(sets):
+        repeated = sorted({s.name for s in sets if sum(t.name == s.name for t in sets) > 1})
+        raise LlmxError(f"two sets share a name ({', '.join(repeated)}): a set is held out and recorded by its "
+                        f"name, so give each its own")
+    judge_sets = list(dict.fromkeys(judge_sets))
+    for judge in judge_sets:
+        if judge.name in by_name and by_name[judge.name] != judge:
+            raise LlmxError(f"--boost-on {judge.name}: a set learned from has that name but other folders")
     examples = collect(report_type, sets)
-    provenance: dict[str, Any] = {"sets": {s.name: [str(s.gold_dir), str(s.source_dir)] for s in sets}}
+    provenance: dict[str, Any] = {"sets": described(sets)}
     if judge_sets and boost is None:
-        provenance["boost_judged_on"] = {s.name: [str(s.gold_dir), str(s.source_dir)] for s in judge_sets}
+        provenance["boost_judged_on"] = described(judge_sets)
     judges: list[Example] = []
     if judge_sets and boost is None:
         learned_from = {s.name for s in sets}

@@ -474,7 +474,7 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
     if pre:
         qualifiers.append(pre)
     if m.group("ar") and m.group("armid"):
-        qualifiers.append("approx")  # 200余万元, 20多万元: 余/多 before the 万 it qualifies
+        qualifiers.append(_QUALIFIER_WORDS[m.group("armid")])  # 200余万元, 20多万元: 余/多 before the 万
     after = end
     if m.group("pct") or m.group("pcn"):
         unit = "%"

@@ -43,8 +43,8 @@ _SELF_REF = re.compile(
 # 我区, 全区: an autonomous region calls itself 区 as a county district does; a clause opening with
 # the region's government or party committee in the first lines tells which.
 _REGION_SELF = re.compile(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?[，,]?)?[我本全][区區]")
-_REGION_GOV = re.compile(r"(?:^|[。，,；;\n])\s*(?:广西壮族|廣西壯族|内蒙古|內蒙古|宁夏回族|寧夏回族|新疆维吾尔|新疆維吾爾|西藏)?"
-                         r"自治[区區](?:人民)?(?:政府|党委|黨委)")
+# The name before 自治区 is empty or a province-level one the gazetteer knows (not 认真落实自治区党委…).
+_REGION_GOV = re.compile(r"(?:^|[。，,；;\n])\s*(?P<name>[\u4e00-\u9fff]{0,6}?)自治区(?:人民)?(?:政府|党委)")
 _REGION_SCAN = 600
 _LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
@@ -133,12 +133,19 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     probes = [*named, opening, without_pinyin(ct.index.get("publisher", ""))]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
     if level == "county" and not any(map(level_of, filter(None, named))) and _REGION_SELF.search(opening) \
-            and _REGION_GOV.search(without_pinyin(ct.text[:_REGION_SCAN])):
+            and _region_government_opens_a_clause(without_pinyin(ct.text[:_REGION_SCAN])):
         level = "province"  # 我区… in a report named nowhere else, whose region government opens a clause
     header, text = _places(ct, [*issuers, title or "", *ct.index.values()])
     places = header + text
     township = _township(places, [p for p in probes if p]) if level == "township" else None
     return Subject(level, township, _county(places, township, level, probes), tuple(header), tuple(text))
+
+
+def _region_government_opens_a_clause(text: str) -> bool:
+    """A clause opening with an autonomous region's government or party committee (自治区人民政府,
+    广西壮族自治区党委…): the region, named or not, that a 我区 of the report then is."""
+    return any(not m.group("name") or any(d.kind == "province" for d in gazetteer().lookup(m.group("name") + "自治区"))
+               for m in _REGION_GOV.finditer(text))
 
 
 def about_body(title: str | None) -> str | None:
