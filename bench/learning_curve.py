@@ -10,7 +10,7 @@ of errors among them; the table is printed and drawn (plotly, one offline
 HTML file) when ``--html`` is given.
 
 Every set the shipped labeller learns from is drawn on (the gold sets and the
-probes p5-p7), with its boost and floor unless ``--boost`` is given.
+teaching probes, ``TRAINING_SETS``), with its boost and floor unless ``--boost`` is given.
 
     python bench/learning_curve.py [--level township] [--test 20] [--html curve.html]
 """

@@ -53,6 +53,18 @@ def test_title_broken_over_two_lines_is_joined():
     assert _meta(text)["title"] == "某某镇人民政府关于2024年度法治政府建设情况的报告"
 
 
+def test_title_broken_after_its_year_is_joined():
+    text = "某某区某某局2024年度\n法治政府建设工作报告\n一、主要举措\n正文。\n"
+    m = _meta(text)
+    assert m["title"] == "某某区某某局2024年度法治政府建设工作报告"
+    assert m["issuers"] == ["某某区某某局"]
+
+
+def test_a_year_line_before_a_titled_year_line_is_not_joined():
+    text = "2024年\n某某镇2024年度法治政府建设情况报告\n一、主要举措\n正文。\n"
+    assert _meta(text)["title"] == "某某镇2024年度法治政府建设情况报告"
+
+
 def test_county_level_report_names_its_county_and_no_township():
     text = "中共某某县委员会 某某县人民政府\n关于2023年法治政府建设情况的报告\n一、主要举措\n正文。\n"
     m = _meta(text)

@@ -357,6 +357,15 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("举办为期⟦3⟧天内容丰富的培训班", 3, "天", "exact", C),  # 内容 is a word, not 'within'
     ("严格落实⟦一⟧票否决制度", 1, "票", "exact", "idiom"),
     ("查处行政不作为问题⟦一⟧件", 1, "件", "exact", C),
+    # a streak counts years however it is written; a span in words does not
+    ("服务热线连续⟦两⟧年获评优秀", 2, "年", "exact", C),
+    ("连续第⟦五⟧年位居全市前列", 5, "年", "exact", C),
+    ("连续(xù)⟦十一⟧年位居第一", 11, "年", "exact", C),  # a converter's pinyin between (text is folded to simplified first)
+    ("实施⟦三⟧年行动计划", 3, "", "exact", "no_unit"),
+    ("进入第⟦三⟧年", 3, "", "exact", "ordinal"),
+    ("积极参加新⟦一⟧轮示范创建", 1, "轮", "exact", "idiom"),  # a new round, not one round held
+    ("开展督导⟦一⟧轮", 1, "轮", "exact", C),
+    ("市政府第17届⟦1⟧次常务会议听取报告", 1, "次", "exact", "ordinal"),  # a session's number, its meeting named
 ]
 
 

@@ -25,7 +25,8 @@ DEFAULT_FILE = "labeller.npz"
 @click.command("train")
 @click.option("--set", "set_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
               help="a gold set to learn from (repeatable; default: every bundled set but the held-out probe "
-                   "p8, which makes the shipped labeller); a bundled set's name, or your own labels and reports")
+                   "(eval/probes/README.md), which makes the shipped labeller); a bundled set's name, or your own "
+                   "labels and reports")
 @click.option("--with", "extra_specs", multiple=True, metavar="NAME=GOLD_DIR:SOURCE_DIR",
               help="your own labels and reports, learned from beside the --set sets (default: every bundled "
                    "set; then the boost and floor are still chosen on the probes) (repeatable)")
@@ -39,7 +40,7 @@ DEFAULT_FILE = "labeller.npz"
 @click.option("--boost-on", "judge_specs", multiple=True, metavar="NAME[=GOLD_DIR:SOURCE_DIR]",
               help="labelled reports the cue words were written on less than the gold sets: the boost (and "
                    "the floor under which a number is no statistic) that label them best, each set held out of the fit it judges "
-                   "when it is also a --set (repeatable; default with no --set: the probes p5-p7 and p9)")
+                   "when it is also a --set (repeatable; default with no --set: the bundled probes but the held-out one)")
 @type_option
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly

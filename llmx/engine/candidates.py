@@ -13,10 +13,11 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from llmx.text.punctuation import BRACKETS, CLAUSE_END, COLON, LIST_COMMA, SENTENCE_END
+from llmx.text.punctuation import (BRACKETS, CLAUSE_END, CLOSING_BRACKETS, COLON, FULL_STOP, LIST_COMMA,
+                                   OPENING_BRACKETS, SENTENCE_END)
 from llmx.engine.cue_rules import Window
 from llmx.reports.report_type import ReportType
-from llmx.text.numbers import Mention
+from llmx.text.numbers import Mention, unit_end
 from llmx.engine.segment import SectionSpan, element_at
 
 _CLAUSE_BREAK = CLAUSE_END + COLON + LIST_COMMA + BRACKETS
@@ -27,6 +28,8 @@ _CUE_CLAUSE_BREAK = CLAUSE_END + COLON  # an aside in brackets belongs to its cl
 _LEAD_WORDS = re.compile(r"^(?:其中|共计|累计|合计|共|全年|今年以来|目前|现有|已)+")
 _CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 _DIRECT_COUNT = 256  # stretches up to this long are counted character by character
+#: 其中 right after a figure opens its breakdown: 收到行政复议申请87件。其中，受理66件 / 调处矛盾纠纷444起（其中书面调解139起）
+_BREAKDOWN_LEAD = "其中"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Candidate:
     target: bool
     reading: str = ""  # what the model says the number counts (hybrid design), helps place it
     window: Window | None = None  # its sentence up to the end of its clause, where its cue words are
+    part_of: int | None = None  # the id of the figure whose breakdown (其中…) this number is part of
 
 
 def build_candidates(text: str, mentions: list[Mention], sections: dict[str, SectionSpan],
@@ -62,8 +66,34 @@ def build_candidates(text: str, mentions: list[Mention], sections: dict[str, Sec
             context=_context(text, m, sentences), label=_label(text, m, start, end), element=element,
             target=_is_target(text[start:m.start], element, report_type),
             window=cue_window(text, m, sentences, cue_clauses),
+            part_of=_whole(out, m, text),
         ))
     return out
+
+
+def _whole(before: list[Candidate], m: Mention, text: str) -> int | None:
+    """The id of the figure whose breakdown ``m`` stands in, if any.
+
+    The catalogue's rule: a sub-breakdown of a figure (其中书面调解139起) takes the whole's key.  A
+    breakdown runs from 其中 to the end of its sentence (a semicolon between parts does not end it), or
+    to the closing bracket when 其中 opens an aside; its whole is the figure right before 其中, with
+    nothing but 余/多, its unit and a comma, full stop or opening bracket between.  An aside's own 其中
+    that closed before ``m`` is passed over for the one before it.
+    """
+    at = m.start
+    while (at := text.rfind(_BREAKDOWN_LEAD, max(0, m.start - _WINDOW), at)) >= 0:
+        if any(ch in FULL_STOP for ch in text[at:m.start]):
+            return None
+        whole = next((c for c in reversed(before) if c.mention.end <= at), None)
+        if whole is None:
+            return None
+        lead = "".join(text[unit_end(text, whole.mention.end, whole.mention.unit):at].split())
+        if lead not in ("", *CLAUSE_END, *OPENING_BRACKETS):
+            continue  # 其中 not right after a figure: an earlier one may still open this breakdown
+        if lead in OPENING_BRACKETS and any(ch in CLOSING_BRACKETS for ch in text[at:m.start]):
+            continue  # an aside that closed before this number
+        return whole.id
+    return None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from llmx.reports.catalogue import OTHER
+from llmx.text.numbers import ORDINAL_MARK, unit_end
 from llmx.reports.cues import Cues
 
 # A meeting cue followed by these names what a meeting decided (会议精神), not a meeting held.
@@ -23,6 +23,8 @@ _MEETING_WORDS = ("会", "会议")
 _CONTENT_AFTER = ("精神", "讲话", "重要讲话", "指示")
 _AFTER_PENALTY = 12  # a cue after the number, in its clause, is weaker than one before it
 _EARLIER_CLAUSE_PENALTY = 24  # a cue in an earlier clause of the sentence is weaker still
+_GENERIC_UNIT = "个"  # the measure word that says nothing of what it counts: the noun after it does
+_NOUN_MODIFIER = 2  # characters that may qualify a counted noun (市直, 省直) before it
 
 
 def _split(written: str) -> tuple[str, tuple[str, ...]]:
@@ -54,6 +56,7 @@ class CueRules:
     def __init__(self, cues: Cues) -> None:
         self.unit_kinds = cues.unit_kinds
         self.indicators = cues.indicators
+        self.noun_kinds = cues.noun_kinds
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -74,8 +77,32 @@ class CueRules:
     def kinds_of(self, unit: str) -> frozenset[str]:
         return frozenset(kind for kind, units in self.unit_kinds.items() if unit in units)
 
+    def kinds_at(self, window: Window, unit: str) -> frozenset[str]:
+        """The kinds of the number's unit, or, for the generic 个, of the noun after it (52个单位); a rank
+        (获得第二名, 位列第3位) has none: it places, it counts nothing an indicator counts."""
+        if window.text[:window.number_start].rstrip().endswith(ORDINAL_MARK):
+            return frozenset()
+        if unit == _GENERIC_UNIT:
+            after = window.text[unit_end(window.text, window.number_end, unit):window.clause_end].lstrip()
+            for kind, nouns in self._noun_patterns:
+                if nouns.match(after):
+                    return frozenset({kind})
+        return self.kinds_of(unit)
+
+    @cached_property
+    def _noun_patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """Per kind, its nouns after at most two characters that qualify them (52个市直单位)."""
+        return tuple((kind, re.compile(rf"[\u4e00-\u9fff]{{0,{_NOUN_MODIFIER}}}?(?:{'|'.join(map(re.escape, nouns))})"))
+                     for kind, nouns in self.noun_kinds)
+
+    def admits(self, key: str, kinds: frozenset[str]) -> bool:
+        """Whether indicator ``key`` counts in a unit of ``kinds`` (a breakdown in 人 of a whole in 次 is no
+        part of it)."""
+        return any(admits & kinds for indicator, admits, _ in self.indicators if indicator == key)
+
     def label(self, window: Window, unit: str, reading: str = "") -> str | None:
-        """The indicator of the nearest cue that admits ``unit``; a model's reading, if any, is read first.
+        """The indicator of the nearest cue that admits ``unit`` (``other`` where that cue names something no
+        indicator counts, ``None`` where no cue places the number); a model's reading, if any, is read first.
 
         Memoised per cue file: the labels and the learned labeller's features both ask, and a long
         compilation repeats its clauses.
@@ -87,7 +114,7 @@ class CueRules:
         return lru_cache(maxsize=1 << 14)(self._label)
 
     def _label(self, window: Window, unit: str, reading: str) -> str | None:
-        kinds = self.kinds_of(unit)
+        kinds = self.kinds_at(window, unit)
         if not kinds:
             return None
         around = reading + window.text
@@ -97,7 +124,7 @@ class CueRules:
                        if not needs or any(n in around for n in needs)]
             fitting = next((key for key, admits in present if admits & kinds), None)
             if fitting and (own or not named_elsewhere):
-                return None if fitting == OTHER else fitting
+                return fitting  # `other`: a cue names something no indicator counts
             named_elsewhere = named_elsewhere or (own and bool(present))
         # 参加现场调解6次: its clause names what it counts, in a unit none of that cue's indicators
         # takes; a cue of another clause (培训会2次 before it) does not name it either.

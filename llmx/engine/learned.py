@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     import numpy as np
 
 #: Bump when ``features`` or the doubt score changes: a model trained for others is refused, not misread.
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 #: How much the model's own probability of the chosen key weighs in the doubt score, against the
 #: probability of a statistic.  Held out (leave-one-set-out / 5-fold, ``bench/flag_signals.py``,
 #: features v4) the errors flagged at 22 % of candidates are 17 / 17 of 35 for the boosted
@@ -101,7 +101,7 @@ def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str
     _grams(out, "N:", own_left[-_NEAR:], 3)
     _grams(out, "A:", after[:_AFTER], 2)
     out["U:" + m.unit] = 1.0
-    for kind in sorted(cue_rules(cues).kinds_of(m.unit)) if cues else ():
+    for kind in sorted(cue_rules(cues).kinds_at(w, m.unit) if w else cue_rules(cues).kinds_of(m.unit)) if cues else ():
         out["K:" + kind] = 1.0
     out["R:" + (rule or NO_CUE)] = 1.0
     out["E:" + (c.element or "none")] = 1.0

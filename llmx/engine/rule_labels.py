@@ -19,7 +19,6 @@ from llmx.engine.cue_rules import cue_rules
 TOPK = 4
 _CONFIDENT = 0.4  # ranker score above which its top key is taken as is
 _CONTEXT_WEIGHT = 0.2
-_SUB_BREAKDOWN = ("其中", "含", "包括")
 
 
 def rank(c: Candidate, catalogue: Catalogue, top: int = TOPK) -> list[tuple[str, float]]:
@@ -53,7 +52,7 @@ def unsure(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[Candid
 def _decide(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str | None]:
     """A confident key, or the key of the figure a sub-breakdown breaks down, else None."""
     if catalogue.cues is not None:
-        return [_by_cue(c, catalogue.cues) for c in candidates]
+        return _with_wholes(candidates, [_by_cue(c, catalogue.cues) for c in candidates], catalogue.cues)
     keys: list[str | None] = []
     for i, c in enumerate(candidates):
         key, score = rank(c, catalogue, top=1)[0]
@@ -76,7 +75,29 @@ def _by_cue(c: Candidate, cues: Cues) -> str | None:
     return cue_rules(cues).label(c.window, c.mention.unit, c.reading) if c.window else None
 
 
+def _with_wholes(candidates: Sequence[Candidate], keys: list[str | None], cues: Cues) -> list[str | None]:
+    """A part of a breakdown (其中…, ``Candidate.part_of``) that no cue places takes its whole's key: the
+    catalogue's rule.  A part a cue places keeps that key (执法人员12名，其中持证执法人员8名: the labels
+    count the certified apart from the staff; 其中不予处罚12件: a stop word is a decision too).  The
+    breakdown ends at the first number the whole's indicator does not count in (…其中涉企12件，开展培训3次，
+    发放证件20件: 3次 ends it, so 20件 is no part)."""
+    at = {c.id: i for i, c in enumerate(candidates)}
+    rules = cue_rules(cues)
+    closed: set[int] = set()
+    for i, c in enumerate(candidates):
+        if c.part_of not in at or c.part_of in closed:
+            continue
+        whole = keys[at[c.part_of]]
+        if whole in (None, OTHER):
+            continue
+        if c.window is None or not rules.admits(whole, rules.kinds_at(c.window, c.mention.unit)):
+            closed.add(c.part_of)
+        elif keys[i] is None:
+            keys[i] = whole
+    return keys
+
+
 def _breaks_down(prev: Candidate, c: Candidate) -> bool:
-    """``c`` follows ``prev`` in the same sentence with the same unit, or opens with 其中."""
-    same_sentence = c.sentence_start == prev.sentence_start or c.evidence.startswith(_SUB_BREAKDOWN)
-    return same_sentence and c.mention.unit == prev.mention.unit and c.mention.start > prev.mention.start
+    """``c`` follows ``prev`` with the same unit, in the same sentence or as a part of its breakdown (其中…)."""
+    related = c.part_of == prev.id or c.sentence_start == prev.sentence_start
+    return related and c.mention.unit == prev.mention.unit and c.mention.start > prev.mention.start

@@ -34,6 +34,9 @@ class Cues:
 
     unit_kinds: dict[str, frozenset[str]]
     indicators: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]  # (key, kinds, words)
+    #: kind -> nouns: a number in the generic measure word 个 followed by one of them is of that kind
+    #: (52个单位 counts bodies, as 52家 does), whatever kinds 个 alone has
+    noun_kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # A word written ``学习+法|宪法`` is a cue only where one of the words after ``+`` is in the
     # number's window too: a generic verb (学习, 检查, 审核) names an indicator only with its legal object.
 
@@ -44,9 +47,14 @@ class Cues:
             kinds = {k: frozenset(map(str, v)) for k, v in raw["unit_kinds"].items()}
             entries = tuple((key, frozenset(spec["kinds"]), tuple(spec["words"]))
                             for key, spec in raw["cues"].items())
-        except (OSError, YAMLError, KeyError, TypeError) as exc:
+            raw_nouns = raw.get("noun_kinds") or {}
+            if not all(isinstance(words, list) for words in raw_nouns.values()):
+                raise TypeError("noun_kinds: each kind takes a list of words")
+            nouns = tuple((kind, tuple(map(str, words))) for kind, words in raw_nouns.items())
+        except (OSError, YAMLError, KeyError, TypeError, AttributeError) as exc:
             raise LlmxError(f"{path}: cannot read cue file: {exc}") from exc
-        unknown = {k for _, ks, _ in entries for k in ks} - set(kinds)
+        unknown = ({k for _, ks, _ in entries for k in ks} | {k for k, _ in nouns}) - set(kinds)
         if unknown:
             raise LlmxError(f"{path}: unknown unit kinds {sorted(unknown)}")
-        return cls(kinds, entries)
+        return cls(kinds, entries, nouns)
+

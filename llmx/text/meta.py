@@ -39,6 +39,7 @@ _LOST_BREAK = re.compile(r"(?<=[报告：:。])[ \t\u3000\xa0]+(?=\S)")
 _SENTENCE = compiled(CLAUSE_END)
 _QUOTED = re.compile(r"《[^》\n]*》|[(（][^)）\n]*[)）]|〔[^〕\n]*〕")
 _MAX_TITLE = 80
+_YEAR_END = ("年", "年度")  # a title broken after its year: ``某局2024年度`` / ``法治政府建设工作报告``
 _TITLE_SIZE = 6
 
 
@@ -171,7 +172,8 @@ def _continues(prev: str, text: str, words: tuple[str, ...]) -> bool:
     line that opens ``X关于2023年度`` and is no title, sentence, 主送 line or doc number itself."""
     if _SENTENCE.search(prev) or prev.endswith(("：", ":")) or _DOC_NUMBER.search(prev):
         return False
-    return len(text) <= _TITLE_SIZE or ("关于" in prev and "关于" not in text and not _is_title(prev, words))
+    return (len(text) <= _TITLE_SIZE or ("关于" in prev and "关于" not in text and not _is_title(prev, words))
+            or (prev.endswith(_YEAR_END) and not _is_title(prev, words) and not _YEAR.search(text)))
 
 
 def _bare_title(text: str) -> str | None:

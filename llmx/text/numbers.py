@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from llmx.text.punctuation import CLAUSE_END, COLON, DASHES, SENTENCE_END, VERTICAL_BARS, char_class, compiled
 from llmx.text.places import gazetteer
+from llmx.text.script import PINYIN_READING
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
@@ -86,7 +87,12 @@ _UNITS: tuple[str, ...] = tuple(
     )
 )
 _UNIT = "(?:" + "|".join(_UNITS) + "|分(?!之))"
+#: What makes a number an ordinal or a rank when it stands before it (第三次会议, 获得第二名).
+ORDINAL_MARK = "第"
 _CN_NOT_UNITS = frozenset({"年"})  # 三年行动, 第八个五年, 上一年度: after Chinese numerals 年 is rarely a count
+#: ...except a streak: 连续两年荣获, 连续第三年位居第一 count years (a converter's pinyin, 连续(xù), may stand between;
+#: the pass reads text already folded to simplified characters)
+_STREAK_BEFORE = re.compile(rf"连续(?:{PINYIN_READING})?{_WS}第?{_WS}\Z")
 
 # ---------------------------------------------------------------------------
 # Phase 1: blocks
@@ -185,7 +191,8 @@ _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|�
 _RANK_UNITS = frozenset({"", "名", "位"})
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
-_SESSION_AFTER = re.compile(rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:会议|全会|全体会议|大会)")
+_SESSION_AFTER = re.compile(  # 第17届1次常务会议: the bodies whose numbered sessions a report names
+    rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:常务|常委会?|全体|全委|党组)?\s*(?:会议|全会|大会)")
 _PLAN_AFTER = re.compile(rf"{_WS}(?:规划|行动计划|行动方案|工作方案|攻坚行动|发展规划)")
 _SERVICE_AFTER = re.compile(rf"{_WS}(?:[{_CJK}]{{0,8}}?圈|(?:公共|便民|政务|法律)?服务)")
 _ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}、{_WS})+\Z")
@@ -201,7 +208,7 @@ _MAX_TOKEN = 40  # characters of one number token
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
 _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失"
-                     r"|人手一[册本份张套]|三位一体|一封信|一票否决|(?<=[上下])一篇")
+                     r"|人手一[册本份张套]|三位一体|一封信|一票否决|(?<=[上下])一篇|(?<=新)一轮")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
 _ORG_SUFFIX = re.compile(
@@ -465,6 +472,11 @@ def _pre_qualifier(text: str, start: int) -> Qualifier | None:
     return _QUALIFIER_WORDS[word]
 
 
+def _is_streak(text: str, start: int) -> bool:
+    """连续三年, 连续第三年: a count of years running, a figure however it is written."""
+    return bool(_STREAK_BEFORE.search(text, max(0, start - 12), start))
+
+
 def _read(text: str, m: re.Match[str]) -> _Reading:
     """Read a token: its value, then 余/多 and the unit after it, then 左右/以上/以下/以内."""
     value, chinese, plain, digits, ranged = _token_value(m)
@@ -485,7 +497,7 @@ def _read(text: str, m: re.Match[str]) -> _Reading:
         mid = tail.group("mid")
         if mid == "多" and not unit:
             mid = None  # 多 without a unit is 多部门 'many departments', not 'more than'
-        if chinese and unit in _CN_NOT_UNITS:
+        if chinese and unit in _CN_NOT_UNITS and not _is_streak(text, start):
             unit = ""
         if unit:
             after = tail.end()
@@ -657,6 +669,8 @@ def _is_rank(ctx: _Context, r: _Reading) -> bool:
 def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
     """第五次会议, 第二批, 第一时间; 第二、三批 (one 第 for a list of them); 十五届三次会议 (a session's number
     after its term, no 第)."""
+    if r.unit == "年" and _is_streak(ctx.text, r.start):
+        return None  # 连续第三年: the third year running is three years
     if _ordinal_start(ctx.text, r) is not None or _ORDINAL_LIST_BEFORE.search(ctx.text, max(0, r.start - 16), r.start):
         return "ordinal"
     if r.unit != "次" or not _SESSION_AFTER.match(ctx.text, r.end):
@@ -690,10 +704,15 @@ def _opens_with_count(ctx: _Context, r: _Reading) -> bool:
     return ctx.text[ctx.quotes[i][0] + 1:ctx.quotes[i][0] + 2] in _CN_LEAD
 
 
+def unit_end(text: str, end: int, unit: str) -> int:
+    """Where a number ending at ``end`` has its unit end (past a 余/多 and spaces between them), or ``end``
+    when it has none."""
+    at = text.find(unit, end, end + len(unit) + 3) if unit else -1
+    return at + len(unit) if at >= 0 else end
+
+
 def _unit_end(text: str, r: _Reading) -> int:
-    """Where the number's unit ends (past a 余/多 between them), or the number's end when it has none."""
-    at = text.find(r.unit, r.end, r.end + len(r.unit) + 3) if r.unit else -1
-    return at + len(r.unit) if at >= 0 else r.end
+    return unit_end(text, r.end, r.unit)
 
 
 def _rule_lost_point(ctx: _Context, r: _Reading) -> str | None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 
-SENTENCE_END = "。；;！!？?\n\r"  # what ends a sentence (the assessment counts sentences by it too)
+FULL_STOP = "。！!？?\n\r"  # what ends a sentence outright
+SEMICOLON = "；;"  # ends a sentence, but a list of parts (其中受理66件；不予受理18件) runs on across it
+SENTENCE_END = FULL_STOP + SEMICOLON  # what ends a sentence (the assessment counts sentences by it too)
 CLAUSE_COMMA = "，,"
 COLON = "：:"
 LIST_COMMA = "、"  # between the items of one enumeration: inside a clause, not between clauses
-BRACKETS = "（）()【】"
+OPENING_BRACKETS = "（(【"
+CLOSING_BRACKETS = "）)】"
+BRACKETS = OPENING_BRACKETS + CLOSING_BRACKETS
 VERTICAL_BARS = "|｜丨"  # table rules and separators in web furniture
 DASHES = "-—–－―"  # hyphens and dashes: around a page number (- 3 -), inside a range (1—12月)
 #: What ends a clause: a sentence end or a comma.
