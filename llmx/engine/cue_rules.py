@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from llmx.text.numbers import ORDINAL_MARK, unit_end
+from llmx.text.numbers import ordinal_mark_at, unit_end
 from llmx.reports.cues import Cues
 
 # A meeting cue followed by these names what a meeting decided (会议精神), not a meeting held.
@@ -77,10 +77,13 @@ class CueRules:
     def kinds_of(self, unit: str) -> frozenset[str]:
         return frozenset(kind for kind, units in self.unit_kinds.items() if unit in units)
 
-    def kinds_at(self, window: Window, unit: str) -> frozenset[str]:
+    def kinds_at(self, window: Window | None, unit: str) -> frozenset[str]:
         """The kinds of the number's unit, or, for the generic 个, of the noun after it (52个单位); a rank
-        (获得第二名, 位列第3位) has none: it places, it counts nothing an indicator counts."""
-        if window.text[:window.number_start].rstrip().endswith(ORDINAL_MARK):
+        (获得第二名, 位列第3位) has none: it places, it counts nothing an indicator counts.  Without a
+        window, the unit's kinds."""
+        if window is None:
+            return self.kinds_of(unit)
+        if ordinal_mark_at(window.text, window.number_start) is not None:
             return frozenset()
         if unit == _GENERIC_UNIT:
             after = window.text[unit_end(window.text, window.number_end, unit):window.clause_end].lstrip()

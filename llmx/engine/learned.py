@@ -101,7 +101,7 @@ def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str
     _grams(out, "N:", own_left[-_NEAR:], 3)
     _grams(out, "A:", after[:_AFTER], 2)
     out["U:" + m.unit] = 1.0
-    for kind in sorted(cue_rules(cues).kinds_at(w, m.unit) if w else cue_rules(cues).kinds_of(m.unit)) if cues else ():
+    for kind in sorted(cue_rules(cues).kinds_at(w, m.unit)) if cues else ():
         out["K:" + kind] = 1.0
     out["R:" + (rule or NO_CUE)] = 1.0
     out["E:" + (c.element or "none")] = 1.0

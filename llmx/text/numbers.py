@@ -87,8 +87,6 @@ _UNITS: tuple[str, ...] = tuple(
     )
 )
 _UNIT = "(?:" + "|".join(_UNITS) + "|分(?!之))"
-#: What makes a number an ordinal or a rank when it stands before it (第三次会议, 获得第二名).
-ORDINAL_MARK = "第"
 _CN_NOT_UNITS = frozenset({"年"})  # 三年行动, 第八个五年, 上一年度: after Chinese numerals 年 is rarely a count
 #: ...except a streak: 连续两年荣获, 连续第三年位居第一 count years (a converter's pinyin, 连续(xù), may stand between;
 #: the pass reads text already folded to simplified characters)
@@ -544,10 +542,15 @@ def _at_clause_start(text: str, pos: int) -> bool:
     return prev < 0 or text[prev] in _CLAUSE_START_BEFORE
 
 
-def _ordinal_start(text: str, r: _Reading) -> int | None:
-    """Position of the 第 before the number, if any."""
-    prev = _prev_nonspace(text, r.start)
+def ordinal_mark_at(text: str, start: int) -> int | None:
+    """Position of the 第 before a number starting at ``start`` (spaces between), if any: the number is an
+    ordinal or a rank (第三次会议, 获得第 2 名)."""
+    prev = _prev_nonspace(text, start)
     return prev if prev >= 0 and text[prev] == "第" else None
+
+
+def _ordinal_start(text: str, r: _Reading) -> int | None:
+    return ordinal_mark_at(text, r.start)
 
 
 def _is_small_marker_value(r: _Reading) -> bool:
