@@ -1,18 +1,22 @@
-"""Which doubt score flags the most errors: held-out, at the example level.
+"""Which doubt score flags the most errors: held out by set, at the shipped labeller's settings.
 
-For each held-out group (each set in turn, then 5 folds by report) the
-labeller is trained on the rest, and every candidate of the held-out reports
-gets the model's probability that it is a statistic (``p_stat``) and its own,
-unboosted probability of the cues' key (``p_key``), and the product of one
-minus the training error rate of each kind of number it is (``kinds``,
-``DOUBT_KINDS``).  A candidate is an error when it is not a statistic or the
-cues' key is not the gold indicator (what the ``rules`` design would output).
-For each exponent ``a`` of the score ``p_stat * p_key ** a``, with and without
-``kinds``, the least sure share of candidates is flagged and the errors among
-them are counted; the boosted probability (``boosted``) is the score llmx used
-before ``DOUBT_EXPONENT``, and ``a=0.5 kinds`` the one it uses now.
+Each training set (``TRAINING_SETS``) is held out in turn; the labeller is trained on the rest
+with the shipped boost and floor, and every candidate of the held-out reports that the
+``learned`` design keeps as a figure (``p_stat`` at or over the floor) is an error when it is no
+statistic or its key is not the gold indicator.  Three scores are compared:
 
-    python bench/flag_signals.py [--share 0.22 0.25]
+- ``p_stat``: the probability of a statistic alone;
+- ``product``: ``p_stat × √p_key × Π(1 − rate)``, the hand-set score llmx shipped until
+  2026-12-07 (``rate``: how often the cues' key was wrong in training for each ``DOUBT_KINDS``
+  kind the candidate is, drawn toward the overall rate by two pseudo-numbers);
+- ``doubt model``: ``engine/figure_doubt.py``, fitted as ``llmx train`` fits it, on k folds of
+  the training sets only.
+
+Each is read two ways: the least sure ``--share`` of each held-out set's figures (scores
+compared at the same share), and the threshold training would set (the share of the training
+folds' scores), which shows how far the share flagged on unseen reports drifts.
+
+    python bench/flag_signals.py [--share 0.25]
 """
 
 from __future__ import annotations
@@ -22,67 +26,79 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from llmx.engine.learned import DOUBT_KINDS, load_labeller  # noqa: E402
+from llmx.eval.evaluate import TRAINING_SETS  # noqa: E402
+from llmx.eval.train import (  # noqa: E402
+    UNSURE_SHARE, Example, _fit_doubt, _fit_once, _held_out_doubt, _identity, catalogue_examples, collect,
+)
 from llmx.reports.report_type import load_report_type  # noqa: E402
-from llmx.eval.evaluate import DEFAULT_SETS  # noqa: E402
-from llmx.eval.train import _fit_once, _folds, _identity, catalogue_examples, collect, doubt_rates  # noqa: E402
 
-EXPONENTS = (0.0, 0.25, 0.5, 0.75, 1.0)
-BOOST = 6.0  # the shipped labeller's boost, for the score used before DOUBT_EXPONENT
+_PRIOR = 2.0  # pseudo-numbers at the overall rate, as the product score drew its rates
 
 
-def held_out_signals(type_name: str = "fazhi") -> dict[str, list[tuple[float, float, float, bool]]]:
-    """Per scheme: (p_stat, p_key, kinds, error) of every held-out candidate."""
+def kind_rates(examples: list[Example]) -> dict[str, float]:
+    """Per ``DOUBT_KINDS`` kind, how often the cues' key was wrong for its candidates (the product's rates)."""
+    wrong = [(e.row, not e.cues_right) for e in examples if e.candidate]
+    overall = sum(w for _, w in wrong) / len(wrong)
+    return {kind: (sum(w for row, w in wrong if kind in row) + overall * _PRIOR)
+            / (sum(kind in row for row, _ in wrong) + _PRIOR) for kind in DOUBT_KINDS}
+
+
+def held_out(type_name: str = "fazhi") -> list[dict[str, np.ndarray]]:
+    """Per held-out set: each kept figure's three scores, whether it is an error, and each score's
+    threshold as training would set it."""
     report_type = load_report_type(type_name)
-    examples = collect(report_type, DEFAULT_SETS)
+    shipped = load_labeller(report_type.labeller_file)
+    boost, floor = shipped.boost, shipped.stat_below
+    examples = collect(report_type, TRAINING_SETS)
     catalogue = catalogue_examples(report_type)
-    by_set = [{e.doc for e in examples if e.set == s} for s in sorted({e.set for e in examples})]
-    out: dict[str, list[tuple[float, float, float, bool]]] = {}
-    for scheme, groups in (("leave_one_set_out", by_set), ("kfold", _folds(examples))):
-        rows = out.setdefault(scheme, [])
-        for held in groups:
-            train = [e for e in examples if e.doc not in held]
-            test = [e for e in examples if e.doc in held and e.candidate]
-            model = _fit_once(train, catalogue, 0.0, (_identity(), _identity()), 0.0,
-                              {"doubt_rates": doubt_rates(train)})
-            probs, p_stat = model.probabilities([e.row for e in test])
-            kinds = model.kind_factors([e.row for e in test])
-            index = {k: j for j, k in enumerate(model.classes)}
-            for i, e in enumerate(test):
-                p_key = float(probs[i, index[e.rule]]) if e.rule in index else 1.0
-                rows.append((float(p_stat[i]), p_key, float(kinds[i]), not e.cues_right))
+    out = []
+    for name in sorted({e.set for e in examples}):
+        train = [e for e in examples if e.set != name]
+        test = [e for e in examples if e.set == name and e.candidate]
+        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
+        doubt, inner, _ = _fit_doubt(*_held_out_doubt(train, catalogue, boost))
+        keys, p_stat, doubt_rows = model.doubt_inputs([e.row for e in test], [e.rule for e in test])
+        probs, _ = model.probabilities([e.row for e in test])
+        index = {k: j for j, k in enumerate(model.classes)}
+        rates = kind_rates(train)
+        product = np.array([p * (probs[i, index[k]] if k in index else 0.0) ** 0.5
+                            * math.prod(1 - rates[kind] for kind in DOUBT_KINDS if kind in e.row)
+                            for i, (p, k, e) in enumerate(zip(p_stat, keys, test))])
+        kept = p_stat >= floor
+        out.append({"set": name, "error": np.array([not (e.stat and k == e.indicator) for k, e in zip(keys, test)])[kept],
+                    "p_stat": p_stat[kept], "product": product[kept], "doubt model": doubt.p_right(doubt_rows)[kept],
+                    "doubt model threshold": float(np.quantile(inner, UNSURE_SHARE))})
     return out
 
 
-def flagged_errors(rows: list[tuple[float, float, float, bool]], score, share: float) -> tuple[int, int]:
-    """Errors among the least sure ``share`` of rows, and all errors."""
-    ranked = sorted(rows, key=score)
-    cut = math.ceil(share * len(ranked))
-    return sum(r[3] for r in ranked[:cut]), sum(r[3] for r in rows)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--share", type=float, nargs="+", default=[0.22, 0.25])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--share", type=float, default=0.25, help="share of each held-out set's figures flagged")
     args = parser.parse_args()
-    signals = held_out_signals()
-
-    def boosted(r: tuple[float, float, float, bool]) -> float:
-        p_stat, p_key, _, _ = r
-        return p_stat * p_key * math.exp(BOOST) / (p_key * math.exp(BOOST) + 1 - p_key)
-
-    scores = {"boosted": boosted, **{f"a={a}": (lambda r, a=a: r[0] * r[1] ** a) for a in EXPONENTS},
-              **{f"a={a} kinds": (lambda r, a=a: r[0] * r[1] ** a * r[2]) for a in EXPONENTS}}
-    print("score         " + "  ".join(f"{scheme[:5]}@{share:.2f}" for scheme in signals for share in args.share))
-    for name, score in scores.items():
-        cells = []
-        for rows in signals.values():
-            for share in args.share:
-                hit, total = flagged_errors(rows, score, share)
-                cells.append(f"{hit:>3}/{total:<3}   ")
-        print(f"{name:13s} " + "  ".join(cells))
+    sets = held_out()
+    errors = sum(int(s["error"].sum()) for s in sets)
+    figures = sum(len(s["error"]) for s in sets)
+    print(f"{len(sets)} sets held out in turn: {figures} kept figures, {errors} errors")
+    print(f"{'score':<14} {'caught at ' + format(args.share, '.0%') + ' of each set':>26}")
+    for score in ("p_stat", "product", "doubt model"):
+        caught = 0
+        for s in sets:
+            flagged = s[score] <= np.quantile(s[score], args.share)
+            caught += int((flagged & s["error"]).sum())
+        print(f"{score:<14} {caught:>10} / {errors} = {caught / errors:.3f}")
+    caught = flagged_total = 0
+    for s in sets:
+        flagged = s["doubt model"] <= s["doubt model threshold"]
+        caught += int((flagged & s["error"]).sum())
+        flagged_total += int(flagged.sum())
+    print(f"doubt model at the threshold training sets: {caught} / {errors} = {caught / errors:.3f} "
+          f"caught, {flagged_total / figures:.1%} of figures flagged")
 
 
 if __name__ == "__main__":

@@ -273,64 +273,97 @@ def test_a_cue_key_the_labeller_never_saw_is_kept(shipped, examples) -> None:
     assert [d.indicator for d in decided] == ["no_such_key"] * len(rows)
 
 
-def test_each_kind_of_number_lowers_the_doubt_score_by_its_training_error_rate(shipped) -> None:
-    """Each kind a row is multiplies its doubt score by one minus that kind's rate; a kind with no
-    stored rate, or a model with none, changes nothing."""
-    rated = replace(shipped, info={**shipped.info, "doubt_rates": {"U:": 0.5, "cue:far": 0.2}})
-    rows = [{"U:": 1.0, "cue:far": 1.0}, {"U:": 1.0}, {"cue:far": 1.0, "F:words_small": 1.0}, {}]
-    assert rated.kind_factors(rows).tolist() == pytest.approx([0.4, 0.5, 0.8, 1.0])
-    unrated = replace(shipped, info={k: v for k, v in shipped.info.items() if k != "doubt_rates"})
-    assert unrated.kind_factors(rows).tolist() == [1.0, 1.0, 1.0, 1.0]
-    # the flag reads the product: the same row is unsure with the rates and sure without them
-    row, rule = {"U:": 1.0, "cue:far": 1.0}, "other"
-    probs, p_stat = unrated.probabilities([row])
-    raw = float(p_stat[0] * probs[0][unrated.classes.index(rule)] ** 0.5)
-    between = {**rated.info, "unsure_below": raw * 0.6}  # under the raw score, above 0.4 of it
-    assert not replace(unrated, info={**unrated.info, "unsure_below": raw * 0.6}).decide(
-        [row], [rule], overrule=False)[0].unsure
-    assert replace(rated, info=between).decide([row], [rule], overrule=False)[0].unsure
+def test_the_doubt_model_reads_what_the_labeller_says_of_a_figure() -> None:
+    """Its features: the probabilities of a statistic, of the key given and of the cues' key, whether
+    model and cues agree, how spread the probabilities are, the key, and the kinds of number."""
+    from llmx.engine.figure_doubt import doubt_rows
+
+    probs = np.array([[0.7, 0.2, 0.1]] * 3)
+    got = doubt_rows(probs, ("petitions", "other", "legal_aid"), np.array([0.9, 0.9, 0.5]),
+                     ["petitions", "petitions", "no_such_key"], ["petitions", "legal_aid", "other"],
+                     [["U:"], [], []], ["U:", "cue:far"])
+    row = [dict(zip(got.names, r)) for r in got.matrix]
+    agreed, overruled, unknown = row
+    assert agreed["model_agrees"] == 1.0 and agreed["kind=U:"] == 1.0 and agreed["kind=cue:far"] == 0.0
+    assert agreed["key=petitions"] == 1.0 and agreed["key=other"] == 0.0
+    assert agreed["log_p_key"] == pytest.approx(np.log(0.7 + 1e-6))
+    assert agreed["log_p_stat"] == pytest.approx(np.log(0.9 + 1e-6))
+    assert agreed["margin"] == pytest.approx(0.5)
+    assert agreed["entropy"] == pytest.approx(-sum(p * np.log(p) for p in (0.7, 0.2, 0.1)), abs=1e-9)
+    assert overruled["model_agrees"] == 0.0 and overruled["log_p_cue"] == pytest.approx(np.log(0.1 + 1e-6))
+    assert unknown["log_p_key"] == pytest.approx(np.log(1e-6)) and unknown["cue_none"] == 1.0
+    assert sum(v for k, v in unknown.items() if k.startswith("key=")) == 0.0  # a key the labeller never saw
 
 
-def test_a_small_count_in_words_is_doubted_more_than_the_same_row_without_it(shipped) -> None:
-    """The kinds weigh in although the model's own probabilities are the same: a row that is a count
-    up to ten written in words falls under the threshold where its twin in digits stays above it."""
-    assert shipped.doubt_rates["F:words_small"] > 0.2  # written in words, the cues' key is often wrong
-    # the kind is also a feature of the model: leave it out of the vocabulary to see the rate alone
+def test_doubt_rows_of_labellers_with_other_classes_join_on_the_union_of_columns() -> None:
+    from llmx.engine.figure_doubt import DoubtRows
+
+    a = DoubtRows(("x", "key=a"), np.array([[1.0, 1.0]]))
+    b = DoubtRows(("x", "key=b"), np.array([[2.0, 1.0], [3.0, 0.0]]))
+    joined = DoubtRows.joined([a, b])
+    assert joined.names == ("x", "key=a", "key=b")
+    assert joined.matrix.tolist() == [[1.0, 1.0, 0.0], [2.0, 0.0, 1.0], [3.0, 0.0, 0.0]]
+
+
+def test_the_doubt_model_is_a_logistic_regression_over_named_weights() -> None:
+    from llmx.engine.figure_doubt import DoubtModel, DoubtRows
+
+    model = DoubtModel({"a": 2.0, "b": -1.0}, 0.5)
+    rows = DoubtRows(("a", "b", "unknown"), np.array([[1.0, 0.0, 0.0], [1.0, 3.0, 0.0], [0.0, 0.0, 5.0]]))
+    got = model.p_right(rows)
+    assert got.tolist() == pytest.approx([1 / (1 + np.exp(-2.5)), 1 / (1 + np.exp(0.5)), 1 / (1 + np.exp(-0.5))])
+    assert DoubtModel.from_info(model.as_info()) == model
+    assert DoubtModel.from_info(None).p_right(rows).tolist() == [0.5] * 3  # a labeller fitted in a fold
+
+
+def test_a_figure_is_unsure_where_the_doubt_model_scores_it_at_or_under_the_threshold(shipped, examples) -> None:
+    rows = [e.row for e in examples if e.candidate][:40]
+    rules = [e.rule for e in examples if e.candidate][:40]
+    _, _, doubt_rows = shipped.doubt_inputs(rows, rules, overrule=False)
+    raw = shipped.doubt.p_right(doubt_rows)
+    cut = float(np.median(raw))
+    decided = replace(shipped, info={**shipped.info, "unsure_below": cut}).decide(rows, rules, overrule=False)
+    assert [d.unsure for d in decided] == (raw <= cut).tolist()
+    assert 0 < sum(d.unsure for d in decided) < len(decided)
+    # confidence is the calibration of the same score: it never falls as the score rises
+    order = np.argsort(raw)
+    assert all(np.diff([decided[i].confidence for i in order]) >= 0)
+
+
+def test_a_small_count_in_words_is_doubted_more_than_its_twin_in_digits(shipped) -> None:
+    """Training learns that a count up to ten written in words (a slogan's 两个, a category's 三类) is
+    wrong more often than most: the same row, in words, scores lower."""
+    assert shipped.doubt.weights["kind=F:words_small"] < 0
+    # the kind is also a feature of the labeller: leave it out of the vocabulary to see the doubt model alone
     shipped = replace(shipped, vocabulary={k: j for k, j in shipped.vocabulary.items() if k != "F:words_small"})
     twin = {"R:none": 1.0, "U:次": 1.0, "cue:adjacent": 1.0}
     worded = {**twin, "F:words_small": 1.0}
-    probs, p_stat = shipped.probabilities([twin])
-    assert np.allclose(shipped.probabilities([worded])[0], probs)
-    rule = shipped.classes[int(probs[0].argmax())]
-    # raise the threshold to just under the twin's score: the worded row must fall under it
-    raw = float(p_stat[0] * probs[0].max() ** 0.5 * shipped.kind_factors([twin])[0])
-    tuned = replace(shipped, info={**shipped.info, "unsure_below": raw * 0.999})
-    digits, words = tuned.decide([twin, worded], [rule, rule], overrule=False)
-    assert not digits.unsure and words.unsure
+    rule = shipped.classes[int(shipped.probabilities([twin])[0][0].argmax())]
+    digits, words = shipped.decide([twin, worded], [rule, rule], overrule=False)
     assert words.confidence <= digits.confidence
+    _, _, doubted = shipped.doubt_inputs([twin, worded], [rule, rule], overrule=False)
+    in_digits, in_words = shipped.doubt.p_right(doubted)
+    assert in_words < in_digits
 
 
-def test_training_counts_each_kinds_error_rate_on_its_own_candidates() -> None:
-    """Rates are how often the cues' key is wrong (or the number no statistic) for the candidates of a
-    kind, drawn toward the overall rate by two pseudo-numbers; excluded numbers do not count."""
-    from llmx.eval.train import Example, doubt_rates
+def test_each_held_out_doubt_score_comes_from_a_model_fitted_without_its_fold() -> None:
+    """Calibration and threshold read scores as an unseen report gets them: a feature only fold 0
+    shows, always right there, lifts fold 0's scores in the full fit but not in its held-out ones."""
+    from llmx.engine.figure_doubt import DoubtRows
+    from llmx.eval.train import _fit_doubt
 
-    def ex(row: dict, rule: str, stat: bool, indicator: str | None, candidate: bool = True) -> Example:
-        return Example("s", "s/1", row, rule, candidate, stat, indicator)
-
-    examples = [
-        ex({"F:words_small": 1.0}, "other", False, None),  # wrong: no statistic
-        ex({"F:words_small": 1.0}, "petitions", True, "petitions"),  # right
-        ex({"U:": 1.0}, "petitions", True, "other"),  # wrong: another indicator
-        ex({}, "other", True, "other"),  # right
-        ex({"F:words_small": 1.0}, "other", False, None, candidate=False),  # not a candidate: not counted
-    ]
-    rates = doubt_rates(examples)
-    overall = 2 / 4
-    assert rates["F:words_small"] == pytest.approx(round((1 + overall * 2) / (2 + 2), 4))
-    assert rates["U:"] == pytest.approx(round((1 + overall * 2) / (1 + 2), 4))
-    assert rates["cue:far"] == pytest.approx(overall)  # no candidate of the kind: the overall rate
-    assert doubt_rates([]) == {}
+    matrix, right, fold = [], [], []
+    for f in range(3):
+        for i in range(40):
+            matrix.append([1.0, 0.0] if f == 0 else [0.0, float(i % 2)])
+            right.append(1.0 if f == 0 else float(i % 2))
+            fold.append(f)
+    rows = DoubtRows(("only_in_0", "x"), np.array(matrix))
+    full, raw, got_right = _fit_doubt(rows, np.array(right), np.array(fold))
+    zero = np.array(fold) == 0
+    assert got_right.tolist() == right
+    assert full.weights["only_in_0"] > 0
+    assert (raw[zero] < full.p_right(rows.take(zero)) - 0.05).all()
 
 
 def test_boost_chosen_on_reports_it_did_not_learn_from(tmp_path: Path) -> None:
@@ -482,3 +515,18 @@ def test_the_default_design_is_the_cue_words_for_a_report_type_without_a_labelle
     assert llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt").prompt_version == "learned"
     with pytest.raises(ConfigurationError, match="trained labeller"):
         llmx.extract(ROOT / "eval" / "corpus" / "000_463a946c1bd692f9.txt", report_type=bare, design="learned")
+
+
+def test_judging_the_learned_keys_beside_the_cues_is_what_deciding_them_said(shipped, examples) -> None:
+    """The pipeline judges a figure's final key beside the cues' key: for the keys the labeller chose
+    itself that is exactly its own decision, overruled figures included; judged as if the cues had
+    chosen them (rule = key) the overruled ones would look undisputed."""
+    rows = [e.row for e in examples if e.candidate][:300]
+    rules = [e.rule for e in examples if e.candidate][:300]
+    decided = shipped.decide(rows, rules, overrule=True)
+    keys = [d.indicator for d in decided]
+    assert shipped.judge(rows, keys, rules) == decided
+    overruled = [i for i, (k, r) in enumerate(zip(keys, rules)) if k != r]
+    assert overruled, "the shipped labeller overrules some cue among these rows"
+    undisputed = shipped.judge(rows, keys, keys)
+    assert any(undisputed[i].confidence != decided[i].confidence for i in overruled)

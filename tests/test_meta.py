@@ -105,3 +105,40 @@ def test_a_summary_line_under_the_title_does_not_replace_it():
 
     text = "某县2024年法治政府建设情况的报告\n——暨2024年度工作总结\n2024年，我县坚持依法行政。\n一、主要举措\n正文。\n"
     assert llmx.extract(text, design="rules").meta.title == "某县2024年法治政府建设情况的报告"
+
+
+@pytest.mark.parametrize(("text", "level", "county"), [
+    ("2021年，在市委的坚强领导下，某某经济技术开发区坚持以习近平法治思想为指导。\n一、主要举措\n正文。\n",
+     "county", "某某经济技术开发区"),
+    ("高新区综治局2022年法治政府建设年度报告\n2022年，我局扎实推进法治建设。\n一、主要举措\n正文。\n",
+     "department", "高新区"),
+    ("今年以来，某某-某某经开区深入推进依法行政。\n一、主要举措\n正文。\n", "county", "某某-某某经开区"),
+])
+def test_a_development_zone_that_reports_stands_for_a_county(text, level, county):
+    """No gazetteer holds 开发区/高新区, yet the zone governs as a county does: its bureaus are departments."""
+    m = _meta(text)
+    assert (m["level"], m["county"]) == (level, county)
+
+
+def test_a_zone_named_inside_a_clause_is_not_the_reporters():
+    text = "2022年，某某街道深入推进经济开发区建设，法治建设成效彰显。\n一、主要举措\n正文。\n"
+    assert _meta(text)["county"] is None
+
+
+@pytest.mark.parametrize(("body", "level"), [
+    ("一、工作开展情况\n（一）深入学习\n一是紧扣主题。乡党委坚持学法，组织全乡干部职工学习。\n", "township"),
+    ("一、基本情况\n（一）加强能力建设。局党组共组织学习22次，在全市水务系统开展培训，全市水务执法培训1次。\n",
+     "department"),
+    ("一、主要举措\n（一）加强组织领导。市政府常务会议专题学法4次，召开全市法治政府建设推进会。\n", "city"),
+    ("一、主要举措\n（一）加强组织领导。召开专题会议2次。\n", None),
+])
+def test_a_report_opening_with_a_heading_is_placed_by_how_it_speaks_of_itself(body, level):
+    """No opening sentence names the reporter: its own organ (局党组) outvotes the place it serves (全市)."""
+    assert _meta(body)["level"] == level
+
+
+@pytest.mark.parametrize(("opening", "level"), [("我街严格按照区委要求推进法治建设。", "township"),
+                                                 ("区民宗局法治政府建设工作扎实推进。", "department")])
+def test_the_opening_names_a_street_or_a_bureau_before_the_words_rule_of_law_government(opening, level):
+    """我街 is a street office's 我; 法治政府 after 区民宗局 is the work, not a 政府 the bureau belongs to."""
+    assert _meta(f"{opening}\n一、主要举措\n正文。\n")["level"] == level

@@ -217,6 +217,9 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("覆盖群众⟦两万⟧余人次", 20000, "人次", "approx", C),
     ("共组织学法⟦十⟧余次", 10, "次", "approx", C),
     ("⟦一⟧同部署", 1, "", "exact", "no_unit"),
+    ("全年共计开展各类普法活动⟦128⟧", 128, "", "exact", "cut_off"),  # the excerpt ends: its unit is lost
+    ("解决用工需求⟦8600⟧余\n", 8600, "", "approx", "cut_off"),
+    ("共开展普法活动⟦128⟧场", 128, "场", "exact", C),  # its unit is there: the figure is whole
     ("“⟦四⟧级”普法宣传教育网络", 4, "", "exact", "quoted_name"),
     ("大家⟦一⟧起学习", 1, "起", "exact", "idiom"),
     ("统⟦一⟧部署", 1, "部", "exact", "idiom"),

@@ -104,16 +104,21 @@ class Labelling:
         """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
         if self.labeller is None:
             return {}
-        # the doubt score reads the model's own probability of the key given, whoever chose it, so the
-        # learned design's overruling decisions are judged as they stand
-        return {c.id: d for c, d in zip(candidates, self._decide(candidates, labels, False))}
+        # the doubt model reads the key given, whoever chose it, beside the cues' key: where the labeller
+        # (or a language model) spoke against the cues, the figure is judged as it stands and as disputed
+        cued = labels if self.design == "rules" else rule_labels(candidates, self.report_type.catalogue)
+        rows = self._rows(candidates)
+        decided = self.labeller.judge(rows, [labels.get(c.id, OTHER) for c in candidates],
+                                      [cued[c.id] for c in candidates])
+        return {c.id: d for c, d in zip(candidates, decided)}
 
     def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
         """What a model is asked about: the figures the learned labeller flags, else those no cue places."""
         if self.labeller is None:
             return unsure(candidates, self.report_type.catalogue)
         labels = rule_labels(candidates, self.report_type.catalogue)
-        return [c for c, d in zip(candidates, self._decide(candidates, labels, False)) if d.unsure]
+        # what the learned design would flag: its own keys, judged beside the cues'
+        return [c for c, d in zip(candidates, self._decide(candidates, labels, True)) if d.unsure]
 
     def _learned(self, candidates: list[Candidate], cued: dict[int, str]) -> dict[int, str]:
         """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks
@@ -124,6 +129,9 @@ class Labelling:
 
     def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
         assert self.labeller is not None
+        return self.labeller.decide(self._rows(candidates), [labels.get(c.id, OTHER) for c in candidates],
+                                    overrule=overrule)
+
+    def _rows(self, candidates: list[Candidate]) -> list[dict[str, float]]:
         keys = cue_keys(candidates, self.report_type.catalogue)
-        rows = [features(c, key, self.report_type.catalogue) for c, key in zip(candidates, keys)]
-        return self.labeller.decide(rows, [labels.get(c.id, OTHER) for c in candidates], overrule=overrule)
+        return [features(c, key, self.report_type.catalogue) for c, key in zip(candidates, keys)]

@@ -17,14 +17,10 @@ module applies it:
   cues that name it;
 - ``confidence``: the calibrated probability (isotonic, fitted on held-out
   folds) that the figure is a statistic and its indicator is right, read
-  from a doubt score: ``p_stat`` times the square root of the model's own,
-  unboosted probability of the chosen key, times one minus the error rate
-  of each kind of number it is (``DOUBT_KINDS``: written in words up to
-  ten, without a unit, how far its cue stands), counted by training on how
-  often the cues' key is wrong for that kind; a figure whose uncalibrated
-  score is at or below ``unsure_below`` is flagged ``unsure`` (the raw
-  score has no isotonic steps, so the share flagged is what training
-  asked for).
+  from the doubt model (``figure_doubt.py``), a second regression over what
+  this one says of the figure; a figure whose uncalibrated score is at or
+  below ``unsure_below`` is flagged ``unsure`` (the raw score has no
+  isotonic steps, so the share flagged is what training asked for).
 
 Why a linear model applied here with numpy, not a pickled scikit-learn
 estimator: the file loads without unpickling code, and a rules run does not
@@ -49,6 +45,7 @@ from llmx.reports.catalogue import Catalogue
 from llmx.reports.cues import Cues
 from llmx.engine.cue_rules import cue_rules
 from llmx.engine.candidates import Candidate
+from llmx.engine.figure_doubt import DoubtModel, DoubtRows, doubt_rows
 from llmx.text.numbers import Mention, in_chinese_numerals
 from llmx.errors import ConfigurationError
 
@@ -57,13 +54,8 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
 
     import numpy as np
 
-#: Bump when ``features`` or the doubt score changes: a model trained for others is refused, not misread.
-FEATURE_VERSION = 5
-#: How much the model's own probability of the chosen key weighs in the doubt score, against the
-#: probability of a statistic.  Held out (leave-one-set-out / 5-fold, ``bench/flag_signals.py``,
-#: features v4) the errors flagged at 22 % of candidates are 17 / 17 of 35 for the boosted
-#: probability, 20-21 / 20-21 for exponents 0.25-0.5 and 12 / 12 for 0 (``p_stat`` alone).
-DOUBT_EXPONENT = 0.5
+#: Bump when ``features`` or the doubt model's features change: a model trained for others is refused, not misread.
+FEATURE_VERSION = 6
 NO_CUE = "none"
 #: The ``learned`` design's label for a number whose ``p_stat`` is under the floor: kept aside as uncovered,
 #: and told apart from a model's ``none`` so the result says who decided.
@@ -79,9 +71,7 @@ _SMALL = 10  # the largest count ``F:words_small`` names
 
 #: Features that name a kind of number whose cue key is wrong more or less often than most: a count
 #: up to ten written in words (a slogan's 两个, a category's 三类, a recurrence's 一次), a number with no
-#: unit (a hotline's 12345), and how far the deciding cue stands.  Training stores each kind's error
-#: rate (``info["doubt_rates"]``).  Held out (``bench/flag_signals.py``, features v4), weighing them
-#: lifts the errors among the least sure 22 % of candidates from 20 to 23 of 35 (both schemes).
+#: unit (a hotline's 12345), and how far the deciding cue stands.  The doubt model reads them.
 DOUBT_KINDS = ("F:words_small", "U:", *(f"cue:{band}" for _, band in _DISTANCE_BANDS),
                f"cue:{_BEYOND}", _NO_DECIDING_CUE)
 
@@ -185,10 +175,10 @@ class LearnedModel:
     def boost(self) -> float:
         return float(self.info["boost"])
 
-    @property
-    def doubt_rates(self) -> dict[str, float]:
-        """Each kind of number's error rate in training (``DOUBT_KINDS``); none for a model fitted in a fold."""
-        return dict(self.info.get("doubt_rates") or {})
+    @cached_property
+    def doubt(self) -> DoubtModel:
+        """The doubt model trained beside this one; a neutral one in a labeller fitted inside a fold."""
+        return DoubtModel.from_info(self.info.get("doubt_model"))
 
     @property
     def unsure_below(self) -> float:
@@ -265,34 +255,57 @@ class LearnedModel:
         classes are compared.  ``overrule``: take the model's best key; else keep the cues' key
         and say how sure the model is of it.
         """
-        import numpy as np
+        if not rows:
+            return []
+        keys, p_stat, doubted = self.doubt_inputs(rows, rules, overrule=overrule)
+        return self._decisions(keys, p_stat, doubted)
 
+    def judge(self, rows: Sequence[dict[str, float]], keys: Sequence[str], rules: Sequence[str]) -> list[Decision]:
+        """How sure llmx is of ``keys``, whoever chose them (the cues, this model, a language model),
+        beside the cues' own ``rules``: a key the model speaks against the cues for is judged so."""
         if not rows:
             return []
         probs, p_stat = self.probabilities(rows)
+        return self._decisions(list(keys), p_stat, self._doubt_rows(probs, p_stat, keys, rules, rows))
+
+    def _decisions(self, keys: list[str], p_stat: np.ndarray, doubted: DoubtRows) -> list[Decision]:
+        import numpy as np
+
+        raw = self.doubt.p_right(doubted)
+        confidence = np.interp(raw, self.calib_x, self.calib_y)
+        return [Decision(key, round(float(conf), 3), float(ps), bool(score <= self.unsure_below),
+                         bool(ps >= self.stat_below))
+                for key, conf, ps, score in zip(keys, confidence, p_stat, raw)]
+
+    def chosen_keys(self, rows: Sequence[dict[str, float]], rules: Sequence[str]) -> list[str]:
+        """The key the boosted model chooses per row (``decide``'s keys, without its doubt)."""
+        return self._keys(self.probabilities(rows)[0], rules)
+
+    def _keys(self, probs: np.ndarray, rules: Sequence[str]) -> list[str]:
+        import numpy as np
+
         scores = np.log(probs + 1e-12)
         index = {k: j for j, k in enumerate(self.classes)}
         for i, rule in enumerate(rules):
             if rule in index:
                 scores[i, index[rule]] += self.boost
         # a cue key the labeller never saw cannot be weighed against its classes: the cues keep it
-        keys = [self.classes[j] if rule in index else rule for j, rule in zip(scores.argmax(axis=1), rules)] \
-            if overrule else list(rules)
-        # the doubt score reads the model's own (unboosted) probability of the key chosen: the boosted
-        # one is near 1 wherever a cue decided, so it cannot show the model speaking against the cue
-        own = np.array([probs[i, index[k]] if k in index else 0.0 for i, k in enumerate(keys)])
-        raw = p_stat * own ** DOUBT_EXPONENT * self.kind_factors(rows)
-        confidence = np.interp(raw, self.calib_x, self.calib_y)
-        return [Decision(key, round(float(conf), 3), float(ps), bool(score <= self.unsure_below),
-                         bool(ps >= self.stat_below))
-                for key, conf, ps, score in zip(keys, confidence, p_stat, raw)]
+        return [self.classes[j] if rule in index else rule for j, rule in zip(scores.argmax(axis=1), rules)]
 
-    def kind_factors(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
-        """Per row, the product of one minus the error rate of each kind of number it is."""
-        import numpy as np
+    def doubt_inputs(self, rows: Sequence[dict[str, float]], rules: Sequence[str], *,
+                     overrule: bool = True) -> tuple[list[str], np.ndarray, DoubtRows]:
+        """The key chosen per row, ``p_stat``, and what the doubt model reads of each (training fits
+        the doubt model on these, for rows of reports held out of this model's fit)."""
+        probs, p_stat = self.probabilities(rows)
+        keys = self._keys(probs, rules) if overrule else list(rules)
+        return keys, p_stat, self._doubt_rows(probs, p_stat, keys, rules, rows)
 
-        rates = self.doubt_rates
-        return np.array([math.prod(1.0 - rates[k] for k in DOUBT_KINDS if k in row and k in rates) for row in rows])
+    def _doubt_rows(self, probs: np.ndarray, p_stat: np.ndarray, keys: Sequence[str], rules: Sequence[str],
+                    rows: Sequence[dict[str, float]]) -> DoubtRows:
+        # the doubt model reads the model's own (unboosted) probabilities: the boosted one is near 1
+        # wherever a cue decided, so it cannot show the model speaking against the cue
+        return doubt_rows(probs, self.classes, p_stat, keys, rules, [[k for k in DOUBT_KINDS if k in row] for row in rows],
+                          DOUBT_KINDS)
 
 
 def labeller_digest(source: Traversable | None) -> str | None:

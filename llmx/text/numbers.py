@@ -834,6 +834,15 @@ def _rule_no_unit(ctx: _Context, r: _Reading) -> str | None:
     return "no_unit" if r.chinese and not r.unit else None
 
 
+_CUT_OFF = re.compile(r"[余多]?\s*$")  # what may stand between a cut-off number and the end of the text
+
+
+def _rule_cut_off(ctx: _Context, r: _Reading) -> str | None:
+    """推出80 at the very end of the text: an opening cut mid-figure, whose unit (or digits) the cut took.
+    Labellers count only what is fully there: of 22 such ends in the gold sets and probes, one was counted."""
+    return "cut_off" if not r.unit and _CUT_OFF.match(ctx.text, r.end) else None
+
+
 _RULES: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_year,
     _rule_year_range,
@@ -858,6 +867,7 @@ _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_slogan_count,
     _rule_idiom,
     _rule_article,
+    _rule_cut_off,
     _rule_no_unit,
 )
 

@@ -5,7 +5,9 @@ Level follows the issuing body (乡/镇/街道 → township; 区/县/县级市 g
 looked for where reports name it, in this order: the issuers, the title, the
 index block's publisher, and the opening sentence (``2022年，東城區政府堅持…``,
 ``我局…``), with ``在…领导下`` / ``根据…`` clauses, which name superiors, set
-aside.  Place names are cut and typed with the gazetteer (``llmx.text.places``):
+aside; where none names it, by how the text's first pages speak of themselves
+(``局党组``, ``全乡``).  A development zone that reports (``北京经济技术开发区``)
+stands for a county: no gazetteer holds it.  Place names are cut and typed with the gazetteer (``llmx.text.places``):
 it tells a county-level 南安市 from a prefecture-level 沈阳市 and the
 municipality 上海市 from both, and confirms that a township lies in a county.
 """
@@ -32,12 +34,13 @@ _ORG_AT_END = re.compile(rf"(?:{_GOV}|{_DEPT})$")
 _GOV_ONLY = re.compile(rf"^(?:中共)?(?:{_GOV}|街道{_GOV}|街道)$")
 # Place-like names the gazetteer may not hold (new streets, renamed towns): only in a body's name.
 _PLACE_LIKE = re.compile(r"[^\W\d_县区市旗镇乡州省]{2,6}?(?:街道|镇|乡|县|区|市|旗|省|州)")
-_SELF = {"自治区": "province", "局": "department", "委": "department", "厅": "department", "办": "department", "部": "department",
+_SELF = {"自治区": "province", "街": "township", "局": "department", "委": "department", "厅": "department",
+         "办": "department", "部": "department",
          "中心": "department", "镇": "township", "乡": "township", "街道": "township", "县": "county",
          "区": "county", "旗": "county", "市": "city", "州": "city", "省": "province"}
 # 我镇…, 本局…, 全县…: the reporter names itself (我镇政府 too; 全省政府系统 is not a 全省 report).
 _SELF_REF = re.compile(
-    r"(?:(?:我|本)(中心|街道|局|委|厅|办|部|镇|乡|自治区|县|区|旗|市|州|省)"
+    r"(?:(?:我|本)(中心|街道|街|局|委|厅|办|部|镇|乡|自治区|县|区|旗|市|州|省)"
     r"|全(中心|街道|局|委|厅|办|部|镇|乡|县|区|旗|市|州|省)(?!(?:人民)?政府|委员会)"
     r"|(街道)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府)))")
 # 我区, 全区: an autonomous region calls itself 区 as a county district does; a clause opening with
@@ -49,8 +52,9 @@ _REGION_SCAN = 600
 _LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 # A department: a short name of its work ending in a department suffix, no verb or particle inside.
+# 县委县政府 is not a department; 区民宗局法治政府建设 is (法治政府 is the subject, not a body).
 _DEPARTMENT = re.compile(
-    r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}政府)")
+    r"^(?:中共)?[\u4e00-\u9fff]{0,10}?(?:局|厅|部|署|委员会|委|办公室|办)(?![\u4e00-\u9fff]{0,2}(?<!法治)政府)")
 _CLAUSES = 6
 _PLACES_SCAN = 30_000  # characters: several times the longest report in the gold sets
 # 县政府办公室, 县委办 (after a place name) are departments; 县委 alone is the county's own body.
@@ -77,6 +81,18 @@ _SUPERIORS = re.compile(
 _CLAUSE_SPLIT = compiled(PROSE, COLON)
 _AGENCY_OF = re.compile(r"(?:人民政府|政府)([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府)")
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
+# A development zone governs like a county (its 管委会 reports as one; its bureaus are departments,
+# its streets townships) but no gazetteer holds it: 北京经济技术开发区, 济南高新区, 广西-东盟经开区.
+# Its name before the zone word is a place's, short (天津滨海): a longer run is a clause (某街道深入推进…).
+_ZONE = re.compile(r"(?:[\u4e00-\u9fff]{1,4}[-－—])?[\u4e00-\u9fff]{0,4}?"
+                  r"(?:高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区|开发区)")
+# Where no clause of the opening names the reporter, how the whole text speaks of itself: as its
+# own organ (我局, 本街, 局党组, 镇党委) first, else as the place it serves (我县, 全乡, not 全区卫健系统).
+_SELF_SCAN = 3000
+_OWN_ORGAN = re.compile(r"(?:我|本)(街道|街|局|委|厅|办|镇|乡)(?!(?:人民)?政府|委员会)"
+                        r"|(街道|局|委|厅|镇|乡)(?:党组|党委|党工委)")
+_OWN_PLACE = re.compile(r"(?:我|本|全)(街道|街|镇|乡|县|区|旗|市|州|省)"
+                        r"(?!(?:人民)?政府|委员会|[\u4e00-\u9fff]{0,6}系统)")
 
 
 @dataclass(frozen=True)
@@ -132,13 +148,42 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     opening = without_pinyin(opening[:_OPENING])
     probes = [*named, opening, without_pinyin(ct.index.get("publisher", ""))]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
-    if level == "county" and not any(map(level_of, filter(None, named))) and _REGION_SELF.search(opening) \
-            and _region_government_opens_a_clause(without_pinyin(ct.text[:_REGION_SCAN])):
+    scan = without_pinyin(ct.text[:_SELF_SCAN])
+    from_text = level is None
+    if from_text:
+        level = self_level(scan)
+    if level == "county" and not any(map(level_of, filter(None, named))) \
+            and (from_text or _REGION_SELF.search(opening)) \
+            and _region_government_opens_a_clause(scan[:_REGION_SCAN]):
         level = "province"  # 我区… in a report named nowhere else, whose region government opens a clause
     header, text = _places(ct, [*issuers, title or "", *ct.index.values()])
     places = header + text
     township = _township(places, [p for p in probes if p]) if level == "township" else None
-    return Subject(level, township, _county(places, township, level, probes), tuple(header), tuple(text))
+    county = _county(places, township, level, probes) or _zone_county(level, [p for p in probes if p])
+    return Subject(level, township, county, tuple(header), tuple(text))
+
+
+def self_level(text: str) -> Level | None:
+    """The level a text speaks of itself as, by count: its own organ (我局, 镇党委) outvotes the place
+    it serves (我市, 全乡), which a department names as often as a government does."""
+    for pattern in (_OWN_ORGAN, _OWN_PLACE):
+        said = Counter(_SELF[next(g for g in m.groups() if g)] for m in pattern.finditer(text))
+        if said:
+            return said.most_common(1)[0][0]
+    return None
+
+
+def _zone_county(level: Level | None, probes: list[str]) -> str | None:
+    """The development zone standing for a county: the one that opens a clause naming the reporter
+    (济南高新区统计局, 2021年，北京经济技术开发区坚持…).  A zone named inside a clause is not
+    taken: where a street stands 在经开区 the labels do not agree that it is the street's county."""
+    if level not in ("county", "department", "township"):
+        return None
+    for probe in probes:
+        for clause in _clauses(probe):
+            if zone := _ZONE.match(clause.removeprefix("中共")):
+                return zone.group(0)
+    return None
 
 
 def _region_government_opens_a_clause(text: str) -> bool:
@@ -172,9 +217,7 @@ def level_of(text: str) -> Level | None:
     ``现将我局…``, ``松洲街以…``); bodies named inside a clause are someone else.
     """
     unnamed: Level | None = None
-    clauses = [c for c in _CLAUSE_SPLIT.split(_SUPERIORS.sub("，", text)) if c.strip()]
-    for clause in clauses[:_CLAUSES]:  # the superiors set aside leave no clause behind
-        clause = _LEAD.sub("", clause.strip())
+    for clause in _clauses(text):
         level = _clause_level(clause)
         if level:
             return level
@@ -183,10 +226,19 @@ def level_of(text: str) -> Level | None:
     return unnamed  # 镇党委、政府坚持…: only an unnamed body; 县委、县政府高度重视 in a township's report loses to 大坪镇
 
 
+def _clauses(text: str) -> list[str]:
+    """The first clauses of ``text``, superiors set aside and each stripped of its lead (年份, 现将)."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(_SUPERIORS.sub("，", text)) if c.strip()]
+    return [_LEAD.sub("", c.strip()) for c in clauses[:_CLAUSES]]  # the superiors leave no clause behind
+
+
 def _clause_level(clause: str) -> Level | None:
     self_ref = _SELF_REF.match(clause)
     if self_ref:
         return _SELF[next(g for g in self_ref.groups() if g)]
+    zone = _ZONE.match(clause.removeprefix("中共"))
+    if zone:
+        return "department" if _is_organ(clause.removeprefix("中共")[zone.end():]) else "county"
     if _UNNAMED_GOV.match(clause):  # 区政府办, 市委宣传部 are departments; 镇党委、政府 is for level_of's fallback
         return "department" if _is_organ(clause) else None
     bare = clause.removeprefix("中共")

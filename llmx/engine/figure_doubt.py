@@ -1,0 +1,111 @@
+"""How sure llmx is of a figure: a second small model reading what the labeller says of it.
+
+The labeller (``learned.py``) gives every candidate a probability that it is a statistic and a
+probability per indicator; the cues give their key.  Whether the figure that comes out is right
+shows in how those agree: a low ``p_stat``, a key the model itself gives little weight, a model
+that speaks against the cue, probabilities spread over many keys, a kind of number that goes
+wrong more often than most (``DOUBT_KINDS``: a count up to ten in words, no unit, a far cue).
+A logistic regression over those few facts, trained by ``llmx train`` on candidates of reports
+held out of the labeller's fit (stacking, ``llmx/eval/train.py``), predicts that the figure is
+right.  Held out by set (``bench/flag_signals.py``) it flags more of the errors at the same
+share of figures than the hand-set product of ``p_stat`` and the key's probability it replaced.
+
+Its weights are a few dozen named numbers, kept in the labeller file's ``info``.  The features
+are built as one matrix for all of a report's candidates (``doubt_rows``), since a rules run
+judges every figure and a loop of dictionaries cost it a sixth of its throughput.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: What the doubt model reads of every figure, besides which key it has and which kinds of number it is.
+MEASURES = ("log_p_stat", "log_p_key", "log_p_cue", "model_agrees", "margin", "entropy", "cue_none", "key_other")
+_FLOOR = 1e-6  # under log, a probability of zero
+
+
+@dataclass(frozen=True)
+class DoubtRows:
+    """The doubt model's features of many figures: one column per name."""
+
+    names: tuple[str, ...]
+    matrix: np.ndarray  # (figures, names)
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def take(self, mask: np.ndarray) -> DoubtRows:
+        return DoubtRows(self.names, self.matrix[mask])
+
+    @staticmethod
+    def joined(parts: Sequence[DoubtRows]) -> DoubtRows:
+        """Rows of several labellers, whose classes may differ, on the union of their columns."""
+        import numpy as np
+
+        names = tuple(dict.fromkeys(n for part in parts for n in part.names))
+        at = {n: j for j, n in enumerate(names)}
+        matrix = np.zeros((sum(len(p) for p in parts), len(names)))
+        row = 0
+        for part in parts:
+            matrix[row:row + len(part), [at[n] for n in part.names]] = part.matrix
+            row += len(part)
+        return DoubtRows(names, matrix)
+
+
+def doubt_rows(probs: np.ndarray, classes: Sequence[str], p_stat: np.ndarray, keys: Sequence[str],
+               rules: Sequence[str], kinds: Sequence[Sequence[str]], kind_names: Sequence[str]) -> DoubtRows:
+    """What the doubt model reads of each figure: ``probs`` over ``classes``, ``p_stat``, the key
+    given and the cues' key, and which of ``kind_names`` the figure is of (``kinds``)."""
+    import numpy as np
+
+    index = {k: j for j, k in enumerate(classes)}
+    n = len(keys)
+    rows = np.arange(n)
+    key_at = np.array([index.get(k, -1) for k in keys], dtype=np.intp)
+    cue_at = np.array([index.get(r, -1) for r in rules], dtype=np.intp)
+    own = np.where(key_at >= 0, probs[rows, np.maximum(key_at, 0)], 0.0) if n else np.zeros(0)
+    cue = np.where(cue_at >= 0, probs[rows, np.maximum(cue_at, 0)], 0.0) if n else np.zeros(0)
+    top = -np.sort(-probs, axis=1)
+    margin = top[:, 0] - top[:, 1] if probs.shape[1] > 1 else np.ones(n)
+    keys_arr, rules_arr = np.array(keys, dtype=object), np.array(rules, dtype=object)
+    measures = np.column_stack([
+        np.log(p_stat + _FLOOR), np.log(own + _FLOOR), np.log(cue + _FLOOR), keys_arr == rules_arr, margin,
+        -(probs * np.log(probs + 1e-12)).sum(axis=1), rules_arr == "other", keys_arr == "other",
+    ]).astype(float) if n else np.zeros((0, len(MEASURES)))
+    chosen = np.zeros((n, len(classes)))
+    chosen[rows[key_at >= 0], key_at[key_at >= 0]] = 1.0
+    kind_at = {k: j for j, k in enumerate(kind_names)}
+    of_kind = np.zeros((n, len(kind_names)))
+    for i, row_kinds in enumerate(kinds):
+        of_kind[i, [kind_at[k] for k in row_kinds]] = 1.0
+    names = (*MEASURES, *(f"key={c}" for c in classes), *(f"kind={k}" for k in kind_names))
+    return DoubtRows(names, np.hstack([measures, chosen, of_kind]))
+
+
+@dataclass(frozen=True)
+class DoubtModel:
+    """Weights by feature name and an intercept; no weights (a labeller fitted inside a fold) says 0.5."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    intercept: float = 0.0
+
+    def p_right(self, rows: DoubtRows) -> np.ndarray:
+        """The probability that each figure is a statistic with the right indicator."""
+        import numpy as np
+
+        w = np.array([self.weights.get(n, 0.0) for n in rows.names])
+        return 1.0 / (1.0 + np.exp(-(self.intercept + rows.matrix @ w)))
+
+    def as_info(self) -> dict[str, Any]:
+        return {"intercept": self.intercept, "weights": dict(sorted(self.weights.items()))}
+
+    @classmethod
+    def from_info(cls, info: dict[str, Any] | None) -> DoubtModel:
+        if not info:
+            return cls()
+        return cls({str(k): float(v) for k, v in info["weights"].items()}, float(info["intercept"]))
