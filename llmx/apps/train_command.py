@@ -64,8 +64,10 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
         judges = list(PROBE_SETS)
     held_out = {s.name for s in HELD_OUT_SETS} & {s.name for s in (*sets, *judges)}
     if held_out:
-        warn(f"{', '.join(sorted(held_out))} is the held-out probe: once trained or judged on, it no longer "
-             f"estimates unseen reports")
+        named = ", ".join(sorted(held_out))
+        warn(f"{named} is the held-out probe: once trained or judged on, it no longer estimates unseen reports"
+             if len(held_out) == 1 else
+             f"{named} are held-out probes: once trained or judged on, they no longer estimate unseen reports")
     model = train(load_report_type(report_type), sets, boost=boost, stat_below=stat_below, judge_sets=judges)
     buffer = io.BytesIO()
     model.save(buffer)
