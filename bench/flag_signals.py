@@ -13,8 +13,8 @@ statistic or its key is not the gold indicator.  Three scores are compared:
   the training sets only.
 
 Each is read two ways: the least sure ``--share`` of each held-out set's figures (scores
-compared at the same share), and the threshold training would set (the share of the training
-folds' scores), which shows how far the share flagged on unseen reports drifts.
+compared at the same share), and the threshold training would set (``UNSURE_SHARE`` of the
+training folds' held-out ``learned`` figures), which shows how far the share flagged drifts.
 
     python bench/flag_signals.py [--share 0.25]
 """
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from llmx.engine.learned import DOUBT_KINDS, load_labeller  # noqa: E402
 from llmx.eval.evaluate import TRAINING_SETS  # noqa: E402
 from llmx.eval.train import (  # noqa: E402
-    UNSURE_SHARE, Example, _fit_doubt, _fit_once, _held_out_doubt, _identity, catalogue_examples, collect,
+    Example, _fit_doubt, _fit_once, _flag_threshold, _held_out_doubt, _identity, catalogue_examples, collect,
 )
 from llmx.reports.report_type import load_report_type  # noqa: E402
 
@@ -62,7 +62,8 @@ def held_out(type_name: str = "fazhi") -> list[dict[str, np.ndarray]]:
         train = [e for e in examples if e.set != name]
         test = [e for e in examples if e.set == name and e.candidate]
         model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
-        doubt, inner, _ = _fit_doubt(*_held_out_doubt(train, catalogue, boost))
+        inner = _held_out_doubt(train, catalogue, boost, floor)
+        doubt, inner_raw = _fit_doubt(inner)
         keys, p_stat, doubt_rows = model.doubt_inputs([e.row for e in test], [e.rule for e in test])
         probs, _ = model.probabilities([e.row for e in test])
         index = {k: j for j, k in enumerate(model.classes)}
@@ -73,7 +74,7 @@ def held_out(type_name: str = "fazhi") -> list[dict[str, np.ndarray]]:
         kept = p_stat >= floor
         out.append({"set": name, "error": np.array([not (e.stat and k == e.indicator) for k, e in zip(keys, test)])[kept],
                     "p_stat": p_stat[kept], "product": product[kept], "doubt model": doubt.p_right(doubt_rows)[kept],
-                    "doubt model threshold": float(np.quantile(inner, UNSURE_SHARE))})
+                    "doubt model threshold": _flag_threshold(inner_raw[inner.learned])})
     return out
 
 

@@ -291,8 +291,19 @@ def test_the_doubt_model_reads_what_the_labeller_says_of_a_figure() -> None:
     assert agreed["margin"] == pytest.approx(0.5)
     assert agreed["entropy"] == pytest.approx(-sum(p * np.log(p) for p in (0.7, 0.2, 0.1)), abs=1e-9)
     assert overruled["model_agrees"] == 0.0 and overruled["log_p_cue"] == pytest.approx(np.log(0.1 + 1e-6))
-    assert unknown["log_p_key"] == pytest.approx(np.log(1e-6)) and unknown["cue_none"] == 1.0
+    assert unknown["log_p_key"] == pytest.approx(np.log(1e-6)) and unknown["cue_other"] == 1.0
     assert sum(v for k, v in unknown.items() if k.startswith("key=")) == 0.0  # a key the labeller never saw
+
+
+def test_doubt_rows_of_no_figures_and_of_one_class_have_every_column() -> None:
+    from llmx.engine.figure_doubt import MEASURES, doubt_rows
+
+    empty = doubt_rows(np.zeros((0, 2)), ("a", "b"), np.zeros(0), [], [], [], ["U:"])
+    assert empty.matrix.shape == (0, len(MEASURES) + 3)
+    one = doubt_rows(np.ones((2, 1)), ("a",), np.array([0.9, 0.1]), ["a", "a"], ["a", "other"], [[], []], [])
+    assert dict(zip(one.names, one.matrix[1]))["margin"] == 1.0
+    with pytest.raises(ValueError, match="one entry per figure"):
+        doubt_rows(np.ones((2, 1)), ("a",), np.array([0.9]), ["a", "a"], ["a", "a"], [[], []], [])
 
 
 def test_doubt_rows_of_labellers_with_other_classes_join_on_the_union_of_columns() -> None:
@@ -346,10 +357,17 @@ def test_a_small_count_in_words_is_doubted_more_than_its_twin_in_digits(shipped)
     assert in_words < in_digits
 
 
+def _held_out(matrix: list[list[float]], right: list[float], fold: list[int]):  # type: ignore[no-untyped-def]
+    from llmx.engine.figure_doubt import DoubtRows
+    from llmx.eval.train import HeldOutDoubt
+
+    return HeldOutDoubt(DoubtRows(("only_in_0", "x"), np.array(matrix)), np.array(right), np.array(fold),
+                        np.ones(len(right), dtype=bool))
+
+
 def test_each_held_out_doubt_score_comes_from_a_model_fitted_without_its_fold() -> None:
     """Calibration and threshold read scores as an unseen report gets them: a feature only fold 0
     shows, always right there, lifts fold 0's scores in the full fit but not in its held-out ones."""
-    from llmx.engine.figure_doubt import DoubtRows
     from llmx.eval.train import _fit_doubt
 
     matrix, right, fold = [], [], []
@@ -358,12 +376,39 @@ def test_each_held_out_doubt_score_comes_from_a_model_fitted_without_its_fold() 
             matrix.append([1.0, 0.0] if f == 0 else [0.0, float(i % 2)])
             right.append(1.0 if f == 0 else float(i % 2))
             fold.append(f)
-    rows = DoubtRows(("only_in_0", "x"), np.array(matrix))
-    full, raw, got_right = _fit_doubt(rows, np.array(right), np.array(fold))
+    held = _held_out(matrix, right, fold)
+    full, raw = _fit_doubt(held)
     zero = np.array(fold) == 0
-    assert got_right.tolist() == right
     assert full.weights["only_in_0"] > 0
-    assert (raw[zero] < full.p_right(rows.take(zero)) - 0.05).all()
+    assert (raw[zero] < full.p_right(held.rows.take(zero)) - 0.05).all()
+
+
+def test_a_single_fold_or_a_single_outcome_still_gives_scores_that_order_the_rows() -> None:
+    """With one fold nothing can be held out: the full model's scores stand in (not a constant 0.5);
+    with one outcome the model says it for every row."""
+    from llmx.eval.train import _fit_doubt
+
+    one_fold = _held_out([[0.0, float(i % 2)] for i in range(40)], [float(i % 2) for i in range(40)], [0] * 40)
+    _, raw = _fit_doubt(one_fold)
+    assert raw[1] > raw[0]
+    all_right = _held_out([[0.0, float(i % 2)] for i in range(40)], [1.0] * 40, [i % 2 for i in range(40)])
+    model, raw = _fit_doubt(all_right)
+    assert (raw > 0.99).all() and not model.weights
+
+
+def test_training_judges_the_learned_design_on_the_figures_it_keeps(examples) -> None:
+    """The threshold is read on the ``learned`` design's figures: candidates under the floor are set
+    aside there, so their (low) scores must not fill the share flagged."""
+    from llmx.eval.train import _held_out_doubt, catalogue_examples
+
+    sample = [e for e in examples if e.set == "corpus"]
+    catalogue = catalogue_examples(REPORT_TYPE)
+    none_dropped = _held_out_doubt(sample, catalogue, 2.0, 0.0)
+    dropped = _held_out_doubt(sample, catalogue, 2.0, 0.5)
+    candidates = sum(e.candidate for e in sample)
+    assert int((~none_dropped.learned).sum()) == int((~dropped.learned).sum()) == candidates  # the cues' rows
+    assert int(none_dropped.learned.sum()) == candidates
+    assert 0 < int(dropped.learned.sum()) < candidates
 
 
 def test_boost_chosen_on_reports_it_did_not_learn_from(tmp_path: Path) -> None:

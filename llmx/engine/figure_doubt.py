@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 #: What the doubt model reads of every figure, besides which key it has and which kinds of number it is.
-MEASURES = ("log_p_stat", "log_p_key", "log_p_cue", "model_agrees", "margin", "entropy", "cue_none", "key_other")
+MEASURES = ("log_p_stat", "log_p_key", "log_p_cue", "model_agrees", "margin", "entropy", "cue_other")
 _FLOOR = 1e-6  # under log, a probability of zero
 
 
@@ -60,11 +60,15 @@ class DoubtRows:
 def doubt_rows(probs: np.ndarray, classes: Sequence[str], p_stat: np.ndarray, keys: Sequence[str],
                rules: Sequence[str], kinds: Sequence[Sequence[str]], kind_names: Sequence[str]) -> DoubtRows:
     """What the doubt model reads of each figure: ``probs`` over ``classes``, ``p_stat``, the key
-    given and the cues' key, and which of ``kind_names`` the figure is of (``kinds``)."""
+    given and the cues' key (``other`` where no cue places it: ``cue_other``), and which of
+    ``kind_names`` the figure is of (``kinds``).  The key's own column (``key=…``) says whether
+    it is ``other``."""
     import numpy as np
 
-    index = {k: j for j, k in enumerate(classes)}
     n = len(keys)
+    if not len(probs) == len(p_stat) == len(rules) == len(kinds) == n:
+        raise ValueError("doubt_rows: probabilities, p_stat, keys, rules and kinds must have one entry per figure")
+    index = {k: j for j, k in enumerate(classes)}
     rows = np.arange(n)
     key_at = np.array([index.get(k, -1) for k in keys], dtype=np.intp)
     cue_at = np.array([index.get(r, -1) for r in rules], dtype=np.intp)
@@ -75,7 +79,7 @@ def doubt_rows(probs: np.ndarray, classes: Sequence[str], p_stat: np.ndarray, ke
     keys_arr, rules_arr = np.array(keys, dtype=object), np.array(rules, dtype=object)
     measures = np.column_stack([
         np.log(p_stat + _FLOOR), np.log(own + _FLOOR), np.log(cue + _FLOOR), keys_arr == rules_arr, margin,
-        -(probs * np.log(probs + 1e-12)).sum(axis=1), rules_arr == "other", keys_arr == "other",
+        -(probs * np.log(probs + 1e-12)).sum(axis=1), rules_arr == "other",
     ]).astype(float) if n else np.zeros((0, len(MEASURES)))
     chosen = np.zeros((n, len(classes)))
     chosen[rows[key_at >= 0], key_at[key_at >= 0]] = 1.0
@@ -89,7 +93,7 @@ def doubt_rows(probs: np.ndarray, classes: Sequence[str], p_stat: np.ndarray, ke
 
 @dataclass(frozen=True)
 class DoubtModel:
-    """Weights by feature name and an intercept; no weights (a labeller fitted inside a fold) says 0.5."""
+    """Weights by feature name and an intercept; the empty one (a labeller fitted inside a fold) says 0.5."""
 
     weights: dict[str, float] = field(default_factory=dict)
     intercept: float = 0.0

@@ -104,12 +104,13 @@ class Labelling:
         """The learned labeller's confidence in each candidate's final indicator (none without a labeller)."""
         if self.labeller is None:
             return {}
-        # the doubt model reads the key given, whoever chose it, beside the cues' key: where the labeller
-        # (or a language model) spoke against the cues, the figure is judged as it stands and as disputed
-        cued = labels if self.design == "rules" else rule_labels(candidates, self.report_type.catalogue)
-        rows = self._rows(candidates)
-        decided = self.labeller.judge(rows, [labels.get(c.id, OTHER) for c in candidates],
-                                      [cued[c.id] for c in candidates])
+        # the doubt model reads the key given beside the cues' own key, from the text alone as in training
+        # (a model's reading moves the cues: 'hybrid' candidates come back with one): where the labeller or
+        # a language model spoke against the cues, the figure is judged as it stands and as disputed
+        plain = [replace(c, reading="") if c.reading else c for c in candidates]
+        cued = labels if self.design == "rules" else rule_labels(plain, self.report_type.catalogue)
+        decided = self.labeller.judge(self._rows(plain), [labels.get(c.id, OTHER) for c in candidates],
+                                      [cued.get(c.id, OTHER) for c in candidates])
         return {c.id: d for c, d in zip(candidates, decided)}
 
     def _unsure(self, candidates: list[Candidate]) -> list[Candidate]:
@@ -117,8 +118,9 @@ class Labelling:
         if self.labeller is None:
             return unsure(candidates, self.report_type.catalogue)
         labels = rule_labels(candidates, self.report_type.catalogue)
-        # what the learned design would flag: its own keys, judged beside the cues'
-        return [c for c, d in zip(candidates, self._decide(candidates, labels, True)) if d.unsure]
+        # what the learned design would flag: its own keys, judged beside the cues'; a number it sets aside
+        # stays aside whatever a reading says (Labelling.__call__), so asking about it would buy nothing
+        return [c for c, d in zip(candidates, self._decide(candidates, labels, True)) if d.unsure and d.statistic]
 
     def _learned(self, candidates: list[Candidate], cued: dict[int, str]) -> dict[int, str]:
         """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks

@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     import numpy as np
 
 #: Bump when ``features`` or the doubt model's features change: a model trained for others is refused, not misread.
-FEATURE_VERSION = 6
+FEATURE_VERSION = 7
 NO_CUE = "none"
 #: The ``learned`` design's label for a number whose ``p_stat`` is under the floor: kept aside as uncovered,
 #: and told apart from a model's ``none`` so the result says who decided.
@@ -261,8 +261,10 @@ class LearnedModel:
         return self._decisions(keys, p_stat, doubted)
 
     def judge(self, rows: Sequence[dict[str, float]], keys: Sequence[str], rules: Sequence[str]) -> list[Decision]:
-        """How sure llmx is of ``keys``, whoever chose them (the cues, this model, a language model),
-        beside the cues' own ``rules``: a key the model speaks against the cues for is judged so."""
+        """How sure llmx is of ``keys`` beside the cues' own ``rules``: a key that differs from the
+        cues' is judged as disputed.  Training shows the doubt model the cues' keys and this model's
+        own; a language model's key (the ``llm`` and ``choice`` designs) is read by the same features
+        but was never among what it learned from, so its flags there are less well calibrated."""
         if not rows:
             return []
         probs, p_stat = self.probabilities(rows)

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 BOOSTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)  # log-probability added to the cues' key; the last all but keeps it
 STAT_FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # p_stat under which the learned design drops a number; 0 keeps all
-UNSURE_SHARE = 0.22  # the share of held-out figures flagged unsure (the goal allows a quarter)
+UNSURE_SHARE = 0.21  # the share of held-out `learned` figures flagged unsure (the goal allows a quarter)
 FOLDS = 5
 _C = 1.0  # inverse regularisation of both regressions (the scikit-learn default)
 # of the doubt model: when it was chosen, held out by set at a quarter of figures flagged, 0.1 caught 167
@@ -157,9 +157,10 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
         boost, stat_below = chosen.boost, chosen.stat_below if stat_below is None else stat_below
     model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
                       unsure_below=0.0, info={})
-    doubt, raw, right = _fit_doubt(*_held_out_doubt(examples, catalogue, boost))
-    calib_x, calib_y = _isotonic(raw, right)
-    unsure_below = _flag_threshold(raw)
+    held_out = _held_out_doubt(examples, catalogue, boost, stat_below or 0.0)
+    doubt, raw = _fit_doubt(held_out)
+    calib_x, calib_y = _isotonic(raw, held_out.right)
+    unsure_below = _flag_threshold(raw[held_out.learned])
     info = {
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
         "stat_below": stat_below or 0.0,
@@ -305,17 +306,27 @@ def _with_boost(model: LearnedModel, boost: float) -> LearnedModel:
                         model.stat_intercept, model.calib_x, model.calib_y, {**model.info, "boost": boost})
 
 
-def _held_out_doubt(examples: Sequence[Example], catalogue: Sequence[Example],
-                    boost: float) -> tuple[DoubtRows, np.ndarray, np.ndarray]:
-    """What the doubt model reads of every candidate of reports held out of k folds, whether its
-    figure was right (a number that is no statistic is never right), and the fold it was held out
-    of; for the cues' key and for the model's, so one doubt model serves the ``rules`` and the
-    ``learned`` design."""
+@dataclass(frozen=True)
+class HeldOutDoubt:
+    """What the doubt model reads of the figures of reports held out of k folds, for the cues' key
+    (every candidate: the ``rules`` design's figures) and for the model's (the candidates the
+    ``learned`` design keeps as figures); whether each was right (a number that is no statistic
+    never is), the fold it was held out of, and which rows are the ``learned`` design's."""
+
+    rows: DoubtRows
+    right: np.ndarray
+    fold: np.ndarray
+    learned: np.ndarray
+
+
+def _held_out_doubt(examples: Sequence[Example], catalogue: Sequence[Example], boost: float,
+                    stat_below: float) -> HeldOutDoubt:
     import numpy as np
 
     parts: list[DoubtRows] = []
     right: list[bool] = []
     fold: list[int] = []
+    learned: list[bool] = []
     for f, held in enumerate(_folds(examples)):
         train = [e for e in examples if e.doc not in held]
         test = [e for e in examples if e.doc in held and e.candidate]
@@ -323,22 +334,31 @@ def _held_out_doubt(examples: Sequence[Example], catalogue: Sequence[Example],
             continue
         model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
         for overrule in (False, True):
-            keys, _, doubted = model.doubt_inputs([e.row for e in test], [e.rule for e in test], overrule=overrule)
-            parts.append(doubted)
-            right += [e.stat and key == e.indicator for key, e in zip(keys, test)]
-            fold += [f] * len(test)
-    return DoubtRows.joined(parts), np.array(right, dtype=float), np.array(fold)
+            keys, p_stat, doubted = model.doubt_inputs([e.row for e in test], [e.rule for e in test], overrule=overrule)
+            kept = p_stat >= stat_below if overrule else np.ones(len(test), dtype=bool)
+            parts.append(doubted.take(kept))
+            right += [e.stat and key == e.indicator for key, e, k in zip(keys, test, kept) if k]
+            fold += [f] * int(kept.sum())
+            learned += [overrule] * int(kept.sum())
+    return HeldOutDoubt(DoubtRows.joined(parts), np.array(right, dtype=float), np.array(fold),
+                        np.array(learned, dtype=bool))
 
 
-def _fit_doubt(rows: DoubtRows, right: np.ndarray, fold: np.ndarray) -> tuple[DoubtModel, np.ndarray, np.ndarray]:
-    """The doubt model fitted on every held-out row; each row's score from one fitted without its
-    fold, so the calibration and the threshold see scores as an unseen report gets them; ``right``."""
+def _fit_doubt(held: HeldOutDoubt) -> tuple[DoubtModel, np.ndarray]:
+    """The doubt model fitted on every held-out row, and each row's score from one fitted without its
+    fold, so the calibration and the threshold see scores as an unseen report gets them (with a
+    single fold there is nothing to hold out: the full model's own scores stand in)."""
     import numpy as np
 
-    raw = np.empty(len(rows))
-    for f in np.unique(fold):
-        raw[fold == f] = _doubt_regression(rows.take(fold != f), right[fold != f]).p_right(rows.take(fold == f))
-    return _doubt_regression(rows, right), raw, right
+    full = _doubt_regression(held.rows, held.right)
+    folds = np.unique(held.fold)
+    if len(folds) < 2:
+        return full, full.p_right(held.rows)
+    raw = np.empty(len(held.rows))
+    for f in folds:
+        out, at = held.fold != f, held.fold == f
+        raw[at] = _doubt_regression(held.rows.take(out), held.right[out]).p_right(held.rows.take(at))
+    return full, raw
 
 
 def _doubt_regression(rows: DoubtRows, right: np.ndarray) -> DoubtModel:

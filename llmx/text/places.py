@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -119,6 +119,16 @@ class Gazetteer:
                 continue
             kept.append(place)
         return kept
+
+    def is_short_name(self, name: str) -> bool:
+        """``name`` is how a province, city or county is named without its suffix (北京, 济南, 滨海, 广西)."""
+        return name in self._short_names
+
+    @cached_property
+    def _short_names(self) -> frozenset[str]:
+        entries = [d for found in self.by_name.values() for d in found if d.kind in ("province", "city", "county")]
+        return frozenset([*(d.short for d in entries if d.short),
+                          *(d.name[:2] for d in entries if d.kind == "province")])
 
     def within(self, township: str, county: str) -> bool:
         """True if some township of that name lies in some county of that name."""

@@ -83,14 +83,16 @@ _AGENCY_OF = re.compile(r"(?:人民政府|政府)([\u4e00-\u9fff]{1,8}?(?:街道
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
 # A development zone governs like a county (its 管委会 reports as one; its bureaus are departments,
 # its streets townships) but no gazetteer holds it: 北京经济技术开发区, 济南高新区, 广西-东盟经开区.
-# Its name before the zone word is a place's, short (天津滨海): a longer run is a clause (某街道深入推进…).
-_ZONE = re.compile(r"(?:[\u4e00-\u9fff]{1,4}[-－—])?[\u4e00-\u9fff]{0,4}?"
-                  r"(?:高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区|开发区)")
+# Its name before the zone word is a place's (北京, 天津滨海, 广西-东盟) or nothing: 助推开发区 is a verb's object.
+_ZONE = re.compile(r"(?P<place>(?:[\u4e00-\u9fff]{1,4}[-－—])?[\u4e00-\u9fff]{0,4}?)"
+                   r"(?:高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区|开发区)")
+_ZONE_PLACE_TAIL = 2  # characters a zone's name may add after its place (天津 滨海)
 # Where no clause of the opening names the reporter, how the whole text speaks of itself: as its
 # own organ (我局, 本街, 局党组, 镇党委) first, else as the place it serves (我县, 全乡, not 全区卫健系统).
 _SELF_SCAN = 3000
-_OWN_ORGAN = re.compile(r"(?:我|本)(街道|街|局|委|厅|办|镇|乡)(?!(?:人民)?政府|委员会)"
-                        r"|(街道|局|委|厅|镇|乡)(?:党组|党委|党工委)")
+# Not 各乡镇党委, 各街道党工委, 各委办局党组 (other bodies' organs), nor 本办法 or 本街坊.
+_OWN_ORGAN = re.compile(r"(?:我|本)(街道|街(?!坊)|局|委|厅|办(?!法)|镇|乡)(?!(?:人民)?政府|委员会)"
+                        r"|(?<![各乡办])(街道|局|委|厅|镇|乡)(?:党组|党委|党工委)")
 _OWN_PLACE = re.compile(r"(?:我|本|全)(街道|街|镇|乡|县|区|旗|市|州|省)"
                         r"(?!(?:人民)?政府|委员会|[\u4e00-\u9fff]{0,6}系统)")
 
@@ -149,12 +151,11 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     probes = [*named, opening, without_pinyin(ct.index.get("publisher", ""))]
     level = next((lv for p in probes if p and (lv := level_of(p))), None)
     scan = without_pinyin(ct.text[:_SELF_SCAN])
-    from_text = level is None
+    from_text = level is None  # then no 我区 opens the report: the autonomous-region reading needs one
     if from_text:
         level = self_level(scan)
-    if level == "county" and not any(map(level_of, filter(None, named))) \
-            and (from_text or _REGION_SELF.search(opening)) \
-            and _region_government_opens_a_clause(scan[:_REGION_SCAN]):
+    if level == "county" and not from_text and not any(map(level_of, filter(None, named))) \
+            and _REGION_SELF.search(opening) and _region_government_opens_a_clause(scan[:_REGION_SCAN]):
         level = "province"  # 我区… in a report named nowhere else, whose region government opens a clause
     header, text = _places(ct, [*issuers, title or "", *ct.index.values()])
     places = header + text
@@ -181,9 +182,19 @@ def _zone_county(level: Level | None, probes: list[str]) -> str | None:
         return None
     for probe in probes:
         for clause in _clauses(probe):
-            if zone := _ZONE.match(clause.removeprefix("中共")):
+            if zone := _zone_at(clause.removeprefix("中共")):
                 return zone.group(0)
     return None
+
+
+def _zone_at(text: str) -> re.Match[str] | None:
+    """A development zone's name that ``text`` opens with: nothing, or a place, before the zone word."""
+    zone = _ZONE.match(text)
+    if zone is None or not zone.group("place"):
+        return zone
+    head = re.split(r"[-－—]", zone.group("place"))[0]
+    return zone if any(gazetteer().is_short_name(head[:k]) or _leading_places(head[:k])
+                       for k in range(max(2, len(head) - _ZONE_PLACE_TAIL), len(head) + 1)) else None
 
 
 def _region_government_opens_a_clause(text: str) -> bool:
@@ -236,9 +247,12 @@ def _clause_level(clause: str) -> Level | None:
     self_ref = _SELF_REF.match(clause)
     if self_ref:
         return _SELF[next(g for g in self_ref.groups() if g)]
-    zone = _ZONE.match(clause.removeprefix("中共"))
-    if zone:
-        return "department" if _is_organ(clause.removeprefix("中共")[zone.end():]) else "county"
+    zone = _zone_at(clause.removeprefix("中共"))
+    if zone:  # 济南高新区巨野河街道 is a street of the zone; 高新区综治局 its bureau
+        rest = clause.removeprefix("中共")[zone.end():]
+        if _opens_with_township(rest):
+            return "township"
+        return "department" if _is_organ(rest) else "county"
     if _UNNAMED_GOV.match(clause):  # 区政府办, 市委宣传部 are departments; 镇党委、政府 is for level_of's fallback
         return "department" if _is_organ(clause) else None
     bare = clause.removeprefix("中共")
@@ -257,6 +271,15 @@ def _clause_level(clause: str) -> Level | None:
         if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
             return _like_level(names[-1])
     return "department" if _DEPARTMENT.match(bare) else None
+
+
+def _opens_with_township(text: str) -> bool:
+    """``text`` opens with a township's name, known (巨野河街道) or only township-like (某某街道)."""
+    places = _leading_places(text)
+    if places:
+        return places[-1].is_a("township")
+    like = _like_run(text)
+    return bool(like) and like[-1].endswith(("街道", "镇", "乡"))
 
 
 def _is_organ(name: str) -> bool:
