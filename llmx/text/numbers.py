@@ -549,10 +549,6 @@ def ordinal_mark_at(text: str, start: int) -> int | None:
     return prev if prev >= 0 and text[prev] == "第" else None
 
 
-def _ordinal_start(text: str, r: _Reading) -> int | None:
-    return ordinal_mark_at(text, r.start)
-
-
 def _is_small_marker_value(r: _Reading) -> bool:
     """List markers count sections: small integers only."""
     return isinstance(r.value, int) and 0 < r.value <= 30 and (r.chinese or r.plain_int)
@@ -656,14 +652,14 @@ def _rule_place_name(ctx: _Context, r: _Reading) -> str | None:
 
 def _rule_org_name(ctx: _Context, r: _Reading) -> str | None:
     """第一中学, 三中队: a number (ordinal or bare) right before an organisation suffix."""
-    if r.unit and _ordinal_start(ctx.text, r) is None:
+    if r.unit and ordinal_mark_at(ctx.text, r.start) is None:
         return None
     return "org_name" if _ORG_SUFFIX.match(ctx.text, r.end) else None
 
 
 def _is_rank(ctx: _Context, r: _Reading) -> bool:
     """排名位列全市第三, 竞赛第一名: 第N after a ranking word, or 第N名, is a result, not an ordinal."""
-    at = _ordinal_start(ctx.text, r)
+    at = ordinal_mark_at(ctx.text, r.start)
     if at is None or r.unit not in _RANK_UNITS:
         return False
     return r.unit == "名" or bool(_RANK_CONTEXT.search(ctx.text, max(0, at - 8), at))
@@ -674,7 +670,7 @@ def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
     after its term, no 第)."""
     if r.unit == "年" and _is_streak(ctx.text, r.start):
         return None  # 连续第三年: the third year running is three years
-    if _ordinal_start(ctx.text, r) is not None or _ORDINAL_LIST_BEFORE.search(ctx.text, max(0, r.start - 16), r.start):
+    if ordinal_mark_at(ctx.text, r.start) is not None or _ORDINAL_LIST_BEFORE.search(ctx.text, max(0, r.start - 16), r.start):
         return "ordinal"
     if r.unit != "次" or not _SESSION_AFTER.match(ctx.text, r.end):
         return None
@@ -714,10 +710,6 @@ def unit_end(text: str, end: int, unit: str) -> int:
     return at + len(unit) if at >= 0 else end
 
 
-def _unit_end(text: str, r: _Reading) -> int:
-    return unit_end(text, r.end, r.unit)
-
-
 def _rule_lost_point(ctx: _Context, r: _Reading) -> str | None:
     """2优化法治教育阵地建设: a small bare number opening a line after a finished sentence, glued to the
     words of a list item whose point was lost (3号楼 names a building; a table's cell stands alone on
@@ -734,12 +726,12 @@ def _rule_lost_point(ctx: _Context, r: _Reading) -> str | None:
 
 def _rule_plan_span(ctx: _Context, r: _Reading) -> str | None:
     """法治政府建设5年规划, 3年行动计划: the span a plan's name gives (三年行动 in words has no 年 unit)."""
-    return "plan_name_year" if r.unit == "年" and _PLAN_AFTER.match(ctx.text, _unit_end(ctx.text, r)) else None
+    return "plan_name_year" if r.unit == "年" and _PLAN_AFTER.match(ctx.text, unit_end(ctx.text, r.end, r.unit)) else None
 
 
 def _rule_service_circle(ctx: _Context, r: _Reading) -> str | None:
     """15分钟公共服务配套, 30分钟法律服务圈: minutes that name a standard of access, not a time taken."""
-    return "service_name" if r.unit == "分钟" and _SERVICE_AFTER.match(ctx.text, _unit_end(ctx.text, r)) else None
+    return "service_name" if r.unit == "分钟" and _SERVICE_AFTER.match(ctx.text, unit_end(ctx.text, r.end, r.unit)) else None
 
 
 def _rule_titled(ctx: _Context, r: _Reading) -> str | None:
@@ -757,7 +749,7 @@ def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
     opens = ctx.text[before:before + 1] in _OPEN_QUOTES
     whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
-    tail = _next_nonspace(ctx.text, _unit_end(ctx.text, r))
+    tail = _next_nonspace(ctx.text, unit_end(ctx.text, r.end, r.unit))
     named = bool(_CJK_CHAR.match(ctx.text, tail))  # the quotation goes on in words: “30分钟公共法律服务圈”
     return "quoted_name" if whole or not r.unit or named else None  # “1310”, “511集中放权”, “1 3 x”
 

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from llmx.text.punctuation import COLON, PROSE, char_class, compiled
+from llmx.text.punctuation import COLON, DASHES, PROSE, char_class, compiled
 from llmx.text.clean import CleanText
 from llmx.text.places import Place, gazetteer
 from llmx.text.script import PINYIN_READING, without_pinyin
@@ -80,12 +80,14 @@ _SUPERIORS = re.compile(
 # A street office or township named after the government that dispatched it: 人民政府金龙街道办事处.
 _CLAUSE_SPLIT = compiled(PROSE, COLON)
 _AGENCY_OF = re.compile(r"(?:人民政府|政府)([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府)")
+_TOWNSHIP_ENDS = ("街道", "镇", "乡")  # how a township's name ends
 _KIND_LEVEL = {"township": "township", "county": "county", "city": "city", "province": "province"}
 # A development zone governs like a county (its 管委会 reports as one; its bureaus are departments,
 # its streets townships) but no gazetteer holds it: 北京经济技术开发区, 济南高新区, 广西-东盟经开区.
 # Its name before the zone word is a place's (北京, 天津滨海, 广西-东盟) or nothing: 助推开发区 is a verb's object.
-_ZONE = re.compile(r"(?P<place>(?:[\u4e00-\u9fff]{1,4}[-－—])?[\u4e00-\u9fff]{0,4}?)"
+_ZONE = re.compile(rf"(?P<place>(?:[\u4e00-\u9fff]{{1,4}}{char_class(DASHES)})?[\u4e00-\u9fff]{{0,4}}?)"
                    r"(?:高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区|开发区)")
+_DASH = compiled(DASHES)
 _ZONE_PLACE_TAIL = 2  # characters a zone's name may add after its place (天津 滨海)
 # Where no clause of the opening names the reporter, how the whole text speaks of itself: as its
 # own organ (我局, 本街, 局党组, 镇党委) first, else as the place it serves (我县, 全乡, not 全区卫健系统).
@@ -159,8 +161,9 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
         level = "province"  # 我区… in a report named nowhere else, whose region government opens a clause
     header, text = _places(ct, [*issuers, title or "", *ct.index.values()])
     places = header + text
-    township = _township(places, [p for p in probes if p]) if level == "township" else None
-    county = _county(places, township, level, probes) or _zone_county(level, [p for p in probes if p])
+    given = [p for p in probes if p]
+    township = _township(places, given) if level == "township" else None
+    county = _county(places, township, level, probes) or _zone_county(level, given)
     return Subject(level, township, county, tuple(header), tuple(text))
 
 
@@ -192,7 +195,7 @@ def _zone_at(text: str) -> re.Match[str] | None:
     zone = _ZONE.match(text)
     if zone is None or not zone.group("place"):
         return zone
-    head = re.split(r"[-－—]", zone.group("place"))[0]
+    head = _DASH.split(zone.group("place"))[0]
     return zone if any(gazetteer().is_short_name(head[:k]) or _leading_places(head[:k])
                        for k in range(max(2, len(head) - _ZONE_PLACE_TAIL), len(head) + 1)) else None
 
@@ -268,7 +271,7 @@ def _clause_level(clause: str) -> Level | None:
             return "department"
         if places:
             return _place_level(places[-1])
-        if _GOV_WORDS.match(rest) or names[-1].endswith(("街道", "镇", "乡")):
+        if _GOV_WORDS.match(rest) or names[-1].endswith(_TOWNSHIP_ENDS):
             return _like_level(names[-1])
     return "department" if _DEPARTMENT.match(bare) else None
 
@@ -279,7 +282,7 @@ def _opens_with_township(text: str) -> bool:
     if places:
         return places[-1].is_a("township")
     like = _like_run(text)
-    return bool(like) and like[-1].endswith(("街道", "镇", "乡"))
+    return bool(like) and like[-1].endswith(_TOWNSHIP_ENDS)
 
 
 def _is_organ(name: str) -> bool:
@@ -349,7 +352,7 @@ def _township(places: list[Place], probes: list[str]) -> str | None:
             if p.is_a("township") and len(p.name) >= 3:
                 return p.name
         like = _like_run(probe.removeprefix("中共"))
-        if like and like[-1].endswith(("街道", "镇", "乡")):
+        if like and like[-1].endswith(_TOWNSHIP_ENDS):
             return like[-1]
     named = Counter(p.name for p in places if p.is_a("township") and len(p.name) >= 3)
     return named.most_common(1)[0][0] if named else None  # the report names itself more than a cited town
