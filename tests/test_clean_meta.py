@@ -173,6 +173,14 @@ def test_county_portal_publishing_a_townships_report():
     assert (m["level"], m["township"], m["county"]) == ("township", "郑墩镇", "松溪县")
 
 
+def test_a_county_portals_breadcrumb_places_a_townships_report():
+    """Where no publisher is given, the path of the county's site (on the line after 位置:) names it."""
+    text = ("您现在所在的位置 :\n首页 > 海丰县人民政府门户网站 > 专题专栏 > 2025年\n"
+            "2025年，在县委、县政府的正确领导下，平东镇坚持以习近平法治思想为指导，扎实推进法治建设。\n一、主要举措\n")
+    m = _meta(text)
+    assert (m["level"], m["township"], m["county"]) == ("township", "平东镇", "海丰县")
+
+
 def test_body_lines_that_mention_tool_words_keep_their_figures():
     text = ("某镇2023年法治政府建设年度报告\n2023年，我镇扎实推进法治建设，成效明显，现报告如下。\n"
             "购置打印机3台\n时间：2023年全年共开展普法活动56场次\n")
@@ -245,12 +253,23 @@ def test_gazetteer_works_when_the_cache_cannot_be_written(tmp_path, monkeypatch)
     ("[ 索引号 ] 1150ABC/2025-00005", "index_number", "1150ABC/2025-00005"),  # a bracket closes a label
     ("成文时间：2022年02月28日", "written", "2022年02月28日"),
     ("时间:2023-02-28 15:36 阅读:1", "published", "2023-02-28 15:36"),  # a view counter is furniture
+    ("索引号 1132098/2023-00355 组配分类 业务工作", "index_number", "1132098/2023-00355"),  # a row, no colons
+    ("发布机构 某某县某某镇 发文日期 2023-03-29", "publisher", "某某县某某镇"),
+    ("某县人民政府门户网(wǎng)站 发(fā)布时间:2025-12-24 11:51", "published", "2025-12-24 11:51"),  # pinyin
+    ("索引号 1132098/2023-00355 发布机构 某县司法局 发布日期：2023-03-29", "published", "2023-03-29"),  # both
 ])
 def test_index_fields_in_header_lines_of_any_layout(line, field, value):
     text = f"某县2024年法治政府建设年度报告\n{line}\n2024年，某县扎实推进法治政府建设，取得明显成效，现报告如下。\n"
     ct = clean(text)
     assert ct.index[field] == value
     assert value not in ct.text.splitlines()[1]  # the fields are furniture; text before them may stay
+
+
+@pytest.mark.parametrize("line", ["索引号 1132098/2023-00355", "来源 县司法局 全镇开展普法活动12场次",
+                                  "来源 县司法局，作者 张三开展普法活动12场次"])
+def test_a_label_without_a_colon_alone_or_in_prose_is_no_index_row(line):
+    text = f"某县2024年法治政府建设年度报告\n{line}\n2024年，某县扎实推进法治政府建设，取得明显成效，现报告如下。\n"
+    assert clean(text).text.splitlines()[1] == line
 
 
 def test_a_title_line_with_fields_after_it_keeps_the_title():

@@ -65,11 +65,67 @@ def test_a_year_line_before_a_titled_year_line_is_not_joined():
     assert _meta(text)["title"] == "某某镇2024年度法治政府建设情况报告"
 
 
+def test_a_title_word_broken_by_a_converters_pinyin_still_names_the_title():
+    text = "木渎镇(zhèn)2024年度法治政府建设(shè)情况报(bào)告\n2024年，木渎镇扎实推进法治建设，现报告如下。\n一、主要举措\n"
+    assert _meta(text)["title"] == "木渎镇(zhèn)2024年度法治政府建设(shè)情况报(bào)告"
+
+
+_OWN_TITLE = "关于2024年法治政府建设情况的报告"
+
+
+@pytest.mark.parametrize("page, title", [
+    ("某某镇人民政府" + _OWN_TITLE, "某某镇人民政府" + _OWN_TITLE),  # the body before it, as its own line has it
+    ("2024年法治政府建设情况的报告", _OWN_TITLE),  # no body: the document's own title
+    ("某某镇2023年法治政府建设情况的报告", _OWN_TITLE),
+    ("学习贯彻" + _OWN_TITLE, _OWN_TITLE),  # a verb, not a body
+    ("县政府办公室转发某某镇人民政府" + _OWN_TITLE, _OWN_TITLE),  # a body, but not the header's own
+])
+def test_a_page_title_stands_where_it_names_the_body_of_the_documents_own(page, title):
+    text = f"{page}\n发布时间：2025-03-28\n某某镇人民政府\n{_OWN_TITLE}\n县政府：\n一、主要举措\n正文。\n"
+    assert _meta(text)["title"] == title
+
+
 def test_county_level_report_names_its_county_and_no_township():
     text = "中共某某县委员会 某某县人民政府\n关于2023年法治政府建设情况的报告\n一、主要举措\n正文。\n"
     m = _meta(text)
     assert (m["level"], m["county"], m["township"]) == ("county", "某某县", None)
     assert m["issuers"] == ["中共某某县委员会", "某某县人民政府"]
+
+
+def test_a_county_department_that_names_its_county_only_in_the_body_gets_it():
+    text = ("2024年，县林业局坚持以习近平法治思想为指导，现将我局法治政府建设工作情况报告如下。\n一、主要举措\n"
+            "赴荣昌区交流。印发了《邻水县林业局2024年度会前学法工作方案》，邻水县全面推进。\n")
+    m = _meta(text)
+    assert (m["level"], m["county"]) == ("department", "邻水县")
+
+
+@pytest.mark.parametrize("opening", ["省司法厅健全区域执法协作机制", "自治区司法厅推进全区法治政府建设"])
+def test_a_province_department_that_names_a_county_keeps_none(opening):
+    text = f"2024年，{opening}，现报告如下。\n一、主要举措\n指导阳新县司法局、阳新县开展执法检查。\n"
+    assert _meta(text)["county"] is None
+
+
+@pytest.mark.parametrize("opening", ["阿克陶县深化乡镇综合行政执法改革", "邻水县特色小镇建设加快推进"])
+def test_a_county_report_with_a_word_ending_in_a_township_suffix_stays_the_countys(opening):
+    text = f"2024年法治政府建设年度报告\n2024年，{opening}，取得成效。\n一、主要举措\n"
+    assert _meta(text)["level"] == "county"
+
+
+def test_a_city_department_keeps_no_county_for_the_counties_it_names():
+    text = ("2024年，市林业局坚持以习近平法治思想为指导，现将我局法治政府建设工作情况报告如下。\n一、主要举措\n"
+            "指导邻水县林业局、邻水县司法局开展执法检查。\n")
+    m = _meta(text)
+    assert (m["level"], m["county"]) == ("department", None)
+
+
+@pytest.mark.parametrize("name, township, county", [
+    ("阿克陶县某某镇人民政府", "某某镇", "阿克陶县"),  # a town the gazetteer lacks, after its county
+    ("济南市历下区建筑新村街道", "建筑新村街道", "历下区"),  # not another county's 新村街道
+])
+def test_a_township_named_after_its_county_is_the_reporter(name, township, county):
+    text = f"{name}2024年度法治政府建设报告\n2024年，在区委的领导下，扎实推进法治建设，现报告如下。\n一、主要举措\n"
+    m = _meta(text)
+    assert (m["level"], m["township"], m["county"]) == ("township", township, county)
 
 
 def test_the_first_heading_names_the_year_an_opening_does_not():

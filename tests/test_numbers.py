@@ -247,6 +247,10 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     # ranks vs ordinals
     ("排名位列全市第⟦三⟧。", 3, "", "exact", C),
     ("全省第⟦2⟧名", 2, "名", "exact", C),  # a rank keeps its unit as written (第21位)
+    ("挺进中部百强第⟦8⟧位", 8, "位", "exact", C),  # 第N位 is a rank with no ranking word before it
+    ("名列全国百强第37位、第⟦56⟧位", 56, "位", "exact", C),
+    ("始终把人民群众生命安全放在第⟦一⟧位。", 1, "位", "exact", "ordinal"),  # a priority
+    ("聘请第⟦一⟧位法律顾问", 1, "位", "exact", "ordinal"),  # the first adviser
     ("县委依治委第⟦五⟧次会议", 5, "次", "exact", "ordinal"),
     ("第⟦二⟧批示范点", 2, "批", "exact", "ordinal"),
     ("“第⟦一⟧道防线”", 1, "", "exact", "ordinal"),

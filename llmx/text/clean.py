@@ -22,7 +22,7 @@ from functools import cached_property
 
 from llmx.text.headings import CHINESE_NUMBERED
 from llmx.text.punctuation import PROSE, VERTICAL_BARS, compiled
-from llmx.text.script import simplify
+from llmx.text.script import MAYBE_PINYIN, simplify, without_pinyin
 
 _INDEX_LABELS: dict[str, str] = {
     # label as pages write it -> field
@@ -51,11 +51,15 @@ _DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[|｜]?[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\
 # A label as pages write it: spaced out (索 引 号), in brackets ([ 发布日期 ]), then a colon or a date.
 # Lines are matched one at a time, so \s inside a label never crosses a line; it compiles far
 # faster than a character class between every two characters of every label.
-_LABEL_WORDS = "|".join(r"\s*".join(map(re.escape, label.replace(" ", "")))
+# A converter's pinyin reading may stand after any character of a label (发(fā)布时间).
+_LABEL_WORDS = "|".join(rf"{MAYBE_PINYIN}\s*".join(map(re.escape, label.replace(" ", "")))
                         for label in sorted(_INDEX_LABELS, key=len, reverse=True))
 # Group 2 is the label; a bracketed one (group 1: [ 索引号 ]) needs no colon after it.
 _LABEL = re.compile(
     rf"(?<![\u4e00-\u9fff])([\[【［])?\s*({_LABEL_WORDS})\s*(?(1)[\]】］]\s*[:：]?|(?:[:：]|{_DATE_AHEAD}))")
+# A table row printed as text drops its colons: 索引号 1132…/2023-00355 组配分类 业务工作.  A label
+# then counts only between spaces, and only on a line of two or more of them (_bare_labels).
+_BARE_LABEL = re.compile(rf"(?:^|(?<=[ \t\u3000\xa0]))()({_LABEL_WORDS})(?=[ \t\u3000\xa0]|$)")
 # Any short label (known or not) ends the value before it: 文章来源:司法局 更新时间:… is two fields.
 _ANY_LABEL = re.compile(rf"[ \t\u3000\xa0|丨\-\[【［]+[\u4e00-\u9fff]{{2,6}}{_SPACED}[\]】］]?{_SPACED}[:：]")
 # A bullet opening a header line (• ▪ ●, or - * before a space): page lists, not the report's prose.
@@ -130,6 +134,8 @@ def clean(original: str) -> CleanText:
         body = line.rstrip("\r\n")
         if _BREADCRUMB.search(body):
             after_breadcrumb = pos + len(line)
+            # 当前位置: / 首页 > 海丰县人民政府门户网站 > …: whose site it is (the path may take a line of its own)
+            index["breadcrumb"] = f"{index.get('breadcrumb', '')} {body.strip()}".strip()
         found, pending = _furniture_in(body, index, pending)
         for start, end in found:
             spans.append((pos + start, pos + end))
@@ -166,7 +172,7 @@ def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tupl
     if not stripped or len(stripped) > _MAX_FURNITURE_LINE:
         return [], None
     whole = [(0, len(line))]
-    labels = list(_LABEL.finditer(line))
+    labels = _labels(line)
     if pending and not _PROSE.search(stripped) and len(stripped) <= 80:
         value = line[:labels[0].start()] if labels else line  # 双牌县教育局 发文日期:… holds the next field too
         index.setdefault(pending, _value(value))
@@ -198,6 +204,28 @@ def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tupl
     return spans, None
 
 
+def _labels(line: str) -> list[re.Match[str]]:
+    """The index labels of ``line`` in order: with a colon (or a date after them), and, on a table row
+    printed without colons, bare ones (``_bare_labels``)."""
+    labels = list(_LABEL.finditer(line))
+    bare = _bare_labels(line)
+    if not bare:
+        return labels
+    spans = [m.span(2) for m in bare]
+    return sorted([*bare, *(m for m in labels if not any(a <= m.start(2) < b for a, b in spans))],
+                  key=lambda m: m.start())
+
+
+def _bare_labels(line: str) -> list[re.Match[str]]:
+    """The labels of an index row without colons: two or more, the first opening the line, no prose."""
+    if _PROSE.search(line):
+        return []
+    labels = list(_BARE_LABEL.finditer(line))
+    if len(labels) < 2 or line[:labels[0].start()].strip():
+        return []
+    return labels
+
+
 def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) -> str | None:
     """``label: value`` pairs of one line; the first value of each field wins.
 
@@ -209,7 +237,7 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
         unknown = _ANY_LABEL.search(line, m.end(), end)
         raw = line[m.end():unknown.start() if unknown else end]
         value = _value(_TABLE_BAR.split(raw.lstrip(_SEPARATORS), maxsplit=1)[0])  # a table cell ends at its bar
-        name = _INDEX_LABELS[re.sub(r"\s", "", m.group(2))]
+        name = _INDEX_LABELS[re.sub(r"\s", "", without_pinyin(m.group(2)))]
         if value and name != "other":
             index.setdefault(name, value)
         # 分享到: waits for no value on the next line, nor does an empty cell of a table row (| 文号: | |)

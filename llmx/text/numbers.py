@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from llmx.text.punctuation import CLAUSE_END, COLON, DASHES, SENTENCE_END, VERTICAL_BARS, char_class, compiled
 from llmx.text.places import gazetteer
-from llmx.text.script import PINYIN_READING
+from llmx.text.script import MAYBE_PINYIN
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     from importlib.resources.abc import Traversable
@@ -90,7 +90,7 @@ _UNIT = "(?:" + "|".join(_UNITS) + "|分(?!之))"
 _CN_NOT_UNITS = frozenset({"年"})  # 三年行动, 第八个五年, 上一年度: after Chinese numerals 年 is rarely a count
 #: ...except a streak: 连续两年荣获, 连续第三年位居第一 count years (a converter's pinyin, 连续(xù), may stand between;
 #: the pass reads text already folded to simplified characters)
-_STREAK_BEFORE = re.compile(rf"连续(?:{PINYIN_READING})?{_WS}第?{_WS}\Z")
+_STREAK_BEFORE = re.compile(rf"连续{MAYBE_PINYIN}{_WS}第?{_WS}\Z")
 
 # ---------------------------------------------------------------------------
 # Phase 1: blocks
@@ -187,6 +187,7 @@ _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
 _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
+_PRIORITY = re.compile(r"(?:放|摆|置)(?:在|于|到)$")  # 把安全放在第一位: a priority, not a rank
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(  # 第17届1次常务会议: the bodies whose numbered sessions a report names
@@ -658,10 +659,16 @@ def _rule_org_name(ctx: _Context, r: _Reading) -> str | None:
 
 
 def _is_rank(ctx: _Context, r: _Reading) -> bool:
-    """排名位列全市第三, 竞赛第一名: 第N after a ranking word, or 第N名, is a result, not an ordinal."""
+    """排名位列全市第三, 竞赛第一名, 百强第8位: 第N after a ranking word, or 第N名, or a 第N位 that ends its
+    phrase, is a result, not an ordinal (every 第N名 and 第N位 of the gold sets and probes is labelled a
+    figure, lists of them too: 第37位、第56位); not 第一位法律顾问 (the first adviser) nor 放在第一位
+    (a priority)."""
     at = ordinal_mark_at(ctx.text, r.start)
     if at is None or r.unit not in _RANK_UNITS:
         return False
+    ends_phrase = not _CJK_CHAR.match(ctx.text, unit_end(ctx.text, r.end, r.unit))
+    if r.unit == "位" and ends_phrase and not _PRIORITY.search(ctx.text, max(0, at - 3), at):
+        return True
     return r.unit == "名" or bool(_RANK_CONTEXT.search(ctx.text, max(0, at - 8), at))
 
 

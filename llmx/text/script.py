@@ -19,6 +19,8 @@ _CONFIG = "t2s.json"
 # A reading in pinyin after a character, as some mirror sites annotate rare ones: 清遠(yuǎn)市, 關(guān)于.
 # Patterns that must see through it (关于, a doc number's issuer code) embed this one.
 PINYIN_READING = r"[(（][a-zü\u00e0-\u01dc]{1,6}[)）]"
+#: A reading that may or may not stand after a character of a word (关(guān)于, 发(fā)布时间).
+MAYBE_PINYIN = rf"(?:{PINYIN_READING})?"
 _PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff]){PINYIN_READING}")
 
 

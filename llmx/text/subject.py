@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from llmx.text.punctuation import COLON, DASHES, PROSE, char_class, compiled
 from llmx.text.clean import CleanText
 from llmx.text.places import Place, gazetteer
-from llmx.text.script import PINYIN_READING, without_pinyin
+from llmx.text.script import MAYBE_PINYIN, without_pinyin
 
 Level = str  # township | county | city | province | department | other
 
@@ -68,7 +68,7 @@ _OWN_BODY = re.compile(
     rf"^{_LEVEL_WORD}?{_GOV}"
     r"(?![\u4e00-\u9fff]{0,12}?(?:部|办|局|委员会|办公室|中心|室)(?:[^\u4e00-\u9fff]|关于|$|办公室|(?:19|20)\d\d))")
 _OPENING = 200
-_ABOUT = re.compile(rf"关(?:{PINYIN_READING})?于")
+_ABOUT = re.compile(rf"关{MAYBE_PINYIN}于")
 _MAX_LEAD = 30
 _UNNAMED_GOV = re.compile(r"^(省|自治区|市|州|县|区|镇|乡|街道)(?:人民政府|政府|党委|党工委|委|人大|办事处)")
 # Clauses that name superiors, not the reporter: 在县委的领导下, 根据…, and thanks to them
@@ -95,6 +95,11 @@ _SELF_SCAN = 3000
 # Not 各乡镇党委, 各街道党工委, 各委办局党组 (other bodies' organs), nor 本办法 or 本街坊.
 _OWN_ORGAN = re.compile(r"(?:我|本)(街道|街(?!坊)|局|委|厅|办(?!法)|镇|乡)(?!(?:人民)?政府|委员会)"
                         r"|(?<![各乡办])(街道|局|委|厅|镇|乡)(?:党组|党委|党工委)")
+# A department that serves a county says so early: 县林业局坚持…, 在区委、区政府领导下.
+# Not 区域 (健全区域执法协作…中心), nor 我县 / 全区, which an autonomous region's 厅 says too.
+_SERVES_A_COUNTY = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区(?!域)|旗)[\u4e00-\u9fff]{1,10}?(?:局|委员会|办公室|中心)"
+                              r"|(?:县|区|旗)委[、，,]\s*(?:县|区|旗)(?:人民)?政府")
+_SERVED_SCAN = 600
 _OWN_PLACE = re.compile(r"(?:我|本|全)(街道|街|镇|乡|县|区|旗|市|州|省)"
                         r"(?!(?:人民)?政府|委员会|[\u4e00-\u9fff]{0,6}系统)")
 
@@ -164,6 +169,8 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     given = [p for p in probes if p]
     township = _township(places, given) if level == "township" else None
     county = _county(places, township, level, probes) or _zone_county(level, given)
+    if county is None and level == "department" and _SERVES_A_COUNTY.search(scan[:_SERVED_SCAN]):
+        county = _most_named_county(scan)
     return Subject(level, township, county, tuple(header), tuple(text))
 
 
@@ -269,6 +276,8 @@ def _clause_level(clause: str) -> Level | None:
             return "township"  # 鲤城区人民政府金龙街道办事处
         if _is_organ(rest):
             return "department"
+        if places and not places[-1].is_a("township") and _names_a_township(rest):
+            return "township"  # 阿克陶县克孜勒陶镇人民政府: a town the gazetteer lacks, after its county
         if places:
             return _place_level(places[-1])
         if _GOV_WORDS.match(rest) or names[-1].endswith(_TOWNSHIP_ENDS):
@@ -283,6 +292,16 @@ def _opens_with_township(text: str) -> bool:
         return places[-1].is_a("township")
     like = _like_run(text)
     return bool(like) and like[-1].endswith(_TOWNSHIP_ENDS)
+
+
+def _names_a_township(text: str) -> bool:
+    """``text`` opens with a township's name that a body or the clause's end follows: 某某镇人民政府,
+    建筑新村街道 2024年度…; not 深化乡镇综合执法 or 特色小镇建设 (a word ending in 乡 or 镇)."""
+    like = _like_run(text)
+    if not (like and like[-1].endswith(_TOWNSHIP_ENDS)):
+        return False
+    after = text[sum(map(len, like)):]
+    return not after.strip() or after[:1].isspace() or bool(_GOV_WORDS.match(after))
 
 
 def _is_organ(name: str) -> bool:
@@ -348,12 +367,15 @@ def _places(ct: CleanText, header: Iterable[str]) -> tuple[list[Place], list[Pla
 def _township(places: list[Place], probes: list[str]) -> str | None:
     """The township the reporter names: first in its own name, else the first in the text."""
     for probe in probes:
+        like = _like_run(probe.removeprefix("中共"))
+        whole = like[-1] if like else ""
         for p in gazetteer().find(probe):
             if p.is_a("township") and len(p.name) >= 3:
-                return p.name
-        like = _like_run(probe.removeprefix("中共"))
-        if like and like[-1].endswith(_TOWNSHIP_ENDS):
-            return like[-1]
+                # 建筑新村街道 holds another county's 新村街道: the whole name the reporter gives stands
+                return whole if whole.endswith(p.name) and not re.search(
+                    _GOV, whole[:-len(p.name)]) else p.name  # not 人民政府金龙街道
+        if whole.endswith(_TOWNSHIP_ENDS):
+            return whole
     named = Counter(p.name for p in places if p.is_a("township") and len(p.name) >= 3)
     return named.most_common(1)[0][0] if named else None  # the report names itself more than a cited town
 
@@ -376,6 +398,13 @@ def _county(places: list[Place], township: str | None, level: Level | None, prob
             if named:
                 return named[0].name
     return None
+
+
+def _most_named_county(text: str) -> str | None:
+    """The county a county's department names most in ``text``: it names itself nowhere in its header
+    (县林业局…), but its county's plans and its own full name (《邻水县林业局…方案》) come up."""
+    named = Counter(p.name for p in gazetteer().find(text) if p.is_a("county") and not _prefecture_city(p))
+    return named.most_common(1)[0][0] if named else None
 
 
 def _unknown_county(probes: list[str]) -> str | None:
