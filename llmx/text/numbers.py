@@ -666,9 +666,9 @@ def _is_rank(ctx: _Context, r: _Reading) -> bool:
     at = ordinal_mark_at(ctx.text, r.start)
     if at is None or r.unit not in _RANK_UNITS:
         return False
-    ends_phrase = not _CJK_CHAR.match(ctx.text, unit_end(ctx.text, r.end, r.unit))
-    if r.unit == "位" and ends_phrase and not _PRIORITY.search(ctx.text, max(0, at - 3), at):
-        return True
+    if r.unit == "位" and not _CJK_CHAR.match(ctx.text, unit_end(ctx.text, r.end, r.unit)) \
+            and not _PRIORITY.search(ctx.text, max(0, at - 3), at):
+        return True  # 第8位, / 第8位。: the phrase ends with it
     return r.unit == "名" or bool(_RANK_CONTEXT.search(ctx.text, max(0, at - 8), at))
 
 

@@ -286,7 +286,9 @@ def _clause_level(clause: str) -> Level | None:
 
 
 def _opens_with_township(text: str) -> bool:
-    """``text`` opens with a township's name, known (巨野河街道) or only township-like (某某街道)."""
+    """``text`` opens with a township's name, known (巨野河街道) or only township-like (某某街道).
+    After a zone's name (济南高新区巨野河街道) that is enough; after a county's, a word may end in 乡 or
+    镇, so ``_names_a_township`` asks more."""
     places = _leading_places(text)
     if places:
         return places[-1].is_a("township")
@@ -372,8 +374,9 @@ def _township(places: list[Place], probes: list[str]) -> str | None:
         for p in gazetteer().find(probe):
             if p.is_a("township") and len(p.name) >= 3:
                 # 建筑新村街道 holds another county's 新村街道: the whole name the reporter gives stands
-                return whole if whole.endswith(p.name) and not re.search(
-                    _GOV, whole[:-len(p.name)]) else p.name  # not 人民政府金龙街道
+                # (not a run that opens with the government dispatching it: 人民政府金龙街道)
+                longer = whole.endswith(p.name) and not re.search(_GOV, whole[:-len(p.name)])
+                return whole if longer else p.name
         if whole.endswith(_TOWNSHIP_ENDS):
             return whole
     named = Counter(p.name for p in places if p.is_a("township") and len(p.name) >= 3)
