@@ -238,6 +238,24 @@ def test_batched_probabilities_equal_each_row_computed_alone(shipped, examples) 
         assert np.isclose(p_stat[i], 1 / (1 + np.exp(-stat)))
 
 
+def test_learned_design_reads_each_candidate_once_to_label_and_judge_it(monkeypatch) -> None:
+    """Labelling then judging the same candidates builds their features once, and each report's anew."""
+    import llmx.engine.label as label
+
+    calls: list[int] = []
+    real = label.features
+    monkeypatch.setattr(label, "features", lambda c, *a, **k: calls.append(c.id) or real(c, *a, **k))
+    per_report = []
+    with llmx.Extractor(design="learned") as extractor:
+        for path in sorted((ROOT / "eval" / "wide2" / "raw").glob("*.txt"))[:3]:
+            before = len(calls)
+            extractor.extract(path)
+            per_report.append(calls[before:])
+    assert any(per_report)
+    for ids in per_report:  # every candidate once, not once to label and again to judge
+        assert len(ids) == len(set(ids))
+
+
 def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) -> None:
     """Where the learned design overrules a cue, the figure's confidence is the overruling decision's
     (the cues' key boosted), not a second judgement that boosts the model's own key."""

@@ -26,9 +26,9 @@ the batch falls back to the ranker rather than losing the figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
@@ -55,6 +55,9 @@ class Labelling:
     llm: LLM | None = None
     prompt_version: str | None = None  # None = the newest prompt of the design
     given: LearnedModel | None = None  # a labeller trained in this process; else the report type's file
+    # The learned design labels a report's candidates, then judges the same ones: what both read of
+    # them (features, the cues' keys) is worked out once, for the last list of candidates seen.
+    _seen: tuple[tuple[Candidate, ...], dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def labeller(self) -> LearnedModel | None:
@@ -68,7 +71,7 @@ class Labelling:
         """Candidates (relabelled where the design names them), their indicators, the prompt version,
         and the candidates the model did not decide because its answer was unusable."""
         if self.design in ("rules", "learned") or self.llm is None:  # no model: see Pipeline's checks
-            labels = rule_labels(candidates, self.report_type.catalogue)
+            labels = self._cued(candidates)
             return candidates, self._learned(candidates, labels) if self.design == "learned" else labels, self.design, []
         if self.design in ("hybrid", "hybrid-all"):
             writer = PhraseWriter(self.llm, self.report_type, doc_hash, self.prompt_version)
@@ -81,7 +84,7 @@ class Labelling:
                 # everywhere else the learned design's label, not a step back to the cues alone.  A number
                 # the labeller set aside stays aside: a reading names what a number counts, not whether
                 # it is a statistic, and the floor was chosen on held-out reports
-                cued = rule_labels(candidates, self.report_type.catalogue)
+                cued = self._cued(candidates)
                 learned = self._learned(candidates, cued)
                 labels = {c.id: labels[c.id] if labels[c.id] != cued[c.id] and learned[c.id] != NOT_A_STATISTIC
                           else learned[c.id] for c in candidates}
@@ -108,7 +111,7 @@ class Labelling:
         # (a model's reading moves the cues: 'hybrid' candidates come back with one): where the labeller or
         # a language model spoke against the cues, the figure is judged as it stands and as disputed
         plain = [replace(c, reading="") if c.reading else c for c in candidates]
-        cued = labels if self.design == "rules" else rule_labels(plain, self.report_type.catalogue)
+        cued = labels if self.design == "rules" else self._cued(plain)
         decided = self.labeller.judge(self._rows(plain), [labels.get(c.id, OTHER) for c in candidates],
                                       [cued.get(c.id, OTHER) for c in candidates])
         return {c.id: d for c, d in zip(candidates, decided)}
@@ -117,7 +120,7 @@ class Labelling:
         """What a model is asked about: the figures the learned labeller flags, else those no cue places."""
         if self.labeller is None:
             return unsure(candidates, self.report_type.catalogue)
-        labels = rule_labels(candidates, self.report_type.catalogue)
+        labels = self._cued(candidates)
         # what the learned design would flag: its own keys, judged beside the cues'; a number it sets aside
         # stays aside whatever a reading says (Labelling.__call__), so asking about it would buy nothing
         return [c for c, d in zip(candidates, self._decide(candidates, labels, True)) if d.unsure and d.statistic]
@@ -135,5 +138,19 @@ class Labelling:
                                     overrule=overrule)
 
     def _rows(self, candidates: list[Candidate]) -> list[dict[str, float]]:
-        keys = cue_keys(candidates, self.report_type.catalogue)
-        return [features(c, key, self.report_type.catalogue) for c, key in zip(candidates, keys)]
+        def rows() -> list[dict[str, float]]:
+            keys = cue_keys(candidates, self.report_type.catalogue)
+            return [features(c, key, self.report_type.catalogue) for c, key in zip(candidates, keys)]
+        return self._once(candidates, "rows", rows)  # type: ignore[no-any-return]
+
+    def _cued(self, candidates: list[Candidate]) -> dict[int, str]:
+        """The cues' key of each candidate (read, not changed, by every caller)."""
+        return self._once(candidates, "cued", lambda: rule_labels(candidates, self.report_type.catalogue))  # type: ignore[no-any-return]
+
+    def _once(self, candidates: list[Candidate], name: str, work: Any) -> Any:
+        seen = self._seen
+        if seen is None or len(seen[0]) != len(candidates) or any(a is not b for a, b in zip(seen[0], candidates)):
+            seen = self._seen = (tuple(candidates), {})
+        if name not in seen[1]:
+            seen[1][name] = work()
+        return seen[1][name]

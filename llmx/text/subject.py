@@ -168,9 +168,7 @@ def find_subject(ct: CleanText, *, issuers: list[str], title: str | None, openin
     places = header + text
     given = [p for p in probes if p]
     township = _township(places, given) if level == "township" else None
-    county = _county(places, township, level, probes) or _zone_county(level, given)
-    if county is None and level == "department" and _SERVES_A_COUNTY.search(scan[:_SERVED_SCAN]):
-        county = _most_named_county(scan)
+    county = _county(places, township, level, probes) or _zone_county(level, given) or _served_county(level, scan)
     return Subject(level, township, county, tuple(header), tuple(text))
 
 
@@ -403,9 +401,12 @@ def _county(places: list[Place], township: str | None, level: Level | None, prob
     return None
 
 
-def _most_named_county(text: str) -> str | None:
-    """The county a county's department names most in ``text``: it names itself nowhere in its header
-    (县林业局…), but its county's plans and its own full name (《邻水县林业局…方案》) come up."""
+def _served_county(level: Level | None, text: str) -> str | None:
+    """For a department whose opening says it serves a county (县林业局坚持…) but whose own strings
+    name none, the county ``text`` names most: its county's plans and its own full name
+    (《邻水县林业局…方案》) come up there."""
+    if level != "department" or not _SERVES_A_COUNTY.search(text[:_SERVED_SCAN]):
+        return None
     named = Counter(p.name for p in gazetteer().find(text) if p.is_a("county") and not _prefecture_city(p))
     return named.most_common(1)[0][0] if named else None
 
