@@ -99,6 +99,13 @@ def test_a_county_department_that_names_its_county_only_in_the_body_gets_it():
     assert (m["level"], m["county"]) == ("department", "邻水县")
 
 
+def test_a_county_department_that_speaks_of_its_county_as_quanqu_gets_the_county_its_text_names():
+    text = ("2024年，我委引导全区卫生健康系统干部职工学法用法，现报告如下。\n一、主要举措\n"
+            "配合荣昌区委机构编制委员会调整职能，指导荣昌区疾病预防控制中心规范执法。\n")
+    m = _meta(text)
+    assert (m["level"], m["county"]) == ("department", "荣昌区")
+
+
 @pytest.mark.parametrize("opening", ["省司法厅健全区域执法协作机制", "自治区司法厅推进全区法治政府建设"])
 def test_a_province_department_that_names_a_county_keeps_none(opening):
     text = f"2024年，{opening}，现报告如下。\n一、主要举措\n指导阳新县司法局、阳新县开展执法检查。\n"

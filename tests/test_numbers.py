@@ -373,6 +373,17 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("积极参加新⟦一⟧轮示范创建", 1, "轮", "exact", "idiom"),  # a new round, not one round held
     ("开展督导⟦一⟧轮", 1, "轮", "exact", C),
     ("市政府第17届⟦1⟧次常务会议听取报告", 1, "次", "exact", "ordinal"),  # a session's number, its meeting named
+    ("市委十二届⟦36⟧次常委会(扩大)会议", 36, "次", "exact", "ordinal"),  # an enlarged session is a session
+    ("在县委十四届⟦9⟧次常委（扩大）会议上", 9, "次", "exact", "ordinal"),
+    ("推行“⟦4⟧个1”执法模式", 4, "个", "exact", "quoted_name"),  # a quotation built of numbers names something
+    ("获评全国第⟦二⟧届法治论坛典型案例", 2, "", "exact", "ordinal"),  # an edition after a ranking word is no rank
+    ("位居全国第⟦二⟧", 2, "", "exact", C),
+    ("全市⟦2⟧卷执法案卷被评为优秀案卷", 2, "卷", "exact", C),  # case files are counted in 卷
+    ("位列全国⟦100⟧个城市第10名", 100, "个", "exact", "rank_field"),  # the field a rank was won in
+    ("在参评的⟦22⟧个城市中综合排名第一", 22, "个", "exact", "rank_field"),
+    ("在全市⟦12⟧个部门考核中排名第3", 12, "个", "exact", "rank_field"),
+    ("⟦6⟧个市县入选，数量并列全国第二", 6, "个", "exact", C),  # a count of places selected is a figure
+    ("组织全县⟦20⟧个单位开展述法", 20, "个", "exact", C),
 ]
 
 

@@ -29,7 +29,7 @@ _LEAD_WORDS = re.compile(r"^(?:其中|共计|累计|合计|共|全年|今年以�
 _CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 _DIRECT_COUNT = 256  # stretches up to this long are counted character by character
 #: 其中 right after a figure opens its breakdown: 收到行政复议申请87件。其中，受理66件 / 调处矛盾纠纷444起（其中书面调解139起）
-_BREAKDOWN_LEAD = "其中"
+BREAKDOWN_LEAD = "其中"
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _whole(before: list[Candidate], m: Mention, text: str) -> int | None:
     that closed before ``m`` is passed over for the one before it.
     """
     at = m.start
-    while (at := text.rfind(_BREAKDOWN_LEAD, max(0, m.start - _WINDOW), at)) >= 0:
+    while (at := text.rfind(BREAKDOWN_LEAD, max(0, m.start - _WINDOW), at)) >= 0:
         if any(ch in FULL_STOP for ch in text[at:m.start]):
             return None
         whole = next((c for c in reversed(before) if c.mention.end <= at), None)

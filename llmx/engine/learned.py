@@ -46,7 +46,7 @@ from llmx.reports.cues import Cues
 from llmx.engine.cue_rules import cue_rules
 from llmx.engine.candidates import Candidate
 from llmx.engine.figure_doubt import DoubtModel, DoubtRows, doubt_rows
-from llmx.text.numbers import Mention, in_chinese_numerals
+from llmx.text.numbers import Mention, in_chinese_numerals, ordinal_mark_at
 from llmx.errors import ConfigurationError
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # importlib.resources.abc is new in 3.11; annotations only
     import numpy as np
 
 #: Bump when ``features`` or the doubt model's features change: a model trained for others is refused, not misread.
-FEATURE_VERSION = 7
+FEATURE_VERSION = 8
 NO_CUE = "none"
 #: The ``learned`` design's label for a number whose ``p_stat`` is under the floor: kept aside as uncovered,
 #: and told apart from a model's ``none`` so the result says who decided.
@@ -99,6 +99,8 @@ def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str
     out["X:" + (excluded or "candidate")] = 1.0
     out["len"] = min(len(own_left), 40) / 40
     out.update(_form(m))
+    if w is not None and excluded is None and ordinal_mark_at(w.text, w.number_start) is not None:
+        out["F:rank"] = 1.0  # 位居第一: the number pass keeps a 第N only as a rank, a result like any count
     if cues and w:
         out.update(_cue_facts(c, cues))
     return out

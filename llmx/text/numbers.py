@@ -81,13 +81,14 @@ _UNITS: tuple[str, ...] = tuple(
         """个工作日 工作日 个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
         户次 件次 家次 车次 架次 台次 堂次 个月 小时 分钟 课时 学时 周年 次 场 件 起 人 名 条 份 个 项
         台 部 辆 册 张 期 批 户 家 所 处 篇 位 例 支 套 块 座 本 幅 天 周 年 元 倍 吨 亩 米 株 棵
-        间 栋 组 类 种 节 堂 轮 宗 封 页 笔 票""".split(),
+        间 栋 组 类 种 节 堂 轮 宗 封 页 笔 票 卷""".split(),
         key=len,
         reverse=True,
     )
 )
 _UNIT = "(?:" + "|".join(_UNITS) + "|分(?!之))"
-_CN_NOT_UNITS = frozenset({"年"})  # 三年行动, 第八个五年, 上一年度: after Chinese numerals 年 is rarely a count
+#: 三年行动, 第八个五年, 上一年度: after Chinese numerals 年 is rarely a count; 一案一卷 names a rule, 2卷案卷 counts files
+_CN_NOT_UNITS = frozenset({"年", "卷"})
 #: ...except a streak: 连续两年荣获, 连续第三年位居第一 count years (a converter's pinyin, 连续(xù), may stand between;
 #: the pass reads text already folded to simplified characters)
 _STREAK_BEFORE = re.compile(rf"连续{MAYBE_PINYIN}{_WS}第?{_WS}\Z")
@@ -187,17 +188,25 @@ _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
 _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
+# 在100个城市中位居第一, 位列全国100个城市第10名: the field a rank was won in, not the reporter's work.
+_RANK_FIELD_AFTER = re.compile(
+    rf"{_WS}[个個]{_WS}[{_CJK}]{{0,4}}?(?:城市|地级市|地級市|省份|省区市|县区|縣區|区县|區縣|县市区|縣市區|单位|單位|部门|部門|省|市|县|縣|区|區)"
+    rf"(?:[^，。；,;\n]{{0,16}}?中)?[^，。；,;\n]{{0,6}}?"
+    rf"(?:(?:排名|排位|位居|位列|名列|居|列){_WS}第|第{_WS}[{_CN_LEAD}{_D}]+{_WS}[名位])")
 _PRIORITY = re.compile(r"(?:放|摆|置)(?:在|于|到)$")  # 把安全放在第一位: a priority, not a rank
+_EDITION_AFTER = re.compile(rf"{_WS}(?:届|代|版|季)")  # 全国第二届…论坛: an edition's number, not a rank
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(  # 第17届1次常务会议: the bodies whose numbered sessions a report names
-    rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*(?:常务|常委会?|全体|全委|党组)?\s*(?:会议|全会|大会)")
+    rf"\s*次?(?:\s*[、和及与]\s*{_SESSION_NUMBER}\s*次)*\s*"
+    r"(?:(?:常务|常委会?|全体|全委|党组)?\s*(?:[（(]\s*扩大\s*[)）])?\s*(?:会议|全会|大会)|常委会)")  # 36次常委会(扩大)会议
 _PLAN_AFTER = re.compile(rf"{_WS}(?:规划|行动计划|行动方案|工作方案|攻坚行动|发展规划)")
 _SERVICE_AFTER = re.compile(rf"{_WS}(?:[{_CJK}]{{0,8}}?圈|(?:公共|便民|政务|法律)?服务)")
 _ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}、{_WS})+\Z")
 _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
 # 《一法一条例一办法》, 《“十四五”规划》: a number inside a title in book brackets is part of the name.
 _TITLES = re.compile(r"《[^《》\n]{1,40}》")
+_ARABIC_RUN = re.compile(rf"[{_D}]+")
 _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
@@ -661,10 +670,10 @@ def _rule_org_name(ctx: _Context, r: _Reading) -> str | None:
 def _is_rank(ctx: _Context, r: _Reading) -> bool:
     """排名位列全市第三, 竞赛第一名, 百强第8位: 第N after a ranking word, or 第N名, or a 第N位 that ends its
     phrase, is a result, not an ordinal (every 第N名 and 第N位 of the gold sets and probes is labelled a
-    figure, lists of them too: 第37位、第56位); not 第一位法律顾问 (the first adviser) nor 放在第一位
-    (a priority)."""
+    figure, lists of them too: 第37位、第56位); not 第一位法律顾问 (the first adviser), 放在第一位
+    (a priority) nor 全国第二届 (an edition)."""
     at = ordinal_mark_at(ctx.text, r.start)
-    if at is None or r.unit not in _RANK_UNITS:
+    if at is None or r.unit not in _RANK_UNITS or _EDITION_AFTER.match(ctx.text, r.end):
         return False
     if r.unit == "位" and not _CJK_CHAR.match(ctx.text, unit_end(ctx.text, r.end, r.unit)) \
             and not _PRIORITY.search(ctx.text, max(0, at - 3), at):
@@ -710,6 +719,15 @@ def _opens_with_count(ctx: _Context, r: _Reading) -> bool:
     return ctx.text[ctx.quotes[i][0] + 1:ctx.quotes[i][0] + 2] in _CN_LEAD
 
 
+def _holds_numbers(ctx: _Context, r: _Reading) -> bool:
+    """The quotation around ``r`` opens with a number in digits and holds another: a name built of them
+    (“4个1”执法模式, “5办1站2中心”), never a statistic in the gold sets and probes; not
+    “办结率100%、满意率98%”, whose numbers each follow what they measure."""
+    i = bisect_right(ctx.quotes, (r.start, sys.maxsize)) - 1
+    start, end = ctx.quotes[i]
+    return bool(_ARABIC_RUN.match(ctx.text, start + 1)) and len(_ARABIC_RUN.findall(ctx.text, start, end)) > 1
+
+
 def unit_end(text: str, end: int, unit: str) -> int:
     """Where a number ending at ``end`` has its unit end (past a 余/多 and spaces between them), or ``end``
     when it has none."""
@@ -741,6 +759,12 @@ def _rule_service_circle(ctx: _Context, r: _Reading) -> str | None:
     return "service_name" if r.unit == "分钟" and _SERVICE_AFTER.match(ctx.text, unit_end(ctx.text, r.end, r.unit)) else None
 
 
+def _rule_rank_field(ctx: _Context, r: _Reading) -> str | None:
+    """在全部评估的100个城市中位居第一: the number of places ranked, which the rank is out of; the rank
+    itself is the figure."""
+    return "rank_field" if _RANK_FIELD_AFTER.match(ctx.text, r.end) else None
+
+
 def _rule_titled(ctx: _Context, r: _Reading) -> str | None:
     """《一法一条例一办法》: a number inside a document or law title counts nothing of the reporter's."""
     return "title_name" if _inside(ctx.titles, r.start, r.end) else None
@@ -751,8 +775,8 @@ def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     number in one, unless the quotation is just that count (“办结率100%”), names something."""
     if not _inside(ctx.quotes, r.start, r.end):
         return None
-    if r.chinese or _opens_with_count(ctx, r):
-        return "quoted_name"  # “四级”; “三个 100%” (a slogan of counted targets)
+    if r.chinese or _opens_with_count(ctx, r) or _holds_numbers(ctx, r):
+        return "quoted_name"  # “四级”; “三个 100%” (a slogan of counted targets); “4个1”, “1+9+N”
     before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
     opens = ctx.text[before:before + 1] in _OPEN_QUOTES
     whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
@@ -863,6 +887,7 @@ _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_lost_point,
     _rule_plan_span,
     _rule_service_circle,
+    _rule_rank_field,
     _rule_slogan_count,
     _rule_idiom,
     _rule_article,

@@ -95,10 +95,13 @@ _SELF_SCAN = 3000
 # Not 各乡镇党委, 各街道党工委, 各委办局党组 (other bodies' organs), nor 本办法 or 本街坊.
 _OWN_ORGAN = re.compile(r"(?:我|本)(街道|街(?!坊)|局|委|厅|办(?!法)|镇|乡)(?!(?:人民)?政府|委员会)"
                         r"|(?<![各乡办])(街道|局|委|厅|镇|乡)(?:党组|党委|党工委)")
-# A department that serves a county says so early: 县林业局坚持…, 在区委、区政府领导下.
-# Not 区域 (健全区域执法协作…中心), nor 我县 / 全区, which an autonomous region's 厅 says too.
+# A department that serves a county says so early: 县林业局坚持…, 在区委、区政府领导下; or it speaks of
+# 我县 / 全区, unless its opening names an autonomous region, whose 厅 and 局 say 全区 too.
+# Not 区域 (健全区域执法协作…中心).
 _SERVES_A_COUNTY = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区(?!域)|旗)[\u4e00-\u9fff]{1,10}?(?:局|委员会|办公室|中心)"
                               r"|(?:县|区|旗)委[、，,]\s*(?:县|区|旗)(?:人民)?政府")
+_OWN_COUNTY = re.compile(r"[我全](?:县|区(?!域)|旗)")
+_AUTONOMOUS_REGION = "自治区"
 _SERVED_SCAN = 600
 _OWN_PLACE = re.compile(r"(?:我|本|全)(街道|街|镇|乡|县|区|旗|市|州|省)"
                         r"(?!(?:人民)?政府|委员会|[\u4e00-\u9fff]{0,6}系统)")
@@ -402,10 +405,12 @@ def _county(places: list[Place], township: str | None, level: Level | None, prob
 
 
 def _served_county(level: Level | None, text: str) -> str | None:
-    """For a department whose opening says it serves a county (县林业局坚持…) but whose own strings
+    """For a department whose opening says it serves a county (县林业局坚持…, 全区卫生健康系统) but whose own strings
     name none, the county ``text`` names most: its county's plans and its own full name
     (《邻水县林业局…方案》) come up there."""
-    if level != "department" or not _SERVES_A_COUNTY.search(text[:_SERVED_SCAN]):
+    opening = text[:_SERVED_SCAN]
+    if level != "department" or not (_SERVES_A_COUNTY.search(opening) or (
+            _OWN_COUNTY.search(opening) and _AUTONOMOUS_REGION not in opening)):
         return None
     named = Counter(p.name for p in gazetteer().find(text) if p.is_a("county") and not _prefecture_city(p))
     return named.most_common(1)[0][0] if named else None

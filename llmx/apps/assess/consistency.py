@@ -16,6 +16,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from llmx.engine.candidates import BREAKDOWN_LEAD
 from llmx.text.punctuation import CLAUSE_END, LIST_COMMA, PROSE, SENTENCE_END, char_class, compiled
 from llmx.apps.assess.reading import Reading
 from llmx.apps.assess.rules import Rules
@@ -24,7 +25,6 @@ from llmx.apps.assess.sentences import split
 KINDS = ("parts_exceed_total", "percent_over_100", "year_mismatch", "conflicting_values", "target_already_done")
 
 _TOTAL_CUE = re.compile(rf"(?:共|共计|合计|总计|累计|总共)\s*[^\s{re.escape(PROSE)}]{{0,12}}$")
-_PARTS = re.compile(r"^\s*[，,]?\s*其中")
 _SENTENCE_END = compiled(SENTENCE_END)
 _NEW_TOTAL = re.compile(r"共|合计|总计|累计|另")
 _PERCENT = re.compile(r"([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*[%％]|百分之([0-9一二三四五六七八九十百]+)")
@@ -54,8 +54,8 @@ def parts_exceed_total(reading: Reading) -> list[dict[str, Any]]:
         stop = _SENTENCE_END.search(text, total.end)
         clause_end = stop.start() if stop else len(text)
         after = text[total.end:clause_end]
-        at = after.find("其中")
-        if at < 0 or at > 12 or "其中" in after[at + 2:]:
+        at = after.find(BREAKDOWN_LEAD)
+        if at < 0 or at > 12 or BREAKDOWN_LEAD in after[at + len(BREAKDOWN_LEAD):]:
             continue
         if after[:at].rstrip().endswith(("(", "（")):  # 共取消15项（其中2项为子项），新增…: parts end at the bracket
             close = re.search(r"[)）]", after[at:])
