@@ -379,6 +379,14 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("获评全国第⟦二⟧届法治论坛典型案例", 2, "", "exact", "ordinal"),  # an edition after a ranking word is no rank
     ("位居全国第⟦二⟧", 2, "", "exact", C),
     ("全市⟦2⟧卷执法案卷被评为优秀案卷", 2, "卷", "exact", C),  # case files are counted in 卷
+    ("将法治建设内容细分为⟦七⟧方面", 7, "方面", "exact", C),  # aspects and categories are counted (the gold sets)
+    ("从⟦五⟧大方面明确工作要求", 5, "大方面", "exact", C),
+    ("⟦一⟧方面，将法治建设纳入规划", 1, "方面", "exact", "idiom"),  # 一方面…另一方面 counts nothing
+    ("县域经济排名实现“⟦十二⟧连升”", 12, "", "exact", C),  # a streak of results, even quoted
+    ("综合成绩实现⟦四⟧连冠", 4, "", "exact", C),
+    ("受理答复⟦8890⟧诉求655件", 8890, "", "exact", "phone"),  # a hotline named by what it receives
+    ("各季度排名均位列全市前⟦十⟧。", 10, "", "exact", C),  # the first N after a ranking word is a rank
+    ("全省前⟦三⟧季度，", 3, "", "exact", "no_unit"),  # a span of time is not
     ("位列全国⟦100⟧个城市第10名", 100, "个", "exact", "rank_field"),  # the field a rank was won in
     ("在参评的⟦22⟧个城市中综合排名第一", 22, "个", "exact", "rank_field"),
     ("在全市⟦12⟧个部门考核中排名第3", 12, "个", "exact", "rank_field"),

@@ -81,7 +81,7 @@ _UNITS: tuple[str, ...] = tuple(
         """个工作日 工作日 个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
         户次 件次 家次 车次 架次 台次 堂次 个月 小时 分钟 课时 学时 周年 次 场 件 起 人 名 条 份 个 项
         台 部 辆 册 张 期 批 户 家 所 处 篇 位 例 支 套 块 座 本 幅 天 周 年 元 倍 吨 亩 米 株 棵
-        间 栋 组 类 种 节 堂 轮 宗 封 页 笔 票 卷""".split(),
+        间 栋 组 类 种 节 堂 轮 宗 封 页 笔 票 卷 方面 领域 板块 专题 大类 大方面 大领域 大板块 大专题""".split(),
         key=len,
         reverse=True,
     )
@@ -195,6 +195,8 @@ _RANK_FIELD_AFTER = re.compile(
     rf"(?:(?:排名|排位|位居|位列|名列|居|列){_WS}第|第{_WS}[{_CN_LEAD}{_D}]+{_WS}[名位])")
 _PRIORITY = re.compile(r"(?:放|摆|置)(?:在|于|到)$")  # 把安全放在第一位: a priority, not a rank
 _EDITION_AFTER = re.compile(rf"{_WS}(?:届|代|版|季)")  # 全国第二届…论坛: an edition's number, not a rank
+_SPAN_AFTER = re.compile(rf"{_WS}(?:个?季度|个?月|年|天|周|日|批|轮|期|届)")  # 前三季度: a span, not a rank
+_RUN_AFTER = re.compile(rf"{_WS}连(?:冠|升|胜|增|涨|降|跳)")  # “十二连升”, 四连冠: a streak of results
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
 _SESSION_AFTER = re.compile(  # 第17届1次常务会议: the bodies whose numbered sessions a report names
@@ -215,7 +217,7 @@ _PACT_BEFORE = frozenset("民公合条契规制节预相")
 _MAX_TOKEN = 40  # characters of one number token
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
-_IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|十分|三番五次|一五一十|万无一失"
+_IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|一方面|十分|三番五次|一五一十|万无一失"
                      r"|人手一[册本份张套]|三位一体|一封信|一票否决|(?<=[上下])一篇|(?<=新)一轮")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
@@ -224,7 +226,7 @@ _ORG_SUFFIX = re.compile(
 _PAGE_NUMBER = re.compile(rf"{char_class(DASHES)}+{_WS}[{_D}]+{_WS}{char_class(DASHES)}+")  # - 3 -, — 12 —
 _RULE_ROW = re.compile(char_class(VERTICAL_BARS, "1lI川") + "{3,}")  # what OCR reads a table's rules as, spaces removed
 _HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线|传真|邮编|邮政编码){_WS}[:：]?{_WS}\Z")
-_HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
+_HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务|诉求)")  # 8890诉求655件
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _VERSION_AFTER = re.compile(r"版|时代|模式|平台|系统")
 _VERSION_SHAPE = re.compile(r"\d\.\d")
@@ -673,12 +675,23 @@ def _is_rank(ctx: _Context, r: _Reading) -> bool:
     figure, lists of them too: 第37位、第56位); not 第一位法律顾问 (the first adviser), 放在第一位
     (a priority) nor 全国第二届 (an edition)."""
     at = ordinal_mark_at(ctx.text, r.start)
-    if at is None or r.unit not in _RANK_UNITS or _EDITION_AFTER.match(ctx.text, r.end):
+    if at is None:
+        return _is_top(ctx, r)
+    if r.unit not in _RANK_UNITS or _EDITION_AFTER.match(ctx.text, r.end):
         return False
     if r.unit == "位" and not _CJK_CHAR.match(ctx.text, unit_end(ctx.text, r.end, r.unit)) \
             and not _PRIORITY.search(ctx.text, max(0, at - 3), at):
         return True  # 第8位, / 第8位。: the phrase ends with it
     return r.unit == "名" or bool(_RANK_CONTEXT.search(ctx.text, max(0, at - 8), at))
+
+
+def _is_top(ctx: _Context, r: _Reading) -> bool:
+    """位列全市前十, 排名全省前三: a place among the first N after a ranking word is a rank too (the gold
+    sets label it); not 全省前三季度 (a span of time)."""
+    top = _prev_nonspace(ctx.text, r.start)
+    if top < 0 or ctx.text[top] != "前" or r.unit not in _RANK_UNITS or _SPAN_AFTER.match(ctx.text, r.end):
+        return False
+    return bool(_RANK_CONTEXT.search(ctx.text, max(0, top - 8), top))
 
 
 def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
@@ -900,7 +913,8 @@ def _classify(ctx: _Context, r: _Reading) -> Mention:
     """Run the rules in order; the first reason wins, else the reading is a candidate."""
     text = ctx.text
     reason = next((why for rule in _RULES if (why := rule(ctx, r))), None)
-    if reason is None and not _is_rank(ctx, r):  # a rank (第21位, 第一名) keeps its unit as written
+    # a rank (第21位, 第一名) or a streak of results (“十二连升”, 四连冠: labelled even in quotes) is a figure
+    if reason is None and not _is_rank(ctx, r) and not _RUN_AFTER.match(text, r.end):
         reason = next((why for rule in _RULES_AFTER_RANK if (why := rule(ctx, r))), None)
     kind: Kind = "excluded" if reason else "candidate"
     return Mention(r.start, r.end, text[r.start:r.end], r.value, r.unit, r.qualifier, kind, reason)
