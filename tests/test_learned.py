@@ -279,6 +279,17 @@ def test_learned_design_reports_the_confidence_of_the_decision_it_made(shipped) 
     assert checked > 0
 
 
+def test_a_number_after_a_kept_di_reads_as_a_rank_or_a_streak() -> None:
+    """F:rank marks a candidate the number pass kept after 第 (a rank, a streak's year), not a count."""
+    from llmx.engine.learned import features
+    from llmx.pipeline import analyse
+
+    text = "2024年，我局执法考评位居全市第一，连续第三年获评先进，办理案件12件。\n"
+    found = analyse(text, REPORT_TYPE)
+    marked = {c.mention.text: "F:rank" in features(c, None, REPORT_TYPE.catalogue) for c in found.candidates}
+    assert marked == {"一": True, "三": True, "12": False}
+
+
 def test_a_labeller_for_another_report_type_is_refused(shipped) -> None:
     other = replace(shipped, info={**shipped.info, "report_type": "budget"})
     with pytest.raises(ConfigurationError, match="budget"):

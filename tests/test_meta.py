@@ -106,7 +106,9 @@ def test_a_county_department_that_speaks_of_its_county_as_quanqu_gets_the_county
     assert (m["level"], m["county"]) == ("department", "荣昌区")
 
 
-@pytest.mark.parametrize("opening", ["省司法厅健全区域执法协作机制", "自治区司法厅推进全区法治政府建设"])
+@pytest.mark.parametrize("opening", ["省司法厅健全区域执法协作机制", "自治区司法厅推进全区法治政府建设",
+                                     "省司法厅健全县乡村三级公共法律服务体系", "区司法厅在区党委领导下推进全区法治建设",
+                                     "市司法局指导全区各县开展工作"])
 def test_a_province_department_that_names_a_county_keeps_none(opening):
     text = f"2024年，{opening}，现报告如下。\n一、主要举措\n指导阳新县司法局、阳新县开展执法检查。\n"
     assert _meta(text)["county"] is None

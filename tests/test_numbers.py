@@ -378,6 +378,7 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("推行“⟦4⟧个1”执法模式", 4, "个", "exact", "quoted_name"),  # a quotation built of numbers names something
     ("获评全国第⟦二⟧届法治论坛典型案例", 2, "", "exact", "ordinal"),  # an edition after a ranking word is no rank
     ("位居全国第⟦二⟧", 2, "", "exact", C),
+    ("获评全国百城第⟦三⟧方评估第八名", 3, "", "exact", "ordinal"),  # a third party is no rank
     ("全市⟦2⟧卷执法案卷被评为优秀案卷", 2, "卷", "exact", C),  # case files are counted in 卷
     ("将法治建设内容细分为⟦七⟧方面", 7, "方面", "exact", C),  # aspects and categories are counted (the gold sets)
     ("从⟦五⟧大方面明确工作要求", 5, "大方面", "exact", C),
@@ -387,6 +388,14 @@ FORMS: list[tuple[str, float | int, str, str, str | None]] = [
     ("受理答复⟦8890⟧诉求655件", 8890, "", "exact", "phone"),  # a hotline named by what it receives
     ("各季度排名均位列全市前⟦十⟧。", 10, "", "exact", C),  # the first N after a ranking word is a rank
     ("全省前⟦三⟧季度，", 3, "", "exact", "no_unit"),  # a span of time is not
+    ("总结全市前⟦一⟧阶段工作", 1, "", "exact", "no_unit"),  # nor 前 with no ranking word before it
+    ("全区目前⟦一⟧共有12家", 1, "", "exact", "no_unit"),
+    ("《关于公布全省前⟦十⟧强县的通知》", 10, "", "exact", "title_name"),  # a rank inside a title is its name
+    ("举办党的⟦二十⟧大专题培训班", 20, "大专题", "exact", "idiom"),  # a party congress counts no topics
+    ("全市⟦3⟧个单位获第一名", 3, "个", "exact", C),  # how many won is no field of a rank
+    ("在全国⟦100⟧个城市中位列前十", 100, "个", "exact", "rank_field"),
+    ("实现“⟦1,200⟧件”目标", 1200, "件", "exact", C),  # one number with a separator is one number
+    ("明确一案⟦一⟧卷一审", 1, "", "exact", "no_unit"),  # 卷 after a Chinese numeral is no unit
     ("位列全国⟦100⟧个城市第10名", 100, "个", "exact", "rank_field"),  # the field a rank was won in
     ("在参评的⟦22⟧个城市中综合排名第一", 22, "个", "exact", "rank_field"),
     ("在全市⟦12⟧个部门考核中排名第3", 12, "个", "exact", "rank_field"),

@@ -100,7 +100,7 @@ def features(c: Candidate, rule: str | None, catalogue: Catalogue, excluded: str
     out["len"] = min(len(own_left), 40) / 40
     out.update(_form(m))
     if w is not None and excluded is None and ordinal_mark_at(w.text, w.number_start) is not None:
-        out["F:rank"] = 1.0  # 位居第一: the number pass keeps a 第N only as a rank, a result like any count
+        out["F:rank"] = 1.0  # the number pass keeps a 第N only as a rank (位居第一) or a streak's year (连续第三年)
     if cues and w:
         out.update(_cue_facts(c, cues))
     return out

@@ -75,7 +75,7 @@ _PERCENT_WORD = "百分之"  # 百分之三十: a percentage written in words
 _YEAR = rf"(?:19|20|１９|２０)[{_D}]{{2}}"
 
 # Measure words and units, longest first so 人次 wins over 人 and 个百分点 over 个.
-# 分 is a unit (scores) except in fractions (三分之一); 年 only counts after Arabic digits.
+# 分 is a unit (scores) except in fractions (三分之一); 年 and 卷 only count after Arabic digits (_CN_NOT_UNITS).
 _UNITS: tuple[str, ...] = tuple(
     sorted(
         """个工作日 工作日 个百分点 百分点 平方公里 平方千米 平方米 立方米 公里 千米 千克 公斤 公顷 人次 场次 批次
@@ -188,14 +188,20 @@ _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
 _RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
-# 在100个城市中位居第一, 位列全国100个城市第10名: the field a rank was won in, not the reporter's work.
-_RANK_FIELD_AFTER = re.compile(
-    rf"{_WS}[个個]{_WS}[{_CJK}]{{0,4}}?(?:城市|地级市|地級市|省份|省区市|县区|縣區|区县|區縣|县市区|縣市區|单位|單位|部门|部門|省|市|县|縣|区|區)"
-    rf"(?:[^，。；,;\n]{{0,16}}?中)?[^，。；,;\n]{{0,6}}?"
-    rf"(?:(?:排名|排位|位居|位列|名列|居|列){_WS}第|第{_WS}[{_CN_LEAD}{_D}]+{_WS}[名位])")
+# 在100个城市中位居第一, 位列全国100个城市第10名: the field a rank was won in, not the reporter's work;
+# not 全市3个单位获第一名, 其中12个部门位居第一 (how many won).  The pass reads simplified text.
+_RANK_PLACES = rf"{_WS}个{_WS}[{_CJK}]{{0,4}}?(?:城市|地级市|省份|省区市|县区|区县|县市区|单位|部门|省|市|县|区)"
+_RANK_TO = rf"(?:第|前){_WS}[{_CN_LEAD}{_D}]"
+_RANK_FIELD_AMONG = re.compile(rf"{_RANK_PLACES}[^，。；,;\n]{{0,16}}?中[^，。；,;\n]{{0,8}}?{_RANK_TO}")
+_RANK_FIELD_AFTER = re.compile(rf"{_RANK_PLACES}[^，。；,;\n]{{0,6}}?第{_WS}[{_CN_LEAD}{_D}]+{_WS}[名位]")
+_RANK_VERB_BEFORE = re.compile(r"(?:排名|排位|位居|位列|名列|获评)[^，。；,;\n\d]{0,6}\Z")
 _PRIORITY = re.compile(r"(?:放|摆|置)(?:在|于|到)$")  # 把安全放在第一位: a priority, not a rank
-_EDITION_AFTER = re.compile(rf"{_WS}(?:届|代|版|季)")  # 全国第二届…论坛: an edition's number, not a rank
-_SPAN_AFTER = re.compile(rf"{_WS}(?:个?季度|个?月|年|天|周|日|批|轮|期|届)")  # 前三季度: a span, not a rank
+# 全国第二届…论坛: an edition's number, not a rank; nor 第三方评估 (a third party) or 全国第一方阵 (a tier,
+# never labelled in the gold sets or probes)
+_EDITION_AFTER = re.compile(rf"{_WS}(?:届|代|版|季|方)")
+_TOP_SPAN_AFTER = re.compile(rf"{_WS}(?:个?季度|个?月|年|天|周|日|批|轮|期|届|阶段|段|时期)")  # 前三季度: a span
+# 位列全市前十, 排名全省前三: a ranking word, then at most a few characters (全市, 同类) before 前
+_TOP_BEFORE = re.compile(r"(?:排名|排位|排在|位列|名列|位居|跻身|进入|稳居|居|列)[^，。；,;\n\d前]{0,4}前\Z")
 _RUN_AFTER = re.compile(rf"{_WS}连(?:冠|升|胜|增|涨|降|跳)")  # “十二连升”, 四连冠: a streak of results
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
@@ -208,7 +214,7 @@ _ORDINAL_LIST_BEFORE = re.compile(rf"第{_WS}(?:{_SESSION_NUMBER}{_WS}、{_WS})+
 _SESSION_BEFORE = re.compile(rf"届\s*(?:{_SESSION_NUMBER}\s*次\s*[、和及与]\s*)*\Z")
 # 《一法一条例一办法》, 《“十四五”规划》: a number inside a title in book brackets is part of the name.
 _TITLES = re.compile(r"《[^《》\n]{1,40}》")
-_ARABIC_RUN = re.compile(rf"[{_D}]+")
+_ARABIC_NUMBER = re.compile(rf"[{_D}]+(?:[.．,，][{_D}]+)*")  # 1,200 and 3.5 are one number each
 _QUOTES = re.compile(r"“[^“”\n]{1,20}”|\"[^\"\n]{1,20}\"|「[^「」\n]{1,20}」|『[^『』\n]{1,20}』|‘[^‘’\n]{1,20}’")
 # Digits after a code and a separator: an index or serial number (4311230009/2025-00578).
 _CODE_BEFORE = re.compile(r"[0-9A-Za-z]{4,}[/\-][0-9A-Za-z/\-]*\Z")
@@ -218,6 +224,7 @@ _MAX_TOKEN = 40  # characters of one number token
 _MAX_PLACE = 8  # characters a place name may extend on either side of a numeral in it
 # Generic Chinese words built from a numeral and a measure word that count nothing.
 _IDIOMS = re.compile(r"一起(?![案事纠])|一部分|一次性|一元化|一条龙|一揽子|一方面|十分|三番五次|一五一十|万无一失"
+                     r"|(?:十[四五六七八九]|二十[一二]?)大(?!类|方面)"  # 党的二十大专题: a party congress, not 20 topics
                      r"|人手一[册本份张套]|三位一体|一封信|一票否决|(?<=[上下])一篇|(?<=新)一轮")
 # 统一部署, 唯一, 逐一, 之一, 无一例 ...: 一 glued to these characters is part of a word, not a count.
 _WORD_BEFORE_ONE = frozenset("统唯单同逐专划归合如某任另其初周之不无万")
@@ -226,7 +233,8 @@ _ORG_SUFFIX = re.compile(
 _PAGE_NUMBER = re.compile(rf"{char_class(DASHES)}+{_WS}[{_D}]+{_WS}{char_class(DASHES)}+")  # - 3 -, — 12 —
 _RULE_ROW = re.compile(char_class(VERTICAL_BARS, "1lI川") + "{3,}")  # what OCR reads a table's rules as, spaces removed
 _HOTLINE_CONTEXT_BEFORE = re.compile(rf"(?:拨打|热线|电话|致电|专线|传真|邮编|邮政编码){_WS}[:：]?{_WS}\Z")
-_HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务|诉求)")  # 8890诉求655件
+_HOTLINE_CONTEXT_AFTER = re.compile(rf"{_WS}(?:热线|电话|专线|服务热线|便民|政务服务)")
+_HOTLINE_RECEIVES = re.compile(rf"{_WS}诉求")  # 8890诉求655件: a hotline of four digits or more, named by what it takes
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _VERSION_AFTER = re.compile(r"版|时代|模式|平台|系统")
 _VERSION_SHAPE = re.compile(r"\d\.\d")
@@ -611,7 +619,7 @@ def _rule_phone(ctx: _Context, r: _Reading) -> str | None:
         return "phone"
     if _HOTLINE_CONTEXT_BEFORE.search(text, max(0, r.start - 8), r.start) or _HOTLINE_CONTEXT_AFTER.match(text, r.end):
         return "phone"
-    return None
+    return "phone" if len(r.digits) >= 4 and _HOTLINE_RECEIVES.match(text, r.end) else None
 
 
 def _rule_layout(ctx: _Context, r: _Reading) -> str | None:
@@ -687,11 +695,11 @@ def _is_rank(ctx: _Context, r: _Reading) -> bool:
 
 def _is_top(ctx: _Context, r: _Reading) -> bool:
     """位列全市前十, 排名全省前三: a place among the first N after a ranking word is a rank too (the gold
-    sets label it); not 全省前三季度 (a span of time)."""
+    sets label it); not 全省前三季度 (a span of time), nor 全市前一阶段 or 目前一共 (no ranking word)."""
     top = _prev_nonspace(ctx.text, r.start)
-    if top < 0 or ctx.text[top] != "前" or r.unit not in _RANK_UNITS or _SPAN_AFTER.match(ctx.text, r.end):
+    if top < 0 or ctx.text[top] != "前" or r.unit not in _RANK_UNITS or _TOP_SPAN_AFTER.match(ctx.text, r.end):
         return False
-    return bool(_RANK_CONTEXT.search(ctx.text, max(0, top - 8), top))
+    return bool(_TOP_BEFORE.search(ctx.text, max(0, top - 10), top + 1))
 
 
 def _rule_ordinal(ctx: _Context, r: _Reading) -> str | None:
@@ -738,7 +746,10 @@ def _holds_numbers(ctx: _Context, r: _Reading) -> bool:
     “办结率100%、满意率98%”, whose numbers each follow what they measure."""
     i = bisect_right(ctx.quotes, (r.start, sys.maxsize)) - 1
     start, end = ctx.quotes[i]
-    return bool(_ARABIC_RUN.match(ctx.text, start + 1)) and len(_ARABIC_RUN.findall(ctx.text, start, end)) > 1
+    first = _ARABIC_NUMBER.match(ctx.text, start + 1)
+    if first is None or ctx.text.startswith("年", first.end()):  # “2023年度100件”: a year opens no name
+        return False
+    return len(_ARABIC_NUMBER.findall(ctx.text, start, end)) > 1
 
 
 def unit_end(text: str, end: int, unit: str) -> int:
@@ -773,9 +784,12 @@ def _rule_service_circle(ctx: _Context, r: _Reading) -> str | None:
 
 
 def _rule_rank_field(ctx: _Context, r: _Reading) -> str | None:
-    """在全部评估的100个城市中位居第一: the number of places ranked, which the rank is out of; the rank
-    itself is the figure."""
-    return "rank_field" if _RANK_FIELD_AFTER.match(ctx.text, r.end) else None
+    """在全部评估的100个城市中位居第一, 位列全国100个城市第10名: the number of places ranked, which the rank
+    is out of; the rank itself is the figure."""
+    if _RANK_FIELD_AMONG.match(ctx.text, r.end):
+        return "rank_field"
+    ranked = _RANK_FIELD_AFTER.match(ctx.text, r.end) and _RANK_VERB_BEFORE.search(ctx.text, max(0, r.start - 12), r.start)
+    return "rank_field" if ranked else None
 
 
 def _rule_titled(ctx: _Context, r: _Reading) -> str | None:
@@ -789,7 +803,7 @@ def _rule_quoted(ctx: _Context, r: _Reading) -> str | None:
     if not _inside(ctx.quotes, r.start, r.end):
         return None
     if r.chinese or _opens_with_count(ctx, r) or _holds_numbers(ctx, r):
-        return "quoted_name"  # “四级”; “三个 100%” (a slogan of counted targets); “4个1”, “1+9+N”
+        return "quoted_name"  # “四级”; “三个 100%” (a slogan of counted targets); “4个1”, “5办1站2中心”
     before, after = _prev_nonspace(ctx.text, r.start), _next_nonspace(ctx.text, r.end)
     opens = ctx.text[before:before + 1] in _OPEN_QUOTES
     whole = opens and ctx.text[after:after + 1] in _CLOSE_QUOTES
@@ -891,9 +905,9 @@ _RULES: tuple[Callable[[_Context, _Reading], str | None], ...] = (
     _rule_identifier,
     _rule_place_name,
     _rule_org_name,
+    _rule_titled,  # 《关于公布全省前十强县的通知》: a rank inside a title is part of the name
 )
 _RULES_AFTER_RANK: tuple[Callable[[_Context, _Reading], str | None], ...] = (
-    _rule_titled,
     _rule_ordinal,
     _rule_recurrence,
     _rule_quoted,

@@ -96,12 +96,14 @@ _SELF_SCAN = 3000
 _OWN_ORGAN = re.compile(r"(?:我|本)(街道|街(?!坊)|局|委|厅|办(?!法)|镇|乡)(?!(?:人民)?政府|委员会)"
                         r"|(?<![各乡办])(街道|局|委|厅|镇|乡)(?:党组|党委|党工委)")
 # A department that serves a county says so early: 县林业局坚持…, 在区委、区政府领导下; or it speaks of
-# 我县 / 全区, unless its opening names an autonomous region, whose 厅 and 局 say 全区 too.
-# Not 区域 (健全区域执法协作…中心).
+# 我县 / 全区, unless its opening speaks as an autonomous region's (自治区, 区党委, 我厅), whose 厅 and 局
+# say 全区 too.  Not 区域 (健全区域执法协作…中心), nor 全 ending a word (健全县乡村…, 完全区分).
 _SERVES_A_COUNTY = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区(?!域)|旗)[\u4e00-\u9fff]{1,10}?(?:局|委员会|办公室|中心)"
                               r"|(?:县|区|旗)委[、，,]\s*(?:县|区|旗)(?:人民)?政府")
-_OWN_COUNTY = re.compile(r"[我全](?:县|区(?!域)|旗)")
-_AUTONOMOUS_REGION = "自治区"
+_OWN_COUNTY = re.compile(r"(?:我|(?<![健完安齐保周成])全)(?:县|区(?![域分别间])|旗)")
+_AUTONOMOUS_REGION = re.compile(r"自治区|区党委|[我本]厅")
+# ...nor one that names itself a city's or province's (市司法局指导全区各县…)
+_SERVES_ABOVE = re.compile(r"(?<![\u4e00-\u9fff])[市省][\u4e00-\u9fff]{1,10}?(?:局|厅|委员会|办公室|中心)")
 _SERVED_SCAN = 600
 _OWN_PLACE = re.compile(r"(?:我|本|全)(街道|街|镇|乡|县|区|旗|市|州|省)"
                         r"(?!(?:人民)?政府|委员会|[\u4e00-\u9fff]{0,6}系统)")
@@ -410,7 +412,8 @@ def _served_county(level: Level | None, text: str) -> str | None:
     (《邻水县林业局…方案》) come up there."""
     opening = text[:_SERVED_SCAN]
     if level != "department" or not (_SERVES_A_COUNTY.search(opening) or (
-            _OWN_COUNTY.search(opening) and _AUTONOMOUS_REGION not in opening)):
+            _OWN_COUNTY.search(opening) and not _AUTONOMOUS_REGION.search(opening)
+            and not _SERVES_ABOVE.search(opening))):
         return None
     named = Counter(p.name for p in gazetteer().find(text) if p.is_a("county") and not _prefecture_city(p))
     return named.most_common(1)[0][0] if named else None
