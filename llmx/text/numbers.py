@@ -186,22 +186,25 @@ _CLAUSE_START_BEFORE = SENTENCE_END + COLON
 _MARKUP = " \t\u3000\xa0*#>"  # spaces and markdown bullets/bold that can precede a list marker
 _RECURRENCE = re.compile(
     rf"每{_WS}(?:[半{_CN_LEAD}{_D}]+{_WS}个?{_WS})?(?:年度|季度|半年|年|季|个月|月|周|星期|天|日|旬)")
-_RANK_CONTEXT = re.compile(r"排名|排位|排在|位列|名列|位居|跃居|跃升|跻身|全市|全省|全县|全区|全州|全国")
+_RANKING = "排名|排位|排在|位列|名列|位居|跃居|跃升|跻身"  # the words a rank follows
+_RANK_CONTEXT = re.compile(rf"{_RANKING}|全市|全省|全县|全区|全州|全国")
 _RANK_UNITS = frozenset({"", "名", "位"})
 # 在100个城市中位居第一, 位列全国100个城市第10名: the field a rank was won in, not the reporter's work;
 # not 全市3个单位获第一名, 其中12个部门位居第一 (how many won).  The pass reads simplified text.
 _RANK_PLACES = rf"{_WS}个{_WS}[{_CJK}]{{0,4}}?(?:城市|地级市|省份|省区市|县区|区县|县市区|单位|部门|省|市|县|区)"
 _RANK_TO = rf"(?:第|前){_WS}[{_CN_LEAD}{_D}]"
-_RANK_FIELD_AMONG = re.compile(rf"{_RANK_PLACES}[^，。；,;\n]{{0,16}}?中[^，。；,;\n]{{0,8}}?{_RANK_TO}")
-_RANK_FIELD_AFTER = re.compile(rf"{_RANK_PLACES}[^，。；,;\n]{{0,6}}?第{_WS}[{_CN_LEAD}{_D}]+{_WS}[名位]")
-_RANK_VERB_BEFORE = re.compile(r"(?:排名|排位|位居|位列|名列|获评)[^，。；,;\n\d]{0,6}\Z")
+_IN_CLAUSE = char_class(CLAUSE_END, negate=True)
+_WORDS_IN_CLAUSE = char_class(CLAUSE_END, "0123456789０１２３４５６７８９", negate=True)
+_RANK_FIELD_AMONG = re.compile(rf"{_RANK_PLACES}{_IN_CLAUSE}{{0,16}}?中{_IN_CLAUSE}{{0,8}}?{_RANK_TO}")
+_RANK_FIELD_AFTER = re.compile(rf"{_RANK_PLACES}{_IN_CLAUSE}{{0,6}}?第{_WS}[{_CN_LEAD}{_D}]+{_WS}[名位]")
+_RANK_VERB_BEFORE = re.compile(rf"(?:{_RANKING}|获评){_WORDS_IN_CLAUSE}{{0,6}}\Z")
 _PRIORITY = re.compile(r"(?:放|摆|置)(?:在|于|到)$")  # 把安全放在第一位: a priority, not a rank
 # 全国第二届…论坛: an edition's number, not a rank; nor 第三方评估 (a third party) or 全国第一方阵 (a tier,
 # never labelled in the gold sets or probes)
 _EDITION_AFTER = re.compile(rf"{_WS}(?:届|代|版|季|方)")
 _TOP_SPAN_AFTER = re.compile(rf"{_WS}(?:个?季度|个?月|年|天|周|日|批|轮|期|届|阶段|段|时期)")  # 前三季度: a span
 # 位列全市前十, 排名全省前三: a ranking word, then at most a few characters (全市, 同类) before 前
-_TOP_BEFORE = re.compile(r"(?:排名|排位|排在|位列|名列|位居|跻身|进入|稳居|居|列)[^，。；,;\n\d前]{0,4}前\Z")
+_TOP_BEFORE = re.compile(rf"(?:{_RANKING}|进入|稳居|居|列){_WORDS_IN_CLAUSE}{{0,4}}?前\Z")
 _RUN_AFTER = re.compile(rf"{_WS}连(?:冠|升|胜|增|涨|降|跳)")  # “十二连升”, 四连冠: a streak of results
 # 十五届三次会议, 十四届六次、八次全会: sessions counted within a term, each number after 届 or in its list.
 _SESSION_NUMBER = rf"(?:[{_CN_LEAD}{_D}]+|[{_D}]+)"
@@ -677,6 +680,12 @@ def _rule_org_name(ctx: _Context, r: _Reading) -> str | None:
     return "org_name" if _ORG_SUFFIX.match(ctx.text, r.end) else None
 
 
+def _is_result(ctx: _Context, r: _Reading) -> bool:
+    """A rank (第21位, 第一名, 前十) or a streak of results (“十二连升”, 四连冠: labelled even in quotes) is a
+    figure as written: the ordinal, quotation and no-unit rules do not apply to it."""
+    return _is_rank(ctx, r) or bool(_RUN_AFTER.match(ctx.text, r.end))
+
+
 def _is_rank(ctx: _Context, r: _Reading) -> bool:
     """排名位列全市第三, 竞赛第一名, 百强第8位: 第N after a ranking word, or 第N名, or a 第N位 that ends its
     phrase, is a result, not an ordinal (every 第N名 and 第N位 of the gold sets and probes is labelled a
@@ -927,8 +936,7 @@ def _classify(ctx: _Context, r: _Reading) -> Mention:
     """Run the rules in order; the first reason wins, else the reading is a candidate."""
     text = ctx.text
     reason = next((why for rule in _RULES if (why := rule(ctx, r))), None)
-    # a rank (第21位, 第一名) or a streak of results (“十二连升”, 四连冠: labelled even in quotes) is a figure
-    if reason is None and not _is_rank(ctx, r) and not _RUN_AFTER.match(text, r.end):
+    if reason is None and not _is_result(ctx, r):
         reason = next((why for rule in _RULES_AFTER_RANK if (why := rule(ctx, r))), None)
     kind: Kind = "excluded" if reason else "candidate"
     return Mention(r.start, r.end, text[r.start:r.end], r.value, r.unit, r.qualifier, kind, reason)

@@ -100,6 +100,7 @@ _OWN_ORGAN = re.compile(r"(?:我|本)(街道|街(?!坊)|局|委|厅|办(?!法)|�
 # say 全区 too.  Not 区域 (健全区域执法协作…中心), nor 全 ending a word (健全县乡村…, 完全区分).
 _SERVES_A_COUNTY = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区(?!域)|旗)[\u4e00-\u9fff]{1,10}?(?:局|委员会|办公室|中心)"
                               r"|(?:县|区|旗)委[、，,]\s*(?:县|区|旗)(?:人民)?政府")
+# Unlike _OWN_PLACE, 全区卫生健康系统 counts here: a department speaks of the system it serves in its county.
 _OWN_COUNTY = re.compile(r"(?:我|(?<![健完安齐保周成])全)(?:县|区(?![域分别间])|旗)")
 _AUTONOMOUS_REGION = re.compile(r"自治区|区党委|[我本]厅")
 # ...nor one that names itself a city's or province's (市司法局指导全区各县…)
@@ -410,13 +411,18 @@ def _served_county(level: Level | None, text: str) -> str | None:
     """For a department whose opening says it serves a county (县林业局坚持…, 全区卫生健康系统) but whose own strings
     name none, the county ``text`` names most: its county's plans and its own full name
     (《邻水县林业局…方案》) come up there."""
-    opening = text[:_SERVED_SCAN]
-    if level != "department" or not (_SERVES_A_COUNTY.search(opening) or (
-            _OWN_COUNTY.search(opening) and not _AUTONOMOUS_REGION.search(opening)
-            and not _SERVES_ABOVE.search(opening))):
+    if level != "department" or not _serves_a_county(text[:_SERVED_SCAN]):
         return None
     named = Counter(p.name for p in gazetteer().find(text) if p.is_a("county") and not _prefecture_city(p))
     return named.most_common(1)[0][0] if named else None
+
+
+def _serves_a_county(opening: str) -> bool:
+    """The opening names the county it serves (县林业局…, 区委、区政府), or speaks of 全区 / 我县 as no
+    city's, province's or autonomous region's department does."""
+    if _SERVES_A_COUNTY.search(opening):
+        return True
+    return bool(_OWN_COUNTY.search(opening)) and not (_AUTONOMOUS_REGION.search(opening) or _SERVES_ABOVE.search(opening))
 
 
 def _unknown_county(probes: list[str]) -> str | None:
