@@ -54,15 +54,15 @@ def held_out(type_name: str = "fazhi") -> list[dict[str, np.ndarray]]:
     threshold as training would set it."""
     report_type = load_report_type(type_name)
     shipped = load_labeller(report_type.labeller_file)
-    boost, floor = shipped.boost, shipped.stat_below
+    boost, floor, penalty = shipped.boost, shipped.stat_below, shipped.other_penalty
     examples = collect(report_type, TRAINING_SETS)
     catalogue = catalogue_examples(report_type)
     out = []
     for name in sorted({e.set for e in examples}):
         train = [e for e in examples if e.set != name]
         test = [e for e in examples if e.set == name and e.candidate]
-        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
-        inner = _held_out_doubt(train, catalogue, boost, floor)
+        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {"other_penalty": penalty})
+        inner = _held_out_doubt(train, catalogue, boost, floor, penalty)
         doubt, inner_raw = _fit_doubt(inner)
         keys, p_stat, doubt_rows = model.doubt_inputs([e.row for e in test], [e.rule for e in test])
         probs, _ = model.probabilities([e.row for e in test])

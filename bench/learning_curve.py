@@ -10,7 +10,7 @@ of errors among them; the table is printed and drawn (plotly, one offline
 HTML file) when ``--html`` is given.
 
 Every set the shipped labeller learns from is drawn on (the gold sets and the
-teaching probes, ``TRAINING_SETS``), with its boost and floor unless ``--boost`` is given.
+teaching probes, ``TRAINING_SETS``), with its boost, floor and ``other`` penalty unless ``--boost`` is given.
 
     python bench/learning_curve.py [--level township] [--test 20] [--html curve.html]
 """
@@ -64,7 +64,8 @@ def main() -> None:
     sets = [GoldSet(s.name, ROOT / s.gold_dir, ROOT / s.source_dir) for s in TRAINING_SETS]
     assert report_type.labeller_file is not None
     shipped = load_labeller(report_type.labeller_file)
-    boost, floor = (shipped.boost, shipped.stat_below) if args.boost is None else (args.boost, None)
+    boost, floor, penalty = ((shipped.boost, shipped.stat_below, shipped.other_penalty) if args.boost is None
+                             else (args.boost, None, None))
     grouped = reports_by_level(sets)
     kind = sorted(grouped.get(args.level, []), key=lambda r: _stable(r[0]))
     if len(kind) <= args.test:
@@ -78,7 +79,8 @@ def main() -> None:
             print(f"skip {n}: only {len(pool)} {args.level} reports outside the test group", file=sys.stderr)
             continue
         taught = others | {doc for doc, *_ in pool[:n]}
-        model = fit([e for e in examples if e.doc in taught], report_type, boost=boost, stat_below=floor)
+        model = fit([e for e in examples if e.doc in taught], report_type, boost=boost, stat_below=floor,
+                    other_penalty=penalty)
         with Extractor(design="learned", report_type=report_type, labeller=model) as ex:
             predictions = {doc: ex.extract(src).model_dump(mode="json") for doc, _, src, _ in test}
         scores = score_set((doc, predictions[doc], json.loads(gold.read_text(encoding="utf-8")),

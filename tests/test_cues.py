@@ -102,6 +102,44 @@ def test_a_breakdown_no_cue_places_takes_its_wholes_key():
         ("20", "reconsideration_cases"), ("15", "reconsideration_cases"), ("5", "reconsideration_cases")]
 
 
+def _over_labels(text: str, given: dict[str, str]) -> dict[str, str]:
+    """``parts_take_wholes`` over labels another design gave (``given``, by number; the cues' key elsewhere)."""
+    from llmx.engine.rule_labels import parts_take_wholes, rule_labels
+    from llmx.pipeline import analyse
+    from llmx.reports.report_type import load_report_type
+
+    report_type = load_report_type("fazhi")
+    candidates = analyse(text, report_type).candidates
+    cued = rule_labels(candidates, report_type.catalogue)
+    labels = {c.id: given.get(c.mention.text, cued[c.id]) for c in candidates}
+    return {c.mention.text: key for c, key in zip(candidates, parts_take_wholes(candidates, labels,
+                                                                              report_type.catalogue).values())}
+
+
+def test_a_part_a_design_doubts_takes_its_wholes_key_as_the_design_left_it():
+    text = "全年收到行政复议申请20件。其中，受理15件，不予受理5件。"
+    assert _over_labels(text, {"15": "other"}) == {
+        "20": "reconsideration_cases", "15": "reconsideration_cases", "5": "reconsideration_cases"}
+    # a whole the design relabels carries its parts along; a part it sets aside stays aside
+    assert _over_labels(text, {"20": "petitions", "15": "none:labeller"}) == {
+        "20": "petitions", "15": "none:labeller", "5": "petitions"}
+    # a whole set aside or counted as other gives its parts nothing
+    assert _over_labels(text, {"20": "none:labeller", "15": "other"})["15"] == "other"
+
+
+def test_a_part_of_a_part_reads_the_label_the_design_left_its_whole_with():
+    text = "全年收到行政复议申请20件。其中，受理15件（其中，当场受理10件），不予受理5件。"
+    got = _over_labels(text, {"20": "none:labeller", "15": "reconsideration_cases", "10": "other"})
+    # 10 takes 15's label though 20, the whole of both, was set aside; 5 keeps its own
+    assert got == {"20": "none:labeller", "15": "reconsideration_cases", "10": "reconsideration_cases",
+                   "5": "reconsideration_cases"}
+
+
+def test_a_part_its_own_cue_places_keeps_the_designs_label():
+    assert _over_labels("现有执法人员12名，其中持证执法人员8名。", {"8": "other"}) == {
+        "12": "enforcement_staff", "8": "other"}
+
+
 def test_a_breakdown_part_its_own_cue_places_keeps_that_key():
     assert _rule_keys("现有执法人员12名，其中持证执法人员8名。") == [
         ("12", "enforcement_staff"), ("8", "certified_officers")]

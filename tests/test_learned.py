@@ -24,7 +24,7 @@ from llmx.eval.crossval import cross_validate
 from llmx.eval.evaluate import DEFAULT_SETS, HELD_OUT_SETS, PROBE_SETS, TRAINING_SETS, GoldSet
 from llmx.eval.scoring.figures import locate_all
 from llmx.eval.scoring.sets import load_source
-from llmx.eval.train import STAT_FLOORS, collect, data_hash, fit
+from llmx.eval.train import OTHER_PENALTIES, STAT_FLOORS, _leaning, collect, data_hash, fit
 from llmx.text.numbers import find_mentions
 from llmx.text.script import simplify
 from llmx.text.textmap import FoldedText
@@ -114,12 +114,12 @@ def _stale(shipped: LearnedModel, tmp_path: Path) -> Path:
 
 
 def test_boost_decides_who_labels(shipped, examples) -> None:
-    """No boost: the model's own best key; a huge boost: always the cues' key."""
+    """No boost (and no penalty on `other`): the model's own best key; a huge boost: always the cues' key."""
     rows = [e for e in examples if e.stat and e.candidate]
     cues = [e.rule for e in rows]
     trusting = replace(shipped, info={**shipped.info, "boost": 50.0}).decide([e.row for e in rows], cues)
     assert [d.indicator for d in trusting] == cues
-    free = replace(shipped, info={**shipped.info, "boost": 0.0})
+    free = replace(shipped, info={**shipped.info, "boost": 0.0, "other_penalty": 0.0})
     decided = free.decide([e.row for e in rows], cues)
     probs, _ = free.probabilities([e.row for e in rows])
     assert [d.indicator for d in decided] == [free.classes[j] for j in probs.argmax(axis=1)]
@@ -432,8 +432,8 @@ def test_training_judges_the_learned_design_on_the_figures_it_keeps(examples) ->
 
     sample = [e for e in examples if e.set == "corpus"]
     catalogue = catalogue_examples(REPORT_TYPE)
-    none_dropped = _held_out_doubt(sample, catalogue, 2.0, 0.0)
-    dropped = _held_out_doubt(sample, catalogue, 2.0, 0.5)
+    none_dropped = _held_out_doubt(sample, catalogue, 2.0, 0.0, 0.0)
+    dropped = _held_out_doubt(sample, catalogue, 2.0, 0.5, 0.0)
     candidates = sum(e.candidate for e in sample)
     assert int((~none_dropped.learned).sum()) == int((~dropped.learned).sum()) == candidates  # the cues' rows
     assert int(none_dropped.learned.sum()) == candidates
@@ -462,6 +462,9 @@ def test_the_shipped_boost_and_floor_were_chosen_on_the_probes_held_out_in_turn(
     assert set(shipped.info["boost_judged_on"]) == {s.name for s in PROBE_SETS}  # the file sorts its keys
     hits = {float(k): v for k, v in shipped.info["boost_hits"].items() if k != "cues alone"}
     assert shipped.boost == max(hits, key=lambda b: (hits[b], b))
+    by_penalty = {float(k): v for k, v in shipped.info["other_penalty_hits"].items()}
+    assert set(by_penalty) == set(OTHER_PENALTIES) and by_penalty[shipped.other_penalty] == hits[shipped.boost]
+    assert shipped.other_penalty == max(by_penalty, key=lambda p: (by_penalty[p], -p))
     probes = [e for e in examples if e.set in {s.name for s in PROBE_SETS} and e.stat and e.candidate]
     assert shipped.info["boost_hits"]["cues alone"] == sum(e.rule == e.indicator for e in probes)
     f1 = {float(k): v for k, v in shipped.info["stat_floor_f1"].items()}
@@ -478,7 +481,7 @@ def test_a_judge_set_also_learned_from_is_held_out_of_the_fit_it_judges(tmp_path
     info = json.loads(out.stdout)
     assert list(info["sets"]) == ["corpus", "wide2"] and list(info["boost_judged_on"]) == ["wide2"]
     corpus_only = fit(collect(REPORT_TYPE, _rooted(s for s in DEFAULT_SETS if s.name == "corpus")), REPORT_TYPE,
-                      boost=0.0)
+                      boost=0.0, other_penalty=info["other_penalty"])
     wide2 = [e for e in collect(REPORT_TYPE, _rooted(s for s in DEFAULT_SETS if s.name == "wide2"))
              if e.stat and e.candidate]
     decided = corpus_only.decide([e.row for e in wide2], [e.rule for e in wide2])
@@ -550,9 +553,9 @@ def test_eval_cv_folds_use_the_shipped_boost_and_floor(shipped) -> None:
     """Every fold of `eval --cv` labels and drops as the shipped labeller does (they were judged on probes)."""
     from llmx.apps.eval_command import _judged_choice
 
-    assert _judged_choice(REPORT_TYPE) == (shipped.boost, shipped.stat_below)
+    assert _judged_choice(REPORT_TYPE) == (shipped.boost, shipped.stat_below, shipped.other_penalty)
     bare = replace(REPORT_TYPE, labeller=ROOT / "no_such_labeller.npz")
-    assert _judged_choice(bare) == (None, None)
+    assert _judged_choice(bare) == (None, None, None)
 
 
 def test_floor_range_and_the_held_out_probe_warning(tmp_path: Path) -> None:
@@ -604,3 +607,43 @@ def test_judging_the_learned_keys_beside_the_cues_is_what_deciding_them_said(shi
     assert overruled, "the shipped labeller overrules some cue among these rows"
     undisputed = shipped.judge(rows, keys, keys)
     assert any(undisputed[i].confidence != decided[i].confidence for i in overruled)
+
+
+def test_the_other_penalty_moves_numbers_from_other_to_a_catalogue_key_and_nothing_else(shipped, examples) -> None:
+    """A penalty on `other` only ever trades `other` for a key: a number the model gave a key keeps it,
+    and with a penalty past any margin no known class loses to `other`."""
+    rows = [e for e in examples if e.set == "wide2" and e.stat and e.candidate]
+    keys = {p: _leaning(shipped, shipped.boost, p).chosen_keys([e.row for e in rows], [e.rule for e in rows])
+            for p in (0.0, 1.0, 50.0)}
+    moved = [(a, b) for a, b in zip(keys[0.0], keys[1.0]) if a != b]
+    assert moved and all(a == "other" and b != "other" for a, b in moved)
+    assert "other" not in keys[50.0]
+    assert _leaning(shipped, shipped.boost, 0.0).other_penalty == 0.0 and shipped.info["other_penalty"] == shipped.other_penalty
+
+
+def test_the_learned_design_gives_a_part_its_wholes_key_where_the_labeller_read_it_alone(shipped) -> None:
+    """The labeller decides each number alone; the catalogue's rule that a part (其中…) takes its whole's
+    key is applied over its keys.  A labeller that reads every number no cue places as `other` stands in
+    for one that doubts 受理66件 (受理 alone names no case)."""
+    from dataclasses import fields
+
+    class PartBlind(LearnedModel):
+        def doubt_inputs(self, rows, rules, *, overrule=True):  # type: ignore[no-untyped-def]
+            keys, p_stat, doubted = super().doubt_inputs(rows, rules, overrule=overrule)
+            return ["other" if "R:none" in row else key for row, key in zip(rows, keys)], p_stat, doubted
+
+    blind = PartBlind(*(getattr(shipped, f.name) for f in fields(shipped)))
+    text = "一、主要举措\n全年收到行政复议申请87件。其中，受理66件，不予受理18件。\n"
+    with llmx.Extractor(design="learned", labeller=blind) as ex:
+        figures = {f.value: f.indicator for f in ex.extract(text).figures}
+    assert figures == {87: "reconsideration_cases", 66: "reconsideration_cases", 18: "reconsideration_cases"}
+    # the stub does read the parts alone as `other`: the rule, not the labeller, gave them the key
+    from llmx.engine.learned import features
+    from llmx.engine.rule_labels import cue_keys
+    from llmx.pipeline import analyse
+
+    candidates = analyse(text, REPORT_TYPE).candidates
+    keys = cue_keys(candidates, REPORT_TYPE.catalogue)
+    alone = blind.decide([features(c, k, REPORT_TYPE.catalogue) for c, k in zip(candidates, keys)],
+                         ["reconsideration_cases"] * len(candidates))
+    assert [d.indicator for d in alone] == ["reconsideration_cases", "other", "other"]

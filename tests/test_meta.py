@@ -92,6 +92,18 @@ def test_county_level_report_names_its_county_and_no_township():
     assert m["issuers"] == ["中共某某县委员会", "某某县人民政府"]
 
 
+@pytest.mark.parametrize("text, county", [
+    ("东区街道2023年法治政府建设年度报告\n一、主要举措\n在中山市委、市政府的领导下，我街道推进法治建设。\n", "中山市"),
+    ("那大镇2023年法治政府建设年度报告\n一、主要举措\n按照儋州市的部署，我镇推进法治建设。\n", "儋州市"),
+    # a city that governs no township of that name, or no city at all, gives none
+    ("东区街道2023年法治政府建设年度报告\n一、主要举措\n按照广州市的部署，我街道推进法治建设。\n", None),
+    ("东区街道2023年法治政府建设年度报告\n一、主要举措\n我街道推进法治建设。\n", None),
+])
+def test_a_township_its_city_governs_with_no_county_between_has_that_city_for_county(text, county):
+    m = _meta(text)
+    assert (m["level"], m["county"]) == ("township", county)
+
+
 def test_a_county_department_that_names_its_county_only_in_the_body_gets_it():
     text = ("2024年，县林业局坚持以习近平法治思想为指导，现将我局法治政府建设工作情况报告如下。\n一、主要举措\n"
             "赴荣昌区交流。印发了《邻水县林业局2024年度会前学法工作方案》，邻水县全面推进。\n")
@@ -221,3 +233,22 @@ def test_a_report_opening_with_a_heading_is_placed_by_how_it_speaks_of_itself(bo
 def test_the_opening_names_a_street_or_a_bureau_before_the_words_rule_of_law_government(opening, level):
     """我街 is a street office's 我; 法治政府 after 区民宗局 is the work, not a 政府 the bureau belongs to."""
     assert _meta(f"{opening}\n一、主要举措\n正文。\n")["level"] == level
+
+
+@pytest.mark.parametrize("first, second, title", [
+    # 法治政府部门建设 makes the first line a title (fazhi's title words), yet no whole title ends so
+    ("关于2022年度法治政府部门建设", "工作情况的报告", "关于2022年度法治政府部门建设工作情况的报告"),
+    # a line that ends as a whole title does is one: the line under it replaces it, as any later title line does
+    ("关于2022年度法治政府建设情况的报告", "工作情况的报告", "工作情况的报告"),
+    # a line under it with a year is a title of its own
+    ("关于法治政府部门建设", "2022年度工作情况的报告", "2022年度工作情况的报告"),
+])
+def test_a_title_line_that_ends_as_no_whole_title_does_is_finished_by_the_title_line_under_it(first, second, title):
+    from llmx.reports.report_type import load_report_type
+
+    fazhi = load_report_type("fazhi")
+    text = (f"湖南省交通运输厅\n\n{first}\n\n{second}\n\n"
+            "2022年，我厅深入推进法治建设。现将有关工作情况报告如下：\n一、主要举措\n正文。\n")
+    heads = find_headings(text)
+    meta = extract_meta(text, heads[0].start, fazhi.title_words, fazhi.summary_title_words)
+    assert meta["title"] == title

@@ -45,3 +45,8 @@ def test_traditional_spelling_and_unknown_places():
     assert region_code({"level": "county", "county": "辰溪縣"}, ()) == "431223"
     assert region_code({"level": "township", "township": "某某镇", "county": "某某县"}, ()) is None
     assert region_code({"level": "department"}, ()) is None
+
+
+def test_a_township_its_city_governs_directly_has_the_citys_code():
+    """中山市 governs 港口镇 with no county between: the city stands as its county, and its code is the city's."""
+    assert region_code({"level": "township", "township": "港口镇", "county": "中山市"}, ()) == "442000"

@@ -78,8 +78,9 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
     if len(sets) < 2:
         raise LlmxError("--cv needs at least two gold sets (leave-one-set-out holds one out)")
     report_type = load_report_type(opts["report_type"])
-    boost, stat_below = _judged_choice(report_type)
+    boost, stat_below, other_penalty = _judged_choice(report_type)
     record = cross_validate(report_type, sets, opts["design"], boost=boost, stat_below=stat_below,
+                            other_penalty=other_penalty,
                             progress=lambda line: click.echo(f"llmx: {line}", err=True))
     path = runs_dir / f"{name or 'cv_' + opts['design']}.json"
     write_atomic(path, to_json(record))
@@ -90,16 +91,18 @@ def _cross_validate(opts: dict[str, Any], sets: list, runs_dir: Path, name: str 
     _fail_under(record["schemes"]["leave_one_set_out"]["total"], fail_under)
 
 
-def _judged_choice(report_type: Any) -> tuple[float | None, float | None]:
-    """The shipped labeller's boost and floor when they were chosen on judge sets (``llmx train
-    --boost-on``, the probes): every fold uses them, as the shipped labeller does; else each fold
-    chooses its own."""
+def _judged_choice(report_type: Any) -> tuple[float | None, float | None, float | None]:
+    """The shipped labeller's boost, floor and ``other`` penalty when they were chosen on judge sets
+    (``llmx train --boost-on``, the probes): every fold uses them, as the shipped labeller does; else
+    each fold chooses its own."""
     from llmx.engine.learned import load_labeller
 
     if report_type.labeller_file is None:
-        return None, None
+        return None, None, None
     shipped = load_labeller(report_type.labeller_file)
-    return (shipped.boost, shipped.stat_below) if shipped.info.get("boost_judged_on") else (None, None)
+    if not shipped.info.get("boost_judged_on"):
+        return None, None, None
+    return shipped.boost, shipped.stat_below, shipped.other_penalty
 
 
 def _flag_metrics(flags: dict[str, Any]) -> dict[str, Any]:

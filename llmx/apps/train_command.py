@@ -34,6 +34,8 @@ DEFAULT_FILE = "labeller.npz"
               help=f"where to write the labeller (a folder: FOLDER/{DEFAULT_FILE})")
 @click.option("--boost", type=float, help="trust in the cue words' key, in log-probability "
                                           "[default: chosen by accuracy on --boost-on, else leave-one-set-out]")
+@click.option("--other-penalty", type=click.FloatRange(0.0), help="log-probability taken from `other` before "
+              "the classes are compared [default: chosen with the boost, else 0 with a given --boost]")
 @click.option("--floor", "stat_below", type=click.FloatRange(0.0, 1.0),
               help="p_stat under which the learned design drops a number [default: chosen on the --boost-on "
                    "sets (the probes), else 0]")
@@ -45,7 +47,8 @@ DEFAULT_FILE = "labeller.npz"
 @click.option("--json", "as_json", is_flag=True, help="print the labeller's provenance as JSON on stdout")
 @friendly
 def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], output: str, boost: float | None,
-                  stat_below: float | None, judge_specs: tuple[str, ...], report_type: str, as_json: bool) -> None:
+                  other_penalty: float | None, stat_below: float | None, judge_specs: tuple[str, ...],
+                  report_type: str, as_json: bool) -> None:
     """Learn what each number counts from every gold label given, and write the labeller.
 
     With no options it makes the shipped labeller; `--with mine=LABELS/:REPORTS/`
@@ -68,7 +71,8 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
         warn(f"{named} is the held-out probe: once trained or judged on, it no longer estimates unseen reports"
              if len(held_out) == 1 else
              f"{named} are held-out probes: once trained or judged on, they no longer estimate unseen reports")
-    model = train(load_report_type(report_type), sets, boost=boost, stat_below=stat_below, judge_sets=judges)
+    model = train(load_report_type(report_type), sets, boost=boost, stat_below=stat_below,
+                  other_penalty=other_penalty, judge_sets=judges)
     buffer = io.BytesIO()
     model.save(buffer)
     path = output_file(output, DEFAULT_FILE)
@@ -79,7 +83,8 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
         info = model.info
         click.echo(f"{path}: {info['statistics']} statistics of {info['examples']} numbers "
                    f"from {', '.join(s.name for s in sets)} (+{info['catalogue_examples']} catalogue examples); "
-                   f"boost {info['boost']:g}, no statistic under p {info['stat_below']:g}, "
+                   f"boost {info['boost']:g}, other penalty {info['other_penalty']:g}, "
+                   f"no statistic under p {info['stat_below']:g}, "
                    f"unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
                    err=True)
 

@@ -4,7 +4,8 @@ Designs (chosen by the eval harness, see eval/README.md):
 
 - ``learned`` (default): the cues' key, overruled where the labeller trained on the
   gold labels (``learned.py``) speaks clearly against it, and a number it finds
-  no statistic dropped (kept aside as uncovered); no model.
+  no statistic dropped (kept aside as uncovered); a part of a breakdown (其中…)
+  no cue places then takes the key its whole was left with; no model.
 - ``rules``: cue words and kinds of unit (``reports/cues.py``, applied by
   ``rule_labels.py``), no model; on blind probes the ``learned`` design labels better
   (eval/README.md).
@@ -36,7 +37,7 @@ from llmx.engine.candidates import Candidate
 from llmx.engine.learned import NOT_A_STATISTIC, Decision, LearnedModel, features, load_labeller
 from llmx.engine.model_labels import ChoiceLabeller, ModelLabeller
 from llmx.engine.phrases import PhraseWriter
-from llmx.engine.rule_labels import cue_keys, rule_labels, unsure
+from llmx.engine.rule_labels import cue_keys, parts_take_wholes, rule_labels, unsure
 
 if TYPE_CHECKING:  # the model stack loads only when a model is used
     from llmx.model.llm import LLM
@@ -128,9 +129,10 @@ class Labelling:
     def _learned(self, candidates: list[Candidate], cued: dict[int, str]) -> dict[int, str]:
         """The ``learned`` design's labels: the cues' keys ``cued``, overruled where the labeller speaks
         against them, and ``NOT_A_STATISTIC`` (kept aside as uncovered, not lost) for a number it finds
-        no statistic."""
-        return {c.id: d.indicator if d.statistic else NOT_A_STATISTIC
-                for c, d in zip(candidates, self._decide(candidates, cued, True))}
+        no statistic; then the catalogue's breakdown rule over them (``parts_take_wholes``)."""
+        decided = {c.id: d.indicator if d.statistic else NOT_A_STATISTIC
+                   for c, d in zip(candidates, self._decide(candidates, cued, True))}
+        return parts_take_wholes(candidates, decided, self.report_type.catalogue, self._cue_keys(candidates))
 
     def _decide(self, candidates: list[Candidate], labels: dict[int, str], overrule: bool) -> list[Decision]:
         assert self.labeller is not None
@@ -139,9 +141,13 @@ class Labelling:
 
     def _rows(self, candidates: list[Candidate]) -> list[dict[str, float]]:
         def rows() -> list[dict[str, float]]:
-            keys = cue_keys(candidates, self.report_type.catalogue)
+            keys = self._cue_keys(candidates)
             return [features(c, key, self.report_type.catalogue) for c, key in zip(candidates, keys)]
         return self._once(candidates, "rows", rows)  # type: ignore[no-any-return]
+
+    def _cue_keys(self, candidates: list[Candidate]) -> list[str | None]:
+        """Each candidate's own cue key (``None``: no cue places it), read by the features and the breakdown rule."""
+        return self._once(candidates, "cue_keys", lambda: cue_keys(candidates, self.report_type.catalogue))  # type: ignore[no-any-return]
 
     def _cued(self, candidates: list[Candidate]) -> dict[int, str]:
         """The cues' key of each candidate (read, not changed, by every caller)."""

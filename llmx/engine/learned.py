@@ -14,7 +14,8 @@ module applies it:
   (``boost``, chosen on held-out reports, ``llmx/eval/train.py``) before the model's
   classes are compared, so the model overrules a cue only where its labels
   speak clearly against it, and a key the labels rarely show is left to the
-  cues that name it;
+  cues that name it; ``other`` loses ``other_penalty`` (chosen with the boost),
+  as the catch-all wins too many numbers of unseen reports;
 - ``confidence``: the calibrated probability (isotonic, fitted on held-out
   folds) that the figure is a statistic and its indicator is right, read
   from the doubt model (``figure_doubt.py``), a second regression over what
@@ -41,7 +42,7 @@ from functools import cached_property, lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from llmx.reports.catalogue import Catalogue
+from llmx.reports.catalogue import OTHER, Catalogue
 from llmx.reports.cues import Cues
 from llmx.engine.cue_rules import cue_rules
 from llmx.engine.candidates import Candidate
@@ -177,6 +178,13 @@ class LearnedModel:
     def boost(self) -> float:
         return float(self.info["boost"])
 
+    @property
+    def other_penalty(self) -> float:
+        """Log-probability taken from ``other`` before the classes are compared (0 in a file from before it
+        was chosen): ``other`` is the labels' catch-all, and on reports a labeller was not trained on it
+        wins more numbers than it should (chosen with the boost, ``llmx/eval/train.py``)."""
+        return float(self.info.get("other_penalty") or 0.0)
+
     @cached_property
     def doubt(self) -> DoubtModel:
         """The doubt model trained beside this one; a neutral one in a labeller fitted inside a fold."""
@@ -254,8 +262,8 @@ class LearnedModel:
         """Each row's indicator, calibrated confidence and unsure flag.
 
         ``rules``: the cues' key per row (``other`` where no cue places it), boosted before the
-        classes are compared.  ``overrule``: take the model's best key; else keep the cues' key
-        and say how sure the model is of it.
+        classes are compared, as ``other`` is penalised (``other_penalty``).  ``overrule``: take the
+        model's best key; else keep the cues' key and say how sure the model is of it.
         """
         if not rows:
             return []
@@ -283,9 +291,11 @@ class LearnedModel:
 
     def chosen_keys(self, rows: Sequence[dict[str, float]], rules: Sequence[str]) -> list[str]:
         """The key the boosted model chooses per row (``decide``'s keys, without its doubt)."""
-        return self._keys(self.probabilities(rows)[0], rules)
+        return self.keys_of(self.probabilities(rows)[0], rules)
 
-    def _keys(self, probs: np.ndarray, rules: Sequence[str]) -> list[str]:
+    def keys_of(self, probs: np.ndarray, rules: Sequence[str]) -> list[str]:
+        """The key chosen per row from the model's own ``probs`` (``probabilities``), the cues' key
+        boosted and ``other`` penalised: training weighs many boosts over one pass of probabilities."""
         import numpy as np
 
         scores = np.log(probs + 1e-12)
@@ -293,6 +303,8 @@ class LearnedModel:
         for i, rule in enumerate(rules):
             if rule in index:
                 scores[i, index[rule]] += self.boost
+        if OTHER in index:
+            scores[:, index[OTHER]] -= self.other_penalty
         # a cue key the labeller never saw cannot be weighed against its classes: the cues keep it
         return [self.classes[j] if rule in index else rule for j, rule in zip(scores.argmax(axis=1), rules)]
 
@@ -301,7 +313,7 @@ class LearnedModel:
         """The key chosen per row, ``p_stat``, and what the doubt model reads of each (training fits
         the doubt model on these, for rows of reports held out of this model's fit)."""
         probs, p_stat = self.probabilities(rows)
-        keys = self._keys(probs, rules) if overrule else list(rules)
+        keys = self.keys_of(probs, rules) if overrule else list(rules)
         return keys, p_stat, self._doubt_rows(probs, p_stat, keys, rules, rows)
 
     def _doubt_rows(self, probs: np.ndarray, p_stat: np.ndarray, keys: Sequence[str], rules: Sequence[str],

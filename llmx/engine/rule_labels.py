@@ -71,29 +71,49 @@ def cue_keys(candidates: Sequence[Candidate], catalogue: Catalogue) -> list[str 
     return [_by_cue(c, cues) if cues is not None else None for c in candidates]
 
 
+def parts_take_wholes(candidates: Sequence[Candidate], labels: dict[int, str], catalogue: Catalogue,
+                      own: Sequence[str | None] | None = None) -> dict[int, str]:
+    """``labels`` with the catalogue's breakdown rule applied over them: a part (其中…) that no cue places
+    and that is labelled a statistic takes its whole's label as it now stands.  The ``learned`` design
+    decides each number alone, so it can relabel a whole and leave its parts, or doubt a part the catalogue
+    gives the whole's key (收到行政复议申请87件。其中，受理66件: 受理 alone reads as no case).  ``own``: the
+    candidates' own cue keys (``cue_keys``), when the caller has them."""
+    cues = catalogue.cues
+    if cues is None:
+        return labels
+    statistic = catalogue.keys  # ``other`` among them
+    # the keys wholes are read from; a number set aside (no key of the catalogue) is a whole of nothing
+    given = [labels[c.id] if labels[c.id] in statistic else OTHER for c in candidates]
+    open_parts = [c.part_of is not None and key is None and labels[c.id] in statistic
+                  for c, key in zip(candidates, own if own is not None else cue_keys(candidates, catalogue))]
+    filled = _with_wholes(candidates, [None if part else key for part, key in zip(open_parts, given)], cues, given)
+    return {c.id: whole if part and whole else labels[c.id] for c, part, whole in zip(candidates, open_parts, filled)}
+
+
 def _by_cue(c: Candidate, cues: Cues) -> str | None:
     return cue_rules(cues).label(c.window, c.mention.unit, c.reading) if c.window else None
 
 
-def _with_wholes(candidates: Sequence[Candidate], keys: list[str | None], cues: Cues) -> list[str | None]:
+def _with_wholes(candidates: Sequence[Candidate], keys: list[str | None], cues: Cues,
+                 fallback: Sequence[str | None] | None = None) -> list[str | None]:
     """A part of a breakdown (其中…, ``Candidate.part_of``) that no cue places takes its whole's key: the
     catalogue's rule.  A part a cue places keeps that key (执法人员12名，其中持证执法人员8名: the labels
     count the certified apart from the staff; 其中不予处罚12件: a stop word is a decision too).  The
     breakdown ends at the first number the whole's indicator does not count in (…其中涉企12件，开展培训3次，
-    发放证件20件: 3次 ends it, so 20件 is no part)."""
+    发放证件20件: 3次 ends it, so 20件 is no part).  A part its whole does not place takes ``fallback``'s
+    key, in order, so that parts of its own breakdown read that."""
     at = {c.id: i for i, c in enumerate(candidates)}
     rules = cue_rules(cues)
     closed: set[int] = set()
     for i, c in enumerate(candidates):
-        if c.part_of not in at or c.part_of in closed:
-            continue
-        whole = keys[at[c.part_of]]
-        if whole in (None, OTHER):
-            continue
-        if c.window is None or not rules.admits(whole, rules.kinds_at(c.window, c.mention.unit)):
-            closed.add(c.part_of)
-        elif keys[i] is None:
-            keys[i] = whole
+        whole = keys[at[c.part_of]] if c.part_of in at and c.part_of not in closed else None
+        if whole not in (None, OTHER):
+            if c.window is None or not rules.admits(whole, rules.kinds_at(c.window, c.mention.unit)):
+                closed.add(c.part_of)  # type: ignore[arg-type]  # part_of is in ``at``, so not None
+            elif keys[i] is None:
+                keys[i] = whole
+        if keys[i] is None and fallback is not None:
+            keys[i] = fallback[i]
     return keys
 
 

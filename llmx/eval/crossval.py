@@ -34,13 +34,14 @@ SCHEMES = ("leave_one_set_out", "kfold", "in_sample")
 
 def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str = "learned",
                    schemes: Sequence[str] = SCHEMES, boost: float | None = None,
-                   stat_below: float | None = None, progress: Any = None) -> dict[str, Any]:
+                   stat_below: float | None = None, other_penalty: float | None = None,
+                   progress: Any = None) -> dict[str, Any]:
     """A record per scheme (config, predictions, scores per set) and the flags' capture."""
     sets = list(sets)
     examples = collect(report_type, sets)
     sources = {f"{s.name}/{gold.stem}": (s, src) for s in sets for gold, src in gold_pairs(s.gold_dir, s.source_dir)}
     out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name, "boost": boost,
-                                      "stat_below": stat_below,
+                                      "stat_below": stat_below, "other_penalty": other_penalty,
                                       "sets": described(sets)},
                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                            "schemes": {}}
@@ -53,7 +54,7 @@ def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str
             if not any(e.stat for e in train):
                 raise LlmxError(f"{scheme}: holding out {len(held)} reports leaves no labelled figure to train on "
                                 f"(give more reports)")
-            model = fit(train, report_type, boost=boost, stat_below=stat_below)
+            model = fit(train, report_type, boost=boost, stat_below=stat_below, other_penalty=other_penalty)
             predictions |= _extract(report_type, design, model, sorted(held), sources)
         record = rescore({"config": out["config"] | {"scheme": scheme}, "predictions": predictions}, sets)
         out["schemes"][scheme] = {"sets": record["scores"]["sets"], "total": record["scores"]["total"],

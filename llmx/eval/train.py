@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 BOOSTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)  # log-probability added to the cues' key; the last all but keeps it
 STAT_FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # p_stat under which the learned design drops a number; 0 keeps all
+OTHER_PENALTIES = (0.0, 0.5, 1.0, 1.5, 2.0)  # log-probability taken from `other`, chosen with the boost
 UNSURE_SHARE = 0.21  # the share of held-out `learned` figures flagged unsure (the goal allows a quarter)
 FOLDS = 5
 _C = 1.0  # inverse regularisation of both regressions (the scikit-learn default)
@@ -140,11 +141,12 @@ def catalogue_examples(report_type: ReportType) -> list[Example]:
 
 
 def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | None = None,
-        stat_below: float | None = None, provenance: dict[str, Any] | None = None,
-        judges: Sequence[Example] = ()) -> LearnedModel:
-    """The labeller trained on ``examples`` (plus the catalogue's), its boost and ``stat_below`` chosen
-    unless given (on ``judges``, reports it is not trained on, else by leave-one-set-out, where the
-    floor stays 0), its confidence calibrated on k held-out folds."""
+        stat_below: float | None = None, other_penalty: float | None = None,
+        provenance: dict[str, Any] | None = None, judges: Sequence[Example] = ()) -> LearnedModel:
+    """The labeller trained on ``examples`` (plus the catalogue's), its boost, ``other_penalty`` and
+    ``stat_below`` chosen unless the boost is given (on ``judges``, reports it is not trained on, else by
+    leave-one-set-out, where the floor stays 0; a given boost comes with no penalty unless one is given),
+    its confidence calibrated on k held-out folds."""
     import numpy as np
 
     examples = list(examples)
@@ -153,21 +155,26 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     catalogue = catalogue_examples(report_type)
     chosen = None
     if boost is None:
-        chosen = choose_boost_and_floor(examples, catalogue, judges)
+        chosen = choose_boost_and_floor(examples, catalogue, judges,
+                                        OTHER_PENALTIES if other_penalty is None else (other_penalty,))
         boost, stat_below = chosen.boost, chosen.stat_below if stat_below is None else stat_below
+        other_penalty = chosen.other_penalty if other_penalty is None else other_penalty
+    other_penalty = other_penalty or 0.0
     model = _fit_once(examples, catalogue, boost, calibration=(np.array([0.0, 1.0]), np.array([0.0, 1.0])),
-                      unsure_below=0.0, info={})
-    held_out = _held_out_doubt(examples, catalogue, boost, stat_below or 0.0)
+                      unsure_below=0.0, info={"other_penalty": other_penalty})
+    held_out = _held_out_doubt(examples, catalogue, boost, stat_below or 0.0, other_penalty)
     doubt, raw = _fit_doubt(held_out)
     calib_x, calib_y = _isotonic(raw, held_out.right)
     unsure_below = _flag_threshold(raw[held_out.learned])
     info = {
-        "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "unsure_below": unsure_below,
+        "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "other_penalty": other_penalty,
+        "unsure_below": unsure_below,
         "stat_below": stat_below or 0.0,
         "doubt_model": doubt.as_info(),
         "report_type": report_type.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
         "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
         "boost_hits": chosen.boost_hits if chosen else {},  # where cues and model decide
+        "other_penalty_hits": chosen.penalty_hits if chosen else {},
         "stat_floor_f1": chosen.floor_f1 if chosen else {},  # where the learned design drops numbers
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         **(provenance or {}),
@@ -240,15 +247,18 @@ class Choice:
 
     boost: float
     stat_below: float
-    boost_hits: dict[str, int]  # held-out figures labelled right at each boost (and by the cues alone)
+    other_penalty: float
+    boost_hits: dict[str, int]  # held-out figures labelled right at each boost, at the chosen penalty (and by the cues)
+    penalty_hits: dict[str, int]  # held-out figures labelled right at each penalty, at the chosen boost
     floor_f1: dict[str, float]  # held-out figure F1 at each floor
 
 
 def choose_boost_and_floor(examples: Sequence[Example], catalogue: Sequence[Example],
-                 judges: Sequence[Example] = ()) -> Choice:
-    """The boost with the best indicator accuracy and the ``stat_below`` floor with the best figure F1
-    on reports the model is not trained on, and what each value tried scored there; ties go to the
-    larger boost, which trusts the cues more, and to the lower floor, which drops less.
+                           judges: Sequence[Example] = (), penalties: Sequence[float] = OTHER_PENALTIES) -> Choice:
+    """The boost and ``other`` penalty (of ``penalties``) with the best indicator accuracy and the
+    ``stat_below`` floor with the best figure F1 on reports the model is not trained on, and what each value
+    tried scored there; ties go to the larger boost, which trusts the cues more, then to the smaller
+    penalty, and to the lower floor, which drops less.
 
     Those reports are ``judges`` when given: sets the cue words were written on less (the probes).  A judge set
     that is also learned from is held out in turn (the model is fitted on every other set and
@@ -266,16 +276,18 @@ def choose_boost_and_floor(examples: Sequence[Example], catalogue: Sequence[Exam
         held_outs = [{e.doc for e in examples if e.set == s} for s in sets] if len(sets) > 1 else _folds(examples)
         trials = [([e for e in examples if e.doc not in held], [e for e in examples if e.doc in held and e.candidate])
                   for held in held_outs]
-    hits: dict[float | str, int] = dict.fromkeys(BOOSTS, 0)
+    hits: Counter[tuple[float, float]] = Counter()
     kept: dict[float, Counter[str]] = {floor: Counter() for floor in STAT_FLOORS}
     for train, test in trials:
         labelled = [e for e in test if e.stat]
         if not labelled or not any(e.stat for e in train):
             continue
         model = _fit_once(train, catalogue, 0.0, (_identity(), _identity()), 0.0, {})
+        probs = model.probabilities([e.row for e in labelled])[0]
         for b in BOOSTS:
-            keys = _with_boost(model, b).chosen_keys([e.row for e in labelled], [e.rule for e in labelled])
-            hits[b] += sum(key == e.indicator for key, e in zip(keys, labelled))
+            for penalty in penalties:
+                keys = _leaning(model, b, penalty).keys_of(probs, [e.rule for e in labelled])
+                hits[b, penalty] += sum(key == e.indicator for key, e in zip(keys, labelled))
         _, p_stat = model.probabilities([e.row for e in test])
         for floor in STAT_FLOORS:
             kept[floor].update(("tp" if e.stat else "fp") if p >= floor else ("fn" if e.stat else "tn")
@@ -283,12 +295,13 @@ def choose_boost_and_floor(examples: Sequence[Example], catalogue: Sequence[Exam
     if not any(counts for counts in kept.values()):
         raise LlmxError("no set could judge the boost: each judge set is held out of the fit it judges, and "
                         "holding it out leaves no labelled figure to learn from (learn from more sets)")
-    hits["cues alone"] = sum(e.rule == e.indicator for train, test in trials if test and any(e.stat for e in train)
-                             for e in test if e.stat)
-    best = max(BOOSTS, key=lambda b: (hits[b], b))
+    cues = sum(e.rule == e.indicator for train, test in trials if test and any(e.stat for e in train)
+               for e in test if e.stat)
+    best, penalty = max(hits, key=lambda bp: (hits[bp], bp[0], -bp[1]))
     f1 = {floor: _f1(c) for floor, c in kept.items()}
     floor = max(STAT_FLOORS, key=lambda t: (f1[t], -t)) if judges else 0.0
-    return Choice(best, floor, {str(k): v for k, v in hits.items()}, {str(t): round(v, 4) for t, v in f1.items()})
+    return Choice(best, floor, penalty, {**{str(b): hits[b, penalty] for b in BOOSTS}, "cues alone": cues},
+                  {str(p): hits[best, p] for p in penalties}, {str(t): round(v, 4) for t, v in f1.items()})
 
 
 def _f1(c: Counter[str]) -> float:
@@ -301,9 +314,11 @@ def _identity() -> np.ndarray:
     return np.array([0.0, 1.0])
 
 
-def _with_boost(model: LearnedModel, boost: float) -> LearnedModel:
+def _leaning(model: LearnedModel, boost: float, other_penalty: float) -> LearnedModel:
+    """``model`` deciding with another boost and ``other`` penalty."""
     return LearnedModel(model.vocabulary, model.classes, model.ind_coef, model.ind_intercept, model.stat_coef,
-                        model.stat_intercept, model.calib_x, model.calib_y, {**model.info, "boost": boost})
+                        model.stat_intercept, model.calib_x, model.calib_y,
+                        {**model.info, "boost": boost, "other_penalty": other_penalty})
 
 
 @dataclass(frozen=True)
@@ -320,7 +335,7 @@ class HeldOutDoubt:
 
 
 def _held_out_doubt(examples: Sequence[Example], catalogue: Sequence[Example], boost: float,
-                    stat_below: float) -> HeldOutDoubt:
+                    stat_below: float, other_penalty: float) -> HeldOutDoubt:
     import numpy as np
 
     parts: list[DoubtRows] = []
@@ -332,7 +347,7 @@ def _held_out_doubt(examples: Sequence[Example], catalogue: Sequence[Example], b
         test = [e for e in examples if e.doc in held and e.candidate]
         if not test or not any(e.stat for e in train):
             continue
-        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {})
+        model = _fit_once(train, catalogue, boost, (_identity(), _identity()), 0.0, {"other_penalty": other_penalty})
         for overrule in (False, True):
             keys, p_stat, doubted = model.doubt_inputs([e.row for e in test], [e.rule for e in test], overrule=overrule)
             kept = p_stat >= stat_below if overrule else np.ones(len(test), dtype=bool)
@@ -396,7 +411,8 @@ def _isotonic(raw: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | None = None,
-          stat_below: float | None = None, judge_sets: Sequence[GoldSet] = ()) -> LearnedModel:
+          stat_below: float | None = None, other_penalty: float | None = None,
+          judge_sets: Sequence[GoldSet] = ()) -> LearnedModel:
     """Collect ``sets`` and fit: the model ``llmx train`` writes; ``judge_sets`` choose the boost (a
     judge set also in ``sets`` is held out of the fit that it judges).
 
@@ -424,4 +440,5 @@ def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | No
         learned_from = {s.name for s in sets}
         judges = [e for e in examples if e.set in {s.name for s in judge_sets}]
         judges += collect(report_type, [s for s in judge_sets if s.name not in learned_from])
-    return fit(examples, report_type, boost=boost, stat_below=stat_below, provenance=provenance, judges=judges)
+    return fit(examples, report_type, boost=boost, stat_below=stat_below, other_penalty=other_penalty,
+               provenance=provenance, judges=judges)

@@ -40,6 +40,9 @@ _QUOTED = re.compile(r"《[^》\n]*》|[(（][^)）\n]*[)）]|〔[^〕\n]*〕")
 _MAX_TITLE = 80
 _YEAR_END = ("年", "年度")  # a title broken after its year: ``某局2024年度`` / ``法治政府建设工作报告``
 _TITLE_SIZE = 6
+#: How a whole title ends; a 关于 line that names the report but ends otherwise (``关于2022年度法治政府部门建设``)
+#: is finished by the title line under it (``工作情况的报告``)
+_TITLE_ENDS = ("报告", "总结", "情况", "汇报")
 
 
 @dataclass(frozen=True)
@@ -183,10 +186,13 @@ def _names_body(page: str, own: str, header: set[str]) -> bool:
 
 def _continues(prev: str, text: str, words: tuple[str, ...]) -> bool:
     """``text`` finishes a title that ``prev`` began: a short tail (``报告``), or the rest after a
-    line that opens ``X关于2023年度`` and is no title, sentence, 主送 line or doc number itself."""
+    line that opens ``X关于2023年度`` and is no title, sentence, 主送 line or doc number itself, or is a
+    title that ends as no whole title does, with no year in the rest."""
     if _SENTENCE.search(prev) or prev.endswith(("：", ":")) or _DOC_NUMBER.search(prev):
         return False
-    return (len(text) <= _TITLE_SIZE or ("关于" in prev and "关于" not in text and not _is_title(prev, words))
+    return (len(text) <= _TITLE_SIZE
+            or ("关于" in prev and "关于" not in text
+                and (not _is_title(prev, words) or (not prev.endswith(_TITLE_ENDS) and not _YEAR.search(text))))
             or (prev.endswith(_YEAR_END) and not _is_title(prev, words) and not _YEAR.search(text)))
 
 

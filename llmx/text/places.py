@@ -40,6 +40,7 @@ _DICTIONARY = "china_location.txt"
 _SUFFIX_CHARS = frozenset("省市州盟区县旗镇乡道街木")
 _TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "苏木")
 _MAX_NAME = 12
+_CITY_GOVERNED = "市直辖行政区划"  # the gazetteer's county of a township its city governs directly
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Prefixes after which a two-character name still starts a name: 中共渠县县委.
 _NAME_OPENERS = ("中共",)
@@ -129,6 +130,10 @@ class Gazetteer:
         entries = [d for found in self.by_name.values() for d in found if d.kind in ("province", "city", "county")]
         return frozenset([*(d.short for d in entries if d.short),
                           *(d.name[:2] for d in entries if d.kind == "province")])
+
+    def governing_cities(self, township: str) -> set[str]:
+        """The cities that govern a township of that name with no county between (东莞市, 中山市, 儋州市, 嘉峪关市)."""
+        return {d.city for d in self.lookup(township) if d.kind == "township" and d.county == _CITY_GOVERNED and d.city}
 
     def within(self, township: str, county: str) -> bool:
         """True if some township of that name lies in some county of that name."""

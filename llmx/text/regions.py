@@ -46,7 +46,10 @@ def _candidates(meta: Mapping[str, Any], header: Sequence[Place]) -> list[Divisi
     # a caller may pass the report's own spelling (辰溪縣); the gazetteer is simplified
     township, county = (simplify(meta[k]) if meta.get(k) else None for k in ("township", "county"))
     if township:
-        found = [d for d in g.lookup(township) if d.kind == "township" and (not county or d.county == county)]
+        # a city that governs its townships directly stands as their county (中山市 for 港口镇)
+        governing = g.governing_cities(township) if county else set()
+        found = [d for d in g.lookup(township) if d.kind == "township"
+                 and (not county or d.county == county or (county in governing and d.city == county))]
         if found:
             return found
     if county:

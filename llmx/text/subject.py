@@ -390,12 +390,13 @@ def _township(places: list[Place], probes: list[str]) -> str | None:
 def _county(places: list[Place], township: str | None, level: Level | None, probes: list[str]) -> str | None:
     """The county-level place: the one holding the township, else the one the reporter names."""
     counties = [p for p in places if p.is_a("county") and not _prefecture_city(p)]
+    governing = _governing_city(places, township) if level == "township" else None
     if not counties:
-        return _unknown_county(probes) if level in ("township", "county") else None
+        return governing or (_unknown_county(probes) if level in ("township", "county") else None)
     if level == "township":
         if township and gazetteer().lookup(township):
             # a county the gazetteer puts the township in, or none: a county named elsewhere is cited
-            return next((p.name for p in counties if gazetteer().within(township, p.name)), None)
+            return next((p.name for p in counties if gazetteer().within(township, p.name)), governing)
         return counties[0].name
     if level == "county":
         return counties[0].name if counties else None
@@ -405,6 +406,13 @@ def _county(places: list[Place], township: str | None, level: Level | None, prob
             if named:
                 return named[0].name
     return None
+
+
+def _governing_city(places: list[Place], township: str | None) -> str | None:
+    """A city the text names that governs the township with no county between (中山市港口镇): the county-level
+    place of its report, as the gold labels write it."""
+    cities = gazetteer().governing_cities(township) if township else set()
+    return next((p.name for p in places if p.name in cities), None)
 
 
 def _served_county(level: Level | None, text: str) -> str | None:
