@@ -252,3 +252,18 @@ def test_a_title_line_that_ends_as_no_whole_title_does_is_finished_by_the_title_
     heads = find_headings(text)
     meta = extract_meta(text, heads[0].start, fazhi.title_words, fazhi.summary_title_words)
     assert meta["title"] == title
+
+
+@pytest.mark.parametrize("header, date", [
+    # a page's date on the title's line (split from it at 报告), with or without the body before it
+    ("2024年度某某街道法治政府建设工作报告 2024-12-12\n", "2024-12-12"),
+    ("某市统计局2019年度法治政府建设情况报告 某市统计局 2020-06-08\n", "2020-06-08"),
+    # a page's source line that gives the time of day with its date; an index label of Shenzhen's sites
+    ("某市人民政府关于2023年法治政府建设情况的报告\n来源:市司法局 2024-02-19 10:57 阅读人数:1\n", "2024-02-19"),
+    ("某某街道2025年法治政府建设年度报告\n信息提供日期 : 2026-01-16 16:57来源 : 某某街道办\n", "2026-01-16"),
+    # a date inside a sentence of the header is no page date; nor is a source line's date without a time
+    ("某市人民政府关于2023年法治政府建设情况的报告\n来源:市司法局 2024-02-19\n", None),
+])
+def test_a_page_date_stated_in_its_header_is_the_date_when_the_text_gives_none(header, date):
+    text = f"{header}\n2023年，我市深入推进法治政府建设。现将有关情况报告如下：\n一、主要举措\n正文。\n"
+    assert _meta(text)["date"] == date

@@ -64,7 +64,7 @@ def _probe(name: str) -> GoldSet:
 #: Blind probes (eval/probes/README.md): report openings labelled by one labeller each, not gold.  The
 #: shipped labeller learns from them and chooses its boost, `other` penalty and floor on each held out in turn.
 PROBE_SETS = tuple(_probe(name) for name in ("p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12", "p14", "p15", "p16",
-                                               "p18", "p19", "p20", "p21", "p22"))
+                                               "p18", "p19", "p20", "p21", "p22", "p23"))
 #: Probes nothing was trained, chosen or tuned on: scored only to estimate unseen reports.
 HELD_OUT_SETS = (_probe("p13"), _probe("p17"))
 #: What ``llmx train`` learns from by default: every labelled set but the held-out one.

@@ -35,7 +35,7 @@ _INDEX_LABELS: dict[str, str] = {
     "发文日期": "written", "印发日期": "written", "成文时间": "written", "发文时间": "written", "印发时间": "written",
     "发布日期": "published", "发布时间": "published", "公开日期": "published", "日期": "published",
     "时间": "published", "更新时间": "published", "更新日期": "published", "发表时间": "published",
-    "上传时间": "published", "录入时间": "published", "发稿时间": "published",
+    "上传时间": "published", "录入时间": "published", "发稿时间": "published", "信息提供日期": "published",
     "名称": "title", "标题": "title", "文件名称": "title",
     "主题分类": "other", "组配分类": "other", "内容分类": "other", "所属类目": "other",
     "公开方式": "other", "公开范围": "other", "有效性": "other", "有效性/截止日期": "other",

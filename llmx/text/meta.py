@@ -30,6 +30,11 @@ _SIGNERS = re.compile(r"签\s*发\s*人\s*[:：]\s*(.+)")
 _CC = re.compile(r"^\s*抄\s*送\s*[:：]\s*(.+?)[。.]?\s*$", re.M)
 _DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"((?:19|20)\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
+# A date with the time of day after it: how a page's source line states when it was published
+_SOURCE_DATE = re.compile(rf"{_DATE_ISO.pattern}\s+\d{{1,2}}:\d{{2}}")
+# A header line that is a date and nothing more, or a body and a date (a page's date beside its title:
+# ``…工作报告 2024-12-12``, ``…情况报告 上海市统计局 2020-06-08``, split from the title at 报告)
+_DATE_LINE = re.compile(rf"^(?:[\u4e00-\u9fff]{{2,20}}\s+)?{_DATE_ISO.pattern}(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _SPLIT = re.compile(r"[、，,；;\s]+")
 _HEADER_SUFFIX = re.compile(r"文件$")
@@ -82,13 +87,14 @@ def extract_meta(source: str | CleanText, body_start: int,
     subject = find_subject(ct, issuers=issuers, title=title, opening=_opening(head))
     meta = {
         "title": title,
-        "report_year": _report_year(title, [*head, *lines[len(head):len(head) + 1]], date or _index_date(ct)),
+        "report_year": _report_year(title, [*head, *lines[len(head):len(head) + 1]],
+                                    date or _index_date(ct) or _header_date(top)),
         "doc_number": _first(_DOC_NUMBER, top) or _index_doc_number(ct.index.get("doc_number")),
         "signers": _signers(top),
         "issuers": issuers,
         "recipients": _recipients(head, title),
         "cc": _cc(ct.text),
-        "date": date or _index_date(ct),
+        "date": date or _index_date(ct) or _header_date(top),
         **_placed(subject),
     }
     meta["region_code"] = region_code(meta, subject.header_places, subject.text_places)
@@ -257,14 +263,22 @@ def _iso(m: re.Match[str]) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+def _header_date(top: list[Line]) -> str | None:
+    """A stated publication date on a header line of its own (``_DATE_LINE``), where no index names one."""
+    m = next((m for ln in top if (m := _DATE_LINE.match(ln.text))), None)
+    return _iso(m) if m else None
+
+
 def _index_date(ct: CleanText) -> str | None:
-    """The index block's document date, else the page's publication date."""
+    """The index block's document date, else the page's publication date, else a date its source line
+    gives with the time of day (来源:市司法局 2024-02-19 10:57)."""
     for key in ("written", "published"):
         value = ct.index.get(key, "")
         m = _DATE_ISO.search(value) or _DATE_CN.search(value)
         if m:
             return _iso(m)
-    return None
+    m = _SOURCE_DATE.search(ct.index.get("source", ""))
+    return _iso(m) if m else None
 
 
 def _issuers(lines: list[Line], sign_at: int | None) -> list[str]:
