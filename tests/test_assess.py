@@ -72,9 +72,15 @@ def test_timeliness_against_the_level_deadline():
     assert unknown["status"] == "unknown" and unknown["days_late"] is None
 
 
-def test_a_publication_date_is_not_taken_for_the_report_date():
-    """A page whose index gives only 发布日期: meta.date falls back to it; timeliness judges it as publication."""
-    page = "发布日期：2024-03-20\n" + REPORT.format(date="")
+@pytest.mark.parametrize("header", [
+    "发布日期：2024-03-20\n",
+    "来源：某某镇 2024-03-20 10:00 阅读人数：1\n",  # a source line stating when it was published
+    "关于2023年度法治政府建设情况的报告 某某镇 2024-03-20\n",  # the page's date beside its title
+])
+def test_a_publication_date_is_not_taken_for_the_report_date(header):
+    """A page whose header gives only when it was published: meta.date falls back to it; timeliness judges
+    it as publication."""
+    page = header + REPORT.format(date="")
     card = assess(page)
     t = card["timeliness"]
     assert t["published"] == "2024-03-20" and t["date"] is None and t["publish_days_late"] == 0

@@ -261,8 +261,10 @@ def test_a_title_line_that_ends_as_no_whole_title_does_is_finished_by_the_title_
     # a page's source line that gives the time of day with its date; an index label of Shenzhen's sites
     ("某市人民政府关于2023年法治政府建设情况的报告\n来源:市司法局 2024-02-19 10:57 阅读人数:1\n", "2024-02-19"),
     ("某某街道2025年法治政府建设年度报告\n信息提供日期 : 2026-01-16 16:57来源 : 某某街道办\n", "2026-01-16"),
-    # a date inside a sentence of the header is no page date; nor is a source line's date without a time
+    # a source line's date without a time, a date under a label no index knows, a news item's date: none
     ("某市人民政府关于2023年法治政府建设情况的报告\n来源:市司法局 2024-02-19\n", None),
+    ("某市人民政府关于2023年法治政府建设情况的报告\n实施日期 2024-03-01\n", None),
+    ("某某镇召开安全生产会议 2024-01-05\n某市人民政府关于2023年法治政府建设情况的报告\n", None),
 ])
 def test_a_page_date_stated_in_its_header_is_the_date_when_the_text_gives_none(header, date):
     text = f"{header}\n2023年，我市深入推进法治政府建设。现将有关情况报告如下：\n一、主要举措\n正文。\n"

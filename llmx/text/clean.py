@@ -77,6 +77,16 @@ _TOOLS = re.compile(
 _DATE_LINE = re.compile(
     r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
+#: How a whole title ends (a title line that ends otherwise is broken, ``text/meta.py``).
+TITLE_ENDS = ("报告", "总结", "情况", "汇报")
+_DATE = r"(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+_TIME_OF_DAY = r"\d{1,2}:\d{2}(?::\d{2})?"
+# A page's date after its title on the title's line, a body between or not: the stated publication date
+# (…工作报告 2024-12-12, …情况报告 上海市统计局 2020-06-08)
+_TITLE_DATE = re.compile(rf"(?<=(?:{'|'.join(TITLE_ENDS)}))((?:[ \t\u3000\xa0]+[\u4e00-\u9fff]{{2,20}})?[ \t\u3000\xa0]+)"
+                         rf"({_DATE})(?:\s+{_TIME_OF_DAY})?[ \t\u3000\xa0]*$")
+# A date with the time of day: how a page's source line says when it was published (来源:市司法局 2024-02-19 10:57)
+_STAMP = re.compile(rf"({_DATE})\s+{_TIME_OF_DAY}")
 # …报告_街镇园区文件_某区人民政府门户网站: the site's name appended to a page title.
 _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
 # An aggregator's line about the document: 《…报告》是2019年某市人民政府发布的通知。
@@ -197,6 +207,10 @@ def _furniture_in(line: str, index: dict[str, str], pending: str | None) -> tupl
     tag = _TAG_PREFIX.match(line)
     if tag:
         spans.append(tag.span())
+    dated = _TITLE_DATE.search(line)
+    if dated and len(stripped) <= 100 and not _PROSE.search(stripped):
+        index.setdefault("published", dated.group(2))
+        spans.append((dated.start(), len(line)))
     suffix = _PAGE_SUFFIX.search(line)
     if suffix and not _PROSE.search(line[:suffix.start()]):
         spans.append(suffix.span())
@@ -240,6 +254,9 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
         name = _INDEX_LABELS[re.sub(r"\s", "", without_pinyin(m.group(2)))]
         if value and name != "other":
             index.setdefault(name, value)
+            stamp = _STAMP.search(value) if name == "source" else None
+            if stamp:
+                index.setdefault("published", stamp.group(1))
         # 分享到: waits for no value on the next line, nor does an empty cell of a table row (| 文号: | |)
         waiting = None if value or name == "other" or "|" in raw or "｜" in raw else name
     return waiting

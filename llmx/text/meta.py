@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from llmx.text.punctuation import CLAUSE_END, compiled
-from llmx.text.clean import CleanText, clean
+from llmx.text.clean import TITLE_ENDS, CleanText, clean
 from llmx.text.regions import region_code
 from llmx.text.script import MAYBE_PINYIN, without_pinyin
 from llmx.text.subject import ORG, Subject, about_body, find_subject, split_orgs, title_body
@@ -30,11 +30,6 @@ _SIGNERS = re.compile(r"签\s*发\s*人\s*[:：]\s*(.+)")
 _CC = re.compile(r"^\s*抄\s*送\s*[:：]\s*(.+?)[。.]?\s*$", re.M)
 _DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"((?:19|20)\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
-# A date with the time of day after it: how a page's source line states when it was published
-_SOURCE_DATE = re.compile(rf"{_DATE_ISO.pattern}\s+\d{{1,2}}:\d{{2}}")
-# A header line that is a date and nothing more, or a body and a date (a page's date beside its title:
-# ``…工作报告 2024-12-12``, ``…情况报告 上海市统计局 2020-06-08``, split from the title at 报告)
-_DATE_LINE = re.compile(rf"^(?:[\u4e00-\u9fff]{{2,20}}\s+)?{_DATE_ISO.pattern}(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _SPLIT = re.compile(r"[、，,；;\s]+")
 _HEADER_SUFFIX = re.compile(r"文件$")
@@ -45,9 +40,6 @@ _QUOTED = re.compile(r"《[^》\n]*》|[(（][^)）\n]*[)）]|〔[^〕\n]*〕")
 _MAX_TITLE = 80
 _YEAR_END = ("年", "年度")  # a title broken after its year: ``某局2024年度`` / ``法治政府建设工作报告``
 _TITLE_SIZE = 6
-#: How a whole title ends; a 关于 line that names the report but ends otherwise (``关于2022年度法治政府部门建设``)
-#: is finished by the title line under it (``工作情况的报告``)
-_TITLE_ENDS = ("报告", "总结", "情况", "汇报")
 
 
 @dataclass(frozen=True)
@@ -87,14 +79,13 @@ def extract_meta(source: str | CleanText, body_start: int,
     subject = find_subject(ct, issuers=issuers, title=title, opening=_opening(head))
     meta = {
         "title": title,
-        "report_year": _report_year(title, [*head, *lines[len(head):len(head) + 1]],
-                                    date or _index_date(ct) or _header_date(top)),
+        "report_year": _report_year(title, [*head, *lines[len(head):len(head) + 1]], date or _index_date(ct)),
         "doc_number": _first(_DOC_NUMBER, top) or _index_doc_number(ct.index.get("doc_number")),
         "signers": _signers(top),
         "issuers": issuers,
         "recipients": _recipients(head, title),
         "cc": _cc(ct.text),
-        "date": date or _index_date(ct) or _header_date(top),
+        "date": date or _index_date(ct),
         **_placed(subject),
     }
     meta["region_code"] = region_code(meta, subject.header_places, subject.text_places)
@@ -193,12 +184,13 @@ def _names_body(page: str, own: str, header: set[str]) -> bool:
 def _continues(prev: str, text: str, words: tuple[str, ...]) -> bool:
     """``text`` finishes a title that ``prev`` began: a short tail (``报告``), or the rest after a
     line that opens ``X关于2023年度`` and is no title, sentence, 主送 line or doc number itself, or is a
-    title that ends as no whole title does, with no year in the rest."""
+    title that ends as no whole title does (``TITLE_ENDS``: 关于2022年度法治政府部门建设 / 工作情况的报告),
+    with no year in the rest."""
     if _SENTENCE.search(prev) or prev.endswith(("：", ":")) or _DOC_NUMBER.search(prev):
         return False
     return (len(text) <= _TITLE_SIZE
             or ("关于" in prev and "关于" not in text
-                and (not _is_title(prev, words) or (not prev.endswith(_TITLE_ENDS) and not _YEAR.search(text))))
+                and (not _is_title(prev, words) or (not prev.endswith(TITLE_ENDS) and not _YEAR.search(text))))
             or (prev.endswith(_YEAR_END) and not _is_title(prev, words) and not _YEAR.search(text)))
 
 
@@ -263,22 +255,14 @@ def _iso(m: re.Match[str]) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def _header_date(top: list[Line]) -> str | None:
-    """A stated publication date on a header line of its own (``_DATE_LINE``), where no index names one."""
-    m = next((m for ln in top if (m := _DATE_LINE.match(ln.text))), None)
-    return _iso(m) if m else None
-
-
 def _index_date(ct: CleanText) -> str | None:
-    """The index block's document date, else the page's publication date, else a date its source line
-    gives with the time of day (来源:市司法局 2024-02-19 10:57)."""
+    """The index block's document date, else the page's publication date."""
     for key in ("written", "published"):
         value = ct.index.get(key, "")
         m = _DATE_ISO.search(value) or _DATE_CN.search(value)
         if m:
             return _iso(m)
-    m = _SOURCE_DATE.search(ct.index.get("source", ""))
-    return _iso(m) if m else None
+    return None
 
 
 def _issuers(lines: list[Line], sign_at: int | None) -> list[str]:
