@@ -74,13 +74,13 @@ _TOOLS = re.compile(
     r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
     r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图")
 # A header line that is only a date (and time): the page's publication date.
-_DATE_LINE = re.compile(
-    r"^[ \t\u3000\xa0•·\-]*[(（]?(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
-    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?")
+# A date as a page writes it (2024-02-19, 2024/2/19, 2024.02.19; or 2024年2月19日) and the time of day after one
+_DATE = r"(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+_DATE_CN = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_TIME_OF_DAY = r"\d{1,2}:\d{2}(?::\d{2})?"
+_DATE_LINE = re.compile(rf"^[ \t\u3000\xa0•·\-]*[(（]?(?:{_DATE}|{_DATE_CN})(?:\s*{_TIME_OF_DAY})?[)）]?")
 #: How a whole title ends (a title line that ends otherwise is broken, ``text/meta.py``).
 TITLE_ENDS = ("报告", "总结", "情况", "汇报")
-_DATE = r"(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
-_TIME_OF_DAY = r"\d{1,2}:\d{2}(?::\d{2})?"
 # A page's date after its title on the title's line, a body between or not: the stated publication date
 # (…工作报告 2024-12-12, …情况报告 上海市统计局 2020-06-08)
 _TITLE_DATE = re.compile(rf"(?<=(?:{'|'.join(TITLE_ENDS)}))((?:[ \t\u3000\xa0]+[\u4e00-\u9fff]{{2,20}})?[ \t\u3000\xa0]+)"
