@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from llmx.reports.report_type import ReportType, load_report_type
 from llmx.engine.assemble import assemble
+from llmx.engine.meta_doubt import meta_doubts
 from llmx.engine.candidates import Candidate, build_candidates
 from llmx.engine.items import item_lists
 from llmx.engine.label import Labelling
@@ -151,7 +152,10 @@ class Pipeline:
         lists = item_lists(text, found.sections, found.headings, self.report_type)
         run = {"model": self.llm.model if self.llm and needs_model(self.design) else None, "prompt_version": version,
                "usage": _usage_since(self.llm, before, time.perf_counter() - started)}
-        report = assemble(self.report_type, doc.path.stem, cleaned, found.meta, found.sections, kept, lists, run)
+        labeller = self.labelling.labeller
+        meta_unsure = meta_doubts(found.meta, cleaned, labeller.meta_doubt if labeller else None)
+        report = assemble(self.report_type, doc.path.stem, cleaned, found.meta, meta_unsure, found.sections, kept,
+                          lists, run)
         return report, [c.mention for c in undecided]
 
     def extract_noted(self, doc: Document) -> tuple[BaseModel, int]:

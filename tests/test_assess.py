@@ -317,3 +317,12 @@ def test_page_sorts_and_draws_every_chart_offline(browser, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "assess.png"))
 
+
+
+def test_a_report_year_is_left_out_of_the_titles_reuse_compares_in_digits_or_in_numerals() -> None:
+    """Two years' titles of one body are the same title once the year goes, however it is written."""
+    from llmx.apps.assess.reuse import _title
+
+    digits = _title({"title": "某镇2023年度法治政府建设工作报告"})
+    assert digits == _title({"title": "某镇2024年度法治政府建设工作报告"}) == "某镇法治政府建设工作报告"
+    assert _title({"title": "某镇二〇二四年法治政府建设工作报告"}) == "某镇法治政府建设工作报告"

@@ -336,7 +336,7 @@ def test_doubt_rows_of_no_figures_and_of_one_class_have_every_column() -> None:
 
 
 def test_doubt_rows_of_labellers_with_other_classes_join_on_the_union_of_columns() -> None:
-    from llmx.engine.figure_doubt import DoubtRows
+    from llmx.engine.doubt_model import DoubtRows
 
     a = DoubtRows(("x", "key=a"), np.array([[1.0, 1.0]]))
     b = DoubtRows(("x", "key=b"), np.array([[2.0, 1.0], [3.0, 0.0]]))
@@ -346,7 +346,7 @@ def test_doubt_rows_of_labellers_with_other_classes_join_on_the_union_of_columns
 
 
 def test_the_doubt_model_is_a_logistic_regression_over_named_weights() -> None:
-    from llmx.engine.figure_doubt import DoubtModel, DoubtRows
+    from llmx.engine.doubt_model import DoubtModel, DoubtRows
 
     model = DoubtModel({"a": 2.0, "b": -1.0}, 0.5)
     rows = DoubtRows(("a", "b", "unknown"), np.array([[1.0, 0.0, 0.0], [1.0, 3.0, 0.0], [0.0, 0.0, 5.0]]))
@@ -387,7 +387,7 @@ def test_a_small_count_in_words_is_doubted_more_than_its_twin_in_digits(shipped)
 
 
 def _held_out(matrix: list[list[float]], right: list[float], fold: list[int]):  # type: ignore[no-untyped-def]
-    from llmx.engine.figure_doubt import DoubtRows
+    from llmx.engine.doubt_model import DoubtRows
     from llmx.eval.train import HeldOutDoubt
 
     return HeldOutDoubt(DoubtRows(("only_in_0", "x"), np.array(matrix)), np.array(right), np.array(fold),

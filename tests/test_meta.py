@@ -261,6 +261,9 @@ def test_a_title_line_that_ends_as_no_whole_title_does_is_finished_by_the_title_
     # a page's source line that gives the time of day with its date; an index label of Shenzhen's sites
     ("某市人民政府关于2023年法治政府建设情况的报告\n来源:市司法局 2024-02-19 10:57 阅读人数:1\n", "2024-02-19"),
     ("某某街道2025年法治政府建设年度报告\n信息提供日期 : 2026-01-16 16:57来源 : 某某街道办\n", "2026-01-16"),
+    # a date with the time of day anywhere on a header line: before a source label, after a label no index knows
+    ("某市教育局关于2024年度法治政府建设情况的报告\n某市教育局   2025-01-07 09:07:00   来源:政策法规调研科\n", "2025-01-07"),
+    ("省应急管理厅 2022 年度法治政府建设工作报告\n发布: 2022-06-08 19:50:11   阅读: 次 【\n", "2022-06-08"),
     # a source line's date without a time, a date under a label no index knows, a news item's date: none
     ("某市人民政府关于2023年法治政府建设情况的报告\n来源:市司法局 2024-02-19\n", None),
     ("某市人民政府关于2023年法治政府建设情况的报告\n实施日期 2024-03-01\n", None),

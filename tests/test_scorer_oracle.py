@@ -1,8 +1,8 @@
 """The project's scorer agrees with the contract's independent implementation on every gold set.
 
 ``tests/oracle/score.py`` is a copy of the shared reference scorer.  Both score
-the same predictions (the rules design, no model) on the bundled corpus and on
-wide; every metric both report must be equal.
+the same predictions (the rules design, no model) on every bundled set (the
+gold sets and the probes); every metric both report must be equal.
 """
 
 import json
@@ -10,15 +10,15 @@ import sys
 
 import pytest
 
+from llmx.eval.evaluate import HELD_OUT_SETS, TRAINING_SETS
 from llmx.eval.scoring import score_dirs
 from conftest import ROOT, contract_json
 
 sys.path.insert(0, str(ROOT / "tests" / "oracle"))
 import score as oracle  # noqa: E402
 
-SETS = {"corpus": (ROOT / "eval" / "gold", ROOT / "eval" / "corpus"),
-        "wide": (ROOT / "eval" / "wide" / "gold", ROOT / "eval" / "wide" / "raw"),
-        "wide2": (ROOT / "eval" / "wide2" / "gold", ROOT / "eval" / "wide2" / "raw")}
+# every bundled set: the gold sets and the probes, taught and held out (scoring only; nothing is fitted)
+SETS = {s.name: (ROOT / s.gold_dir, ROOT / s.source_dir) for s in (*TRAINING_SETS, *HELD_OUT_SETS)}
 PAIRS = {"figure_precision": "figure_p", "figure_recall": "figure_r", "figure_f1": "figure_f1",
          "catalogue_f1": "catalogue_f1", "ungrounded": "ungrounded", "indicator_accuracy": "indicator_acc",
          "unit_accuracy": "unit_acc", "qualifier_accuracy": "qualifier_acc", "target_accuracy": "target_acc",
@@ -120,3 +120,29 @@ def test_own_scorer_agrees_with_the_oracle_on_damaged_gold_and_figures(tmp_path)
     for mine, ref in PAIRS.items():
         assert ours[mine] == pytest.approx(theirs[ref], abs=1e-9), mine
     assert ours["ungrounded"] > 0 and ours["gold_unlocated"] > 0 and ours["figure_recall"] < 1  # the damage was seen
+
+
+def _our_counts(pred: dict, gold: dict, source: str) -> dict:
+    from llmx.eval.scoring.report import score_report
+
+    return score_report(pred, gold, source)["counts"]
+
+
+def test_a_number_written_twice_in_its_evidence_and_a_bare_magnitude_are_placed_as_the_oracle_places_them():
+    """Where the value stands twice in one evidence (第一责任人…各1次) a figure is at its first place not
+    taken; a magnitude word standing alone (近千人) is no number: the oracle's rules, which the project's
+    scorer read otherwise on six probes."""
+    source = "开展第一责任人述法测评各1次。召开会议1次。惠及师生近千人。"
+    gold = {"meta": {}, "figures": [
+        {"indicator": "other", "value": 1, "unit": "次", "qualifier": "exact", "target": False, "evidence": "述法测评各1次"},
+        {"indicator": "other", "value": 1000, "unit": "人", "qualifier": "approx", "target": False, "evidence": "近千人"}]}
+    pred = {"meta": {}, "figures": [
+        {"indicator": "other", "value": 1, "unit": "次", "qualifier": "exact", "target": False,
+         "evidence": "开展第一责任人述法测评各1次"},
+        {"indicator": "other", "value": 1000, "unit": "人", "qualifier": "approx", "target": False, "evidence": "近千人"}]}
+    theirs = oracle.score_doc(gold, pred, source)
+    ours = _our_counts(pred, gold, source)
+    assert (theirs["fig_tp"], theirs["ungrounded"]) == (0, 1)
+    assert (ours["figure_tp"], ours["ungrounded"]) == (theirs["fig_tp"], theirs["ungrounded"])
+
+

@@ -175,10 +175,18 @@ def compare(run_a: str, run_b: str, markdown: str | None, html: str | None) -> N
 @click.pass_context
 @friendly
 def rescore_runs(ctx: click.Context, runs: tuple[str, ...]) -> None:
-    """Score the predictions stored in RUNS again, in place (after a scorer or gold change)."""
+    """Score the predictions stored in RUNS again, in place (after a scorer or gold change); a
+    cross-validation record (``--cv``) has each scheme scored again."""
+    from llmx.eval.crossval import rescore_cv
     from llmx.eval.evaluate import load_run, rescore
 
     for run in runs:
-        record = rescore(load_run(Path(run)))
+        record = load_run(Path(run), cross_validation=True)
+        if "schemes" in record:
+            record = rescore_cv(record)
+            totals = {scheme: entry["total"] for scheme, entry in record["schemes"].items()}
+        else:
+            record = rescore(record)
+            totals = {"total": record["scores"]["total"]}
         write_atomic(Path(run), to_json(record))
-        write_stdout(f"{run}: figure_f1={record['scores']['total']['figure_f1']:.4f}\n")
+        write_stdout(f"{run}: " + ", ".join(f"{name} figure_f1={t['figure_f1']:.4f}" for name, t in totals.items()) + "\n")

@@ -85,6 +85,14 @@ def train_command(set_specs: tuple[str, ...], extra_specs: tuple[str, ...], outp
                    f"from {', '.join(s.name for s in sets)} (+{info['catalogue_examples']} catalogue examples); "
                    f"boost {info['boost']:g}, other penalty {info['other_penalty']:g}, "
                    f"no statistic under p {info['stat_below']:g}, "
-                   f"unsure below {info['unsure_below']:.3f}, data {info['data_hash']}",
+                   f"unsure below {info['unsure_below']:.3f}, data {info['data_hash']}{_meta_line(info)}",
                    err=True)
 
+
+def _meta_line(info: dict) -> str:
+    """What the meta doubt model caught held out by set, where one was fitted."""
+    held = info.get("meta_doubt_held_out")
+    if not held or "held_out_capture" not in held:
+        return ""
+    return (f"; meta fields: {held['held_out_capture']:.0%} of {held['wrong']} wrong flagged at "
+            f"{held['held_out_flagged']:.0%} of fields, held out {held.get('held_out', 'by set')}")

@@ -3,7 +3,7 @@
 Strings go back in the source's own characters (``CleanText.restore``): a
 user reading a traditional-character page sees its headings as printed.
 The result also says where the text does not look like this report type,
-and which metadata fields a reader should check (``doubts.py``).
+and which metadata fields a reader should check (``meta_doubt.py``).
 """
 
 from __future__ import annotations
@@ -13,21 +13,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from llmx.reports.report_type import ReportType
-from llmx.engine.doubts import meta_doubts
 from llmx.engine.segment import SectionSpan
 from llmx.text.clean import CleanText
 
 
-def assemble(report_type: ReportType, doc_id: str, cleaned: CleanText, meta: dict[str, Any],
+def assemble(report_type: ReportType, doc_id: str, cleaned: CleanText, meta: dict[str, Any], meta_unsure: list[str],
              sections: dict[str, SectionSpan], found: tuple[list[dict], list[dict], list[dict]],
              lists: dict[str, list[str]], run: dict[str, Any]) -> BaseModel:
-    """The result: ``found`` is (figures, rejected, uncovered) from verify, ``lists`` the items per
-    list field, ``run`` the model, prompt version and usage of the run."""
+    """The result: ``meta_unsure`` the meta fields in doubt (``meta_doubt.py``), ``found`` is (figures,
+    rejected, uncovered) from verify, ``lists`` the items per list field, ``run`` the model, prompt
+    version and usage of the run."""
     figures, rejected, uncovered = found
     report = {
         "doc_id": doc_id,
         "meta": meta,
-        "meta_unsure": meta_doubts(meta, cleaned),
+        "meta_unsure": meta_unsure,
         "sections": {e.key: _section(sections.get(e.key), cleaned) for e in report_type.elements},
         "figures": figures,
         **{k: [cleaned.restore(i) for i in v] for k, v in lists.items()},

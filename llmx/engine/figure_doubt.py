@@ -18,8 +18,9 @@ judges every figure and a loop of dictionaries cost it a sixth of its throughput
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from llmx.engine.doubt_model import DoubtRows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,34 +28,6 @@ if TYPE_CHECKING:
 #: What the doubt model reads of every figure, besides which key it has and which kinds of number it is.
 MEASURES = ("log_p_stat", "log_p_key", "log_p_cue", "model_agrees", "margin", "entropy", "cue_other")
 _FLOOR = 1e-6  # under log, a probability of zero
-
-
-@dataclass(frozen=True)
-class DoubtRows:
-    """The doubt model's features of many figures: one column per name."""
-
-    names: tuple[str, ...]
-    matrix: np.ndarray  # (figures, names)
-
-    def __len__(self) -> int:
-        return len(self.matrix)
-
-    def take(self, mask: np.ndarray) -> DoubtRows:
-        return DoubtRows(self.names, self.matrix[mask])
-
-    @staticmethod
-    def joined(parts: Sequence[DoubtRows]) -> DoubtRows:
-        """Rows of several labellers, whose classes may differ, on the union of their columns."""
-        import numpy as np
-
-        names = tuple(dict.fromkeys(n for part in parts for n in part.names))
-        at = {n: j for j, n in enumerate(names)}
-        matrix = np.zeros((sum(len(p) for p in parts), len(names)))
-        row = 0
-        for part in parts:
-            matrix[row:row + len(part), [at[n] for n in part.names]] = part.matrix
-            row += len(part)
-        return DoubtRows(names, matrix)
 
 
 def doubt_rows(probs: np.ndarray, classes: Sequence[str], p_stat: np.ndarray, keys: Sequence[str],
@@ -89,27 +62,3 @@ def doubt_rows(probs: np.ndarray, classes: Sequence[str], p_stat: np.ndarray, ke
         of_kind[i, [kind_at[k] for k in row_kinds]] = 1.0
     names = (*MEASURES, *(f"key={c}" for c in classes), *(f"kind={k}" for k in kind_names))
     return DoubtRows(names, np.hstack([measures, chosen, of_kind]))
-
-
-@dataclass(frozen=True)
-class DoubtModel:
-    """Weights by feature name and an intercept; the empty one (a labeller fitted inside a fold) says 0.5."""
-
-    weights: dict[str, float] = field(default_factory=dict)
-    intercept: float = 0.0
-
-    def p_right(self, rows: DoubtRows) -> np.ndarray:
-        """The probability that each figure is a statistic with the right indicator."""
-        import numpy as np
-
-        w = np.array([self.weights.get(n, 0.0) for n in rows.names])
-        return 1.0 / (1.0 + np.exp(-(self.intercept + rows.matrix @ w)))
-
-    def as_info(self) -> dict[str, Any]:
-        return {"intercept": self.intercept, "weights": dict(sorted(self.weights.items()))}
-
-    @classmethod
-    def from_info(cls, info: dict[str, Any] | None) -> DoubtModel:
-        if not info:
-            return cls()
-        return cls({str(k): float(v) for k, v in info["weights"].items()}, float(info["intercept"]))

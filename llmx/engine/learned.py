@@ -46,7 +46,9 @@ from llmx.reports.catalogue import OTHER, Catalogue
 from llmx.reports.cues import Cues
 from llmx.engine.cue_rules import cue_rules
 from llmx.engine.candidates import Candidate
-from llmx.engine.figure_doubt import DoubtModel, DoubtRows, doubt_rows
+from llmx.engine.doubt_model import DoubtModel, DoubtRows
+from llmx.engine.figure_doubt import doubt_rows
+from llmx.engine.meta_doubt import MetaDoubt
 from llmx.text.numbers import Mention, in_chinese_numerals, ordinal_mark_at
 from llmx.errors import ConfigurationError
 
@@ -189,6 +191,12 @@ class LearnedModel:
     def doubt(self) -> DoubtModel:
         """The doubt model trained beside this one; a neutral one in a labeller fitted inside a fold."""
         return DoubtModel.from_info(self.info.get("doubt_model"))
+
+    @cached_property
+    def meta_doubt(self) -> MetaDoubt | None:
+        """The meta doubt model trained beside this one (``meta_doubt.py``); None in a file that keeps
+        none (or one fitted for other features), where the shape checks alone judge."""
+        return MetaDoubt.from_info(self.info.get("meta_doubt"))
 
     @property
     def unsure_below(self) -> float:

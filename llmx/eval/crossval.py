@@ -26,7 +26,8 @@ from llmx.reports.report_type import ReportType
 from llmx.engine.learned import LearnedModel
 from llmx.api import Extractor
 from llmx.errors import LlmxError
-from llmx.eval.evaluate import GoldSet, described, gold_pairs, rescore
+from llmx.eval.evaluate import GoldSet, described, gold_pairs, record_sets, rescore
+from llmx.eval.meta_training import collect_meta
 from llmx.eval.train import Example, _folds, collect, fit
 
 SCHEMES = ("leave_one_set_out", "kfold", "in_sample")
@@ -39,6 +40,7 @@ def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str
     """A record per scheme (config, predictions, scores per set) and the flags' capture."""
     sets = list(sets)
     examples = collect(report_type, sets)
+    meta = collect_meta(report_type, sets)
     sources = {f"{s.name}/{gold.stem}": (s, src) for s in sets for gold, src in gold_pairs(s.gold_dir, s.source_dir)}
     out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name, "boost": boost,
                                       "stat_below": stat_below, "other_penalty": other_penalty,
@@ -51,15 +53,31 @@ def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str
             if progress:
                 progress(f"{scheme}: training without {len(held)} reports")
             train = [e for e in examples if e.doc not in held] if scheme != "in_sample" else examples
+            train_meta = [m for m in meta if m.doc not in held] if scheme != "in_sample" else meta
             if not any(e.stat for e in train):
                 raise LlmxError(f"{scheme}: holding out {len(held)} reports leaves no labelled figure to train on "
                                 f"(give more reports)")
-            model = fit(train, report_type, boost=boost, stat_below=stat_below, other_penalty=other_penalty)
+            model = fit(train, report_type, boost=boost, stat_below=stat_below, other_penalty=other_penalty,
+                        meta=train_meta)
             predictions |= _extract(report_type, design, model, sorted(held), sources)
-        record = rescore({"config": out["config"] | {"scheme": scheme}, "predictions": predictions}, sets)
-        out["schemes"][scheme] = {"sets": record["scores"]["sets"], "total": record["scores"]["total"],
-                                  "flags": flag_capture(record), "predictions": predictions}
+        out["schemes"][scheme] = scheme_scores(out["config"], scheme, predictions, sets)
     return out
+
+
+def scheme_scores(config: dict[str, Any], scheme: str, predictions: dict[str, dict],
+                  sets: Sequence[GoldSet]) -> dict[str, Any]:
+    """One scheme's entry of a record: its predictions scored per set and in total, and the flags' capture."""
+    record = rescore({"config": config | {"scheme": scheme}, "predictions": predictions}, sets)
+    return {"sets": record["scores"]["sets"], "total": record["scores"]["total"],
+            "flags": flag_capture(record), "predictions": predictions}
+
+
+def rescore_cv(record: dict[str, Any]) -> dict[str, Any]:
+    """A cross-validation record with every scheme's stored predictions scored again (``llmx eval rescore``)."""
+    sets = record_sets(record)
+    for scheme, entry in record["schemes"].items():
+        record["schemes"][scheme] = scheme_scores(record["config"], scheme, entry["predictions"], sets)
+    return record
 
 
 def _held_out_groups(scheme: str, examples: Sequence[Example], sets: Sequence[GoldSet]) -> list[set[str]]:

@@ -40,6 +40,17 @@ def gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def read_gold(path: Path) -> dict[str, Any]:
+    """A gold file, refused in one line where it is unreadable or has no figures list."""
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LlmxError(f"{path}: not a readable gold file: {exc}") from exc
+    if not isinstance(gold, dict) or not isinstance(gold.get("figures"), list):
+        raise LlmxError(f"{path}: a gold file needs a 'figures' list")
+    return gold
+
+
 @dataclass(frozen=True)
 class GoldSet:
     """A named set of gold labels and the reports they label."""
@@ -66,7 +77,7 @@ def _probe(name: str) -> GoldSet:
 PROBE_SETS = tuple(_probe(name) for name in ("p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12", "p14", "p15", "p16",
                                                "p18", "p19", "p20", "p21", "p22", "p23"))
 #: Probes nothing was trained, chosen or tuned on: scored only to estimate unseen reports.
-HELD_OUT_SETS = (_probe("p13"), _probe("p17"))
+HELD_OUT_SETS = (_probe("p13"), _probe("p17"), _probe("p24"))
 #: What ``llmx train`` learns from by default: every labelled set but the held-out one.
 TRAINING_SETS = DEFAULT_SETS + PROBE_SETS
 
@@ -154,11 +165,14 @@ def save_run(record: dict[str, Any], runs_dir: Path, name: str | None = None) ->
     return path
 
 
-def load_run(path: Path) -> dict[str, Any]:
+def load_run(path: Path, *, cross_validation: bool = False) -> dict[str, Any]:
+    """A run record; with ``cross_validation``, a ``--cv`` record (its schemes) is taken too."""
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LlmxError(f"{path}: not a readable run record: {exc}") from exc
+    if isinstance(record, dict) and cross_validation and isinstance(record.get("schemes"), dict):
+        return record
     if not isinstance(record, dict) or "scores" not in record:
         raise LlmxError(f"{path}: not a run record (no 'scores')")
     return record

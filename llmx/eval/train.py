@@ -28,17 +28,17 @@ from collections import Counter
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmx.reports.catalogue import OTHER
 from llmx.reports.report_type import ReportType
 from llmx.engine.rule_labels import cue_keys, rule_labels
-from llmx.engine.figure_doubt import DoubtModel, DoubtRows
+from llmx.engine.doubt_model import DoubtModel, DoubtRows
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, features
 from llmx.pipeline import analyse
 from llmx.errors import ConfigurationError, LlmxError
-from llmx.eval.evaluate import GoldSet, described, gold_pairs
+from llmx.eval.evaluate import GoldSet, described, gold_pairs, read_gold
+from llmx.eval.meta_training import MetaExample, collect_meta, fit_meta_doubt
 from llmx.eval.scoring.common import values_equal
 from llmx.eval.scoring.figures import locate_all
 from llmx.eval.scoring.sets import load_source
@@ -85,23 +85,13 @@ def collect(report_type: ReportType, sets: Sequence[GoldSet]) -> list[Example]:
     out: list[Example] = []
     for s in sets:
         for gold_path, _ in gold_pairs(s.gold_dir, s.source_dir):
-            gold = _read_gold(gold_path)
+            gold = read_gold(gold_path)
             unknown = {f.get("indicator") for f in gold["figures"]} - {*report_type.catalogue.keys, OTHER}
             if unknown:
                 raise LlmxError(f"{gold_path}: indicators not in the {report_type.name} catalogue: {sorted(map(str, unknown))}")
             source = load_source(s.source_dir, gold_path.stem)
             out.extend(_report_examples(report_type, s.name, f"{s.name}/{gold_path.stem}", source, gold))
     return out
-
-
-def _read_gold(path: Path) -> dict[str, Any]:
-    try:
-        gold = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LlmxError(f"{path}: not a readable gold file: {exc}") from exc
-    if not isinstance(gold, dict) or not isinstance(gold.get("figures"), list):
-        raise LlmxError(f"{path}: a gold file needs a 'figures' list")
-    return gold
 
 
 def _report_examples(report_type: ReportType, set_name: str, doc: str, source: str, gold: dict) -> list[Example]:
@@ -142,11 +132,13 @@ def catalogue_examples(report_type: ReportType) -> list[Example]:
 
 def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | None = None,
         stat_below: float | None = None, other_penalty: float | None = None,
-        provenance: dict[str, Any] | None = None, judges: Sequence[Example] = ()) -> LearnedModel:
+        provenance: dict[str, Any] | None = None, judges: Sequence[Example] = (),
+        meta: Sequence[MetaExample] = ()) -> LearnedModel:
     """The labeller trained on ``examples`` (plus the catalogue's), its boost, ``other_penalty`` and
     ``stat_below`` chosen unless the boost is given (on ``judges``, reports it is not trained on, else by
     leave-one-set-out, where the floor stays 0; a given boost comes with no penalty unless one is given),
-    its confidence calibrated on k held-out folds."""
+    its confidence calibrated on k held-out folds; with the meta doubt model fitted on ``meta`` (none
+    given: the shape checks judge the metadata)."""
     import numpy as np
 
     examples = list(examples)
@@ -166,11 +158,14 @@ def fit(examples: Sequence[Example], report_type: ReportType, *, boost: float | 
     doubt, raw = _fit_doubt(held_out)
     calib_x, calib_y = _isotonic(raw, held_out.right)
     unsure_below = _flag_threshold(raw[held_out.learned])
+    meta_doubt, meta_stats = fit_meta_doubt(meta) if meta else (None, {})
     info = {
         "version": 1, "feature_version": FEATURE_VERSION, "boost": boost, "other_penalty": other_penalty,
         "unsure_below": unsure_below,
         "stat_below": stat_below or 0.0,
         "doubt_model": doubt.as_info(),
+        **({"meta_doubt": meta_doubt.as_info()} if meta_doubt else {}),
+        **({"meta_doubt_held_out": meta_stats} if meta_stats else {}),
         "report_type": report_type.name, "examples": len(examples), "statistics": sum(e.stat for e in examples),
         "catalogue_examples": len(catalogue), "data_hash": data_hash(examples),
         "boost_hits": chosen.boost_hits if chosen else {},  # where cues and model decide
@@ -441,4 +436,4 @@ def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | No
         judges = [e for e in examples if e.set in {s.name for s in judge_sets}]
         judges += collect(report_type, [s for s in judge_sets if s.name not in learned_from])
     return fit(examples, report_type, boost=boost, stat_below=stat_below, other_penalty=other_penalty,
-               provenance=provenance, judges=judges)
+               provenance=provenance, judges=judges, meta=collect_meta(report_type, sets))

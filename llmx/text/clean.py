@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from llmx.text.dates import DATE_CN, DATE_ISO, TIME_OF_DAY, YEAR
 from llmx.text.headings import CHINESE_NUMBERED
 from llmx.text.punctuation import PROSE, VERTICAL_BARS, compiled
 from llmx.text.script import MAYBE_PINYIN, simplify, without_pinyin
@@ -47,7 +48,7 @@ _INDEX_LABELS: dict[str, str] = {
     "阅读": "other", "阅读量": "other", "阅读次数": "other", "访问量": "other",
 }
 _SPACED = r"[ \t\u3000\xa0]*"
-_DATE_AHEAD = r"(?=[ \t\u3000\xa0]*[|｜]?[ \t\u3000\xa0]*[(（]?(?:19|20)\d{2}\s*[-/.年])"  # 成文日期 | 2022-03-16
+_DATE_AHEAD = rf"(?=[ \t\u3000\xa0]*[|｜]?[ \t\u3000\xa0]*[(（]?{YEAR}\s*[-/.年])"  # 成文日期 | 2022-03-16
 # A label as pages write it: spaced out (索 引 号), in brackets ([ 发布日期 ]), then a colon or a date.
 # Lines are matched one at a time, so \s inside a label never crosses a line; it compiles far
 # faster than a character class between every two characters of every label.
@@ -74,19 +75,16 @@ _TOOLS = re.compile(
     r"字\s*号|字体|打印|关闭窗口|【\s*关闭|分享到|扫一扫|视力保护色|无障碍|长辈版|关怀版|次浏览|浏览次数|"
     r"访问次数|点击数|阅读人数|浏览量|返回顶部|收藏本页|【\s*大\s*中\s*小|网站地图")
 # A header line that is only a date (and time): the page's publication date.
-# A date as a page writes it (2024-02-19, 2024/2/19, 2024.02.19; or 2024年2月19日) and the time of day after one
-_DATE = r"(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
-_DATE_CN = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-_TIME_OF_DAY = r"\d{1,2}:\d{2}(?::\d{2})?"
-_DATE_LINE = re.compile(rf"^[ \t\u3000\xa0•·\-]*[(（]?(?:{_DATE}|{_DATE_CN})(?:\s*{_TIME_OF_DAY})?[)）]?")
+_DATE_LINE = re.compile(rf"^[ \t\u3000\xa0•·\-]*[(（]?(?:{DATE_ISO}|{DATE_CN})(?:\s*{TIME_OF_DAY})?[)）]?")
 #: How a whole title ends (a title line that ends otherwise is broken, ``text/meta.py``).
 TITLE_ENDS = ("报告", "总结", "情况", "汇报")
 # A page's date after its title on the title's line, a body between or not: the stated publication date
 # (…工作报告 2024-12-12, …情况报告 上海市统计局 2020-06-08)
 _TITLE_DATE = re.compile(rf"(?<=(?:{'|'.join(TITLE_ENDS)}))((?:[ \t\u3000\xa0]+[\u4e00-\u9fff]{{2,20}})?[ \t\u3000\xa0]+)"
-                         rf"({_DATE})(?:\s+{_TIME_OF_DAY})?[ \t\u3000\xa0]*$")
-# A date with the time of day: how a page's source line says when it was published (来源:市司法局 2024-02-19 10:57)
-_STAMP = re.compile(rf"({_DATE})\s+{_TIME_OF_DAY}")
+                         rf"({DATE_ISO})(?:\s+{TIME_OF_DAY})?[ \t\u3000\xa0]*$")
+# A date with the time of day on a page's header line: when the page was published, wherever it stands
+# (来源:市司法局 2024-02-19 10:57; 四平市教育局 2025-01-07 09:07:00 来源:…; 发布: 2022-06-08 19:50:11)
+_STAMP = re.compile(rf"({DATE_ISO})\s+{TIME_OF_DAY}")
 # …报告_街镇园区文件_某区人民政府门户网站: the site's name appended to a page title.
 _PAGE_SUFFIX = re.compile(r"(?:_|\s*[|｜]\s*|\s+[-–—]\s*)[^_|｜\n]*(?:网|门户|政府|文件|首页|频道|专栏|公开)[^\n]*$")
 # An aggregator's line about the document: 《…报告》是2019年某市人民政府发布的通知。
@@ -147,6 +145,9 @@ def clean(original: str) -> CleanText:
             # 当前位置: / 首页 > 海丰县人民政府门户网站 > …: whose site it is (the path may take a line of its own)
             index["breadcrumb"] = f"{index.get('breadcrumb', '')} {body.strip()}".strip()
         found, pending = _furniture_in(body, index, pending)
+        stamp = _STAMP.search(body)
+        if stamp and not _PROSE.search(body):  # after the line's labels: a labelled date is read as written
+            index.setdefault("published", stamp.group(1))
         for start, end in found:
             spans.append((pos + start, pos + end))
             for i in range(pos + start, pos + end):
@@ -254,9 +255,6 @@ def _read_fields(line: str, labels: list[re.Match[str]], index: dict[str, str]) 
         name = _INDEX_LABELS[re.sub(r"\s", "", without_pinyin(m.group(2)))]
         if value and name != "other":
             index.setdefault(name, value)
-            stamp = _STAMP.search(value) if name == "source" else None
-            if stamp:
-                index.setdefault("published", stamp.group(1))
         # 分享到: waits for no value on the next line, nor does an empty cell of a table row (| 文号: | |)
         waiting = None if value or name == "other" or "|" in raw or "｜" in raw else name
     return waiting

@@ -19,18 +19,17 @@ from dataclasses import dataclass
 
 from llmx.text.punctuation import CLAUSE_END, compiled
 from llmx.text.clean import TITLE_ENDS, CleanText, clean
+from llmx.text.dates import CN_PARTS, ISO_PARTS, YEAR, as_iso
 from llmx.text.regions import region_code
 from llmx.text.script import MAYBE_PINYIN, without_pinyin
 from llmx.text.subject import ORG, Subject, about_body, find_subject, split_orgs, title_body
 
 _DOC_NUMBER = re.compile(
-    rf"(?:[\u4e00-\u9fff]{MAYBE_PINYIN}){{1,10}}\s*[〔\[【［(（]\s*(?:19|20)\d{{2}}\s*[〕\]】］)）]\s*第?\s*\d{{1,4}}\s*号")
+    rf"(?:[\u4e00-\u9fff]{MAYBE_PINYIN}){{1,10}}\s*[〔\[【［(（]\s*{YEAR}\s*[〕\]】］)）]\s*第?\s*\d{{1,4}}\s*号")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "[【［", "]】］"  # around a doc number an index prints before a title
 _SIGNERS = re.compile(r"签\s*发\s*人\s*[:：]\s*(.+)")
 _CC = re.compile(r"^\s*抄\s*送\s*[:：]\s*(.+?)[。.]?\s*$", re.M)
-_DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_ISO = re.compile(r"((?:19|20)\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR = re.compile(rf"({YEAR})\s*年")
 _SPLIT = re.compile(r"[、，,；;\s]+")
 _HEADER_SUFFIX = re.compile(r"文件$")
 # A line break a web page lost: after a title, a colon or a full stop, a gap of spaces starts a new line.
@@ -244,24 +243,19 @@ def _signature_date(lines: list[Line]) -> tuple[int | None, str | None]:
     """The last line that ends in a full date and is not the 印发 line: the 落款 date."""
     for i in range(len(lines) - 1, -1, -1):
         text = _collapse(lines[i].text)
-        m = _DATE_CN.search(text)
+        m = CN_PARTS.search(text)
         if m and m.end() == len(text.rstrip("。 ")) and "印发" not in text and len(text) <= 60:
-            return i, _iso(m)
+            return i, as_iso(m)
     return None, None
-
-
-def _iso(m: re.Match[str]) -> str:
-    y, mo, d = (int(g) for g in m.groups())
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _index_date(ct: CleanText) -> str | None:
     """The index block's document date, else the page's publication date."""
     for key in ("written", "published"):
         value = ct.index.get(key, "")
-        m = _DATE_ISO.search(value) or _DATE_CN.search(value)
+        m = ISO_PARTS.search(value) or CN_PARTS.search(value)
         if m:
-            return _iso(m)
+            return as_iso(m)
     return None
 
 
@@ -270,7 +264,7 @@ def _issuers(lines: list[Line], sign_at: int | None) -> list[str]:
     if sign_at is None:
         return []
     names: list[str] = []
-    before_date = _DATE_CN.split(lines[sign_at].text)[0]
+    before_date = CN_PARTS.split(lines[sign_at].text)[0]
     for text in [*(ln.text for ln in lines[max(0, sign_at - 3):sign_at]), before_date]:
         if not text.strip():
             continue
@@ -312,7 +306,7 @@ def _report_year(title: str | None, head: list[Line], date: str | None) -> int |
     """
     for text in [title or "", *(ln.text for ln in head)]:
         bare = _QUOTED.sub(" ", _DOC_NUMBER.sub(" ", text))
-        m = _YEAR.search(bare) or re.fullmatch(r"((?:19|20)\d{2})", bare.strip())
+        m = _YEAR.search(bare) or re.fullmatch(rf"({YEAR})", bare.strip())
         if m:
             return int(m.group(1))
     return int(date[:4]) - 1 if date else None

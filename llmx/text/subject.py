@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from llmx.text.punctuation import COLON, DASHES, PROSE, char_class, compiled
 from llmx.text.clean import CleanText
+from llmx.text.dates import YEAR
 from llmx.text.places import Place, gazetteer
 from llmx.text.script import MAYBE_PINYIN, without_pinyin
 
@@ -45,11 +46,11 @@ _SELF_REF = re.compile(
     r"|(街道)(?![\u4e00-\u9fff]{0,3}(?:委员会|政府)))")
 # 我区, 全区: an autonomous region calls itself 区 as a county district does; a clause opening with
 # the region's government or party committee in the first lines tells which.
-_REGION_SELF = re.compile(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?[，,]?)?[我本全][区區]")
+_REGION_SELF = re.compile(rf"^(?:{YEAR}\s*年(?:度|以来)?[，,]?)?[我本全][区區]")
 # The name before 自治区 is empty or a province-level one the gazetteer knows (not 认真落实自治区党委…).
 _REGION_GOV = re.compile(r"(?:^|[。，,；;\n])\s*(?P<name>[\u4e00-\u9fff]{0,6}?)自治区(?:人民)?(?:政府|党委)")
 _REGION_SCAN = 600
-_LEAD = re.compile(r"^(?:现将|现就|(?:19|20)\d{2}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
+_LEAD = re.compile(rf"^(?:现将|现就|{YEAR}\s*年(?:度|以来|来)?|今年以来|近年来|一年来|[?？\s•])+")
 _GOV_WORDS = re.compile(rf"^(?:{_GOV}|街道{_GOV})")
 # A department: a short name of its work ending in a department suffix, no verb or particle inside.
 # 县委县政府 is not a department; 区民宗局法治政府建设 is (法治政府 is the subject, not a body).
@@ -66,7 +67,7 @@ _OFFICE = re.compile(rf"^{_LEVEL_WORD}?(?:(?:人民)?政府|(?:党)?委){_OFFICE
 # 浚县县委 is the county's own body; 浚县县委宣传部, 县委依法治县办 are its departments.
 _OWN_BODY = re.compile(
     rf"^{_LEVEL_WORD}?{_GOV}"
-    r"(?![\u4e00-\u9fff]{0,12}?(?:部|办|局|委员会|办公室|中心|室)(?:[^\u4e00-\u9fff]|关于|$|办公室|(?:19|20)\d\d))")
+    rf"(?![\u4e00-\u9fff]{{0,12}}?(?:部|办|局|委员会|办公室|中心|室)(?:[^\u4e00-\u9fff]|关于|$|办公室|{YEAR}))")
 _OPENING = 200
 _ABOUT = re.compile(rf"关{MAYBE_PINYIN}于")
 _MAX_LEAD = 30
@@ -231,7 +232,7 @@ def title_body(title: str | None) -> str:
     about = about_body(title)
     if about is not None:
         return about
-    m = re.match(r"^(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)\s*(?:(?:19|20)\d{2}|二〇|法治)", title)
+    m = re.match(rf"^(?:{YEAR}\s*年度?)?\s*(.+?)\s*(?:{YEAR}|二〇|法治)", title)
     return m.group(1) if m else ""
 
 

@@ -93,7 +93,7 @@ class Report(BaseModel):
     figures: list[Figure]
     shortcomings: list[str]
     next_year_plans: list[str]
-    meta_unsure: list[str] = Field(default_factory=list)  # extra: meta fields in doubt (llmx/engine/doubts.py)
+    meta_unsure: list[str] = Field(default_factory=list)  # extra: meta fields in doubt (llmx/engine/meta_doubt.py)
     rejected: list[Rejected] = Field(default_factory=list)
     uncovered: list[dict[str, Any]] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from llmx.engine.candidates import BREAKDOWN_LEAD
+from llmx.text.dates import YEAR
 from llmx.text.punctuation import CLAUSE_END, LIST_COMMA, PROSE, SENTENCE_END, char_class, compiled
 from llmx.apps.assess.reading import Reading
 from llmx.apps.assess.rules import Rules
@@ -29,7 +30,7 @@ _SENTENCE_END = compiled(SENTENCE_END)
 _NEW_TOTAL = re.compile(r"共|合计|总计|累计|另")
 _PERCENT = re.compile(r"([0-9０-９]+(?:[.．][0-9０-９]+)?)\s*[%％]|百分之([0-9一二三四五六七八九十百]+)")
 # 2023年以来 / 2023年，/ 2023年度: a year the text reports on (not 2023年5月, not 2021-2025年, not 〔2024〕).
-_YEAR = re.compile(r"(?<![0-9〔\[【（(\-—－~至])((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|[-—－~至])"
+_YEAR = re.compile(rf"(?<![0-9〔\[【（(\-—－~至])({YEAR})\s*年(?!\s*\d{{1,2}}\s*月|[-—－~至])"
                    r"(?=\s*(?:以来|度|全年|，|,|工作|我|法治|依法|本|各|在|上半年|下半年))")
 
 

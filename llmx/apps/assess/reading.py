@@ -18,9 +18,8 @@ from llmx.apps.assess.sentences import Sentence, split
 from llmx.engine.segment import SectionSpan, find_sections
 from llmx.text.headings import Heading, find_headings
 from llmx.text.clean import clean
+from llmx.text.dates import ANY_PARTS
 from llmx.text.numbers import Mention, find_mentions
-
-_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def read(result: dict[str, Any], text: str, report_type: ReportType) -> Reading:
 
 def parse_date(value: str | None) -> dt.date | None:
     """A date written 2024-01-31, 2024/1/31 or 2024年1月31日; None for anything else."""
-    m = _DATE.search(value or "")
+    m = ANY_PARTS.search(value or "")
     if not m:
         return None
     try:

@@ -16,9 +16,10 @@ from typing import Any
 from llmx.apps.assess.reading import Reading
 from llmx.apps.assess.rules import Rules
 from llmx.apps.assess.sentences import normalise
+from llmx.text.dates import YEAR
 from llmx.text.script import simplify
 
-_YEARS = re.compile(r"(?:19|20)\d{2}\s*年?度?|[零〇一二三四五六七八九]{4}\s*年")
+_YEARS = re.compile(rf"{YEAR}\s*年?度?|[零〇一二三四五六七八九]{{4}}\s*年")
 
 
 def _names(values: object) -> set[str]:

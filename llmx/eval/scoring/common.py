@@ -54,8 +54,9 @@ def as_number(value: Any) -> float | None:
 
 
 def values_equal(a: float, b: float) -> bool:
-    """Equal up to float noise such as ``273.6 * 10000 != 2736000``."""
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+    """Equal up to float noise such as ``273.6 * 10000 != 2736000``: within 1e-6, as the contract's
+    reference scorer compares them (no relative tolerance, which lets large values differ in cents)."""
+    return math.isclose(a, b, rel_tol=0.0, abs_tol=1e-6)
 
 
 def prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:

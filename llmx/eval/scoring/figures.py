@@ -4,8 +4,22 @@ A figure is identified by *where its number is in the source*, not by its
 label, because labels are free text while the source position is objective.
 The position is found through the figure's ``evidence`` (folded exact match,
 mapped back to source offsets) and a number mention inside it whose value is
-the figure's value.  Evidence that occurs several times leaves several
-candidate positions; matching then only needs one shared position.
+the figure's value.
+
+``locate`` gives every candidate position (evidence that occurs several
+times, or a value written twice in it); training reads those to learn which
+number a label means.  Scoring places each figure at one of them as the
+contract's reference scorer (``tests/oracle/score.py``) does: the first not
+taken by an earlier figure of the same list, else the first; a magnitude
+word standing alone (近千人, 万余人, 百余条) is no number there.  A predicted
+and a gold figure then pair greedily, each gold figure in order taking the
+first prediction in order of equal value at an overlapping position.
+
+The numbers inside an evidence are still the number pass's (``text/numbers``),
+read on the whole source, where the reference reads its own on the evidence
+alone.  They differ only where no bundled set goes (tests/test_scorer_oracle.py
+holds the two equal on every one): a value given as a string or a bool, a
+raw 1.5 for 1.5万, a number the evidence cuts (6次 of 16次), 千万 alone.
 """
 
 from __future__ import annotations
@@ -40,11 +54,6 @@ class Located:
     spans: tuple[Span, ...]
     reason: str | None  # why it is ungrounded; None when ``spans`` is non-empty
 
-    @property
-    def first(self) -> int:
-        """Document position used to order figures (unlocated ones go last)."""
-        return self.spans[0][0] if self.spans else 1 << 62
-
 
 def locate(index: int, figure: Any, source: FoldedText, mentions: Sequence[Mention]) -> Located:
     """Find the source positions of ``figure``'s number via its evidence."""
@@ -71,6 +80,24 @@ def locate_all(figures: Any, source: FoldedText, mentions: Sequence[Mention]) ->
     """``locate`` every figure of a (possibly malformed) figure list."""
     items = figures if isinstance(figures, list) else []
     return [locate(i, fig, source, mentions) for i, fig in enumerate(items)]
+
+
+#: Magnitude words the reference scorer reads no number in when they stand alone (近千人, 万余人).
+_BARE_MAGNITUDES = frozenset("千百万亿")
+
+
+def place_all(figures: Any, source: FoldedText, mentions: Sequence[Mention]) -> list[Located]:
+    """Every figure of a list at the one position scoring gives it (the module's docstring)."""
+    counted = [m for m in mentions if m.text not in _BARE_MAGNITUDES]
+    taken: set[Span] = set()
+    placed = []
+    for loc in locate_all(figures, source, counted):
+        if loc.spans:
+            at = next((s for s in loc.spans if s not in taken), loc.spans[0])
+            taken.add(at)
+            loc = Located(loc.index, loc.figure, loc.value, (at,), None)
+        placed.append(loc)
+    return placed
 
 
 def _overlap(a: Sequence[Span], b: Sequence[Span]) -> bool:
@@ -100,39 +127,15 @@ def can_match(pred: Located, gold: Located) -> bool:
 
 
 def match(preds: Sequence[Located], golds: Sequence[Located]) -> dict[int, int]:
-    """Maximum one-to-one matching, as ``{gold list position: pred list position}``.
-
-    Greedy matching can lose pairs when evidence is ambiguous (gold 003 has
-    ``审查机关合同合法性16份`` twice, once inside ``全年审查机关合同合法性16份``),
-    so this uses augmenting paths (Kuhn's algorithm), which always reaches the
-    maximum.  Among maximum matchings it prefers, for each prediction in
-    document order, gold figures at the very same positions, then those that
-    agree on more attributes, then the nearest one.
-    """
-    def preference(p: Located, g: Located) -> tuple:
-        return (p.spans != g.spans, len(wrong_attributes(p.figure, g.figure)),
-                abs(p.first - g.first), g.index)
-
-    order = sorted(range(len(preds)), key=lambda i: (preds[i].first, i))
-    edges = {
-        i: sorted((j for j, g in enumerate(golds) if can_match(preds[i], g)),
-                  key=lambda j: preference(preds[i], golds[j]))
-        for i in order
-    }
+    """The contract's pairing, as ``{gold list position: pred list position}``: each gold figure in
+    order takes the first prediction in order that it can match and no earlier gold figure took."""
     owner: dict[int, int] = {}
-
-    def assign(i: int, seen: set[int]) -> bool:
-        for j in edges[i]:
-            if j in seen:
-                continue
-            seen.add(j)
-            if j not in owner or assign(owner[j], seen):
-                owner[j] = i
-                return True
-        return False
-
-    for i in order:
-        assign(i, set())
+    taken: set[int] = set()
+    for j, g in enumerate(golds):
+        i = next((i for i, p in enumerate(preds) if i not in taken and can_match(p, g)), None)
+        if i is not None:
+            owner[j] = i
+            taken.add(i)
     return owner
 
 
@@ -147,8 +150,8 @@ def _describe(loc: Located) -> dict:
 def score_figures(pred_figures: Any, gold_figures: Any, source: FoldedText,
                   mentions: Sequence[Mention]) -> tuple[Counts, dict]:
     """Counts for figure P/R/F1, attribute accuracy and groundedness, plus the pairing."""
-    preds = locate_all(pred_figures, source, mentions)
-    golds = locate_all(gold_figures, source, mentions)
+    preds = place_all(pred_figures, source, mentions)
+    golds = place_all(gold_figures, source, mentions)
     pairs = match(preds, golds)
     counts: Counter[str] = Counter(figure_tp=len(pairs), figure_fp=len(preds) - len(pairs),
                              figure_fn=len(golds) - len(pairs),
