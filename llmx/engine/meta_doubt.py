@@ -31,13 +31,12 @@ from typing import Any
 
 from llmx.engine.doubt_model import DoubtModel, DoubtRows
 from llmx.text.clean import TITLE_ENDS, CleanText
-from llmx.text.dates import ANY_PARTS, DATE_ANY, YEAR, as_iso
+from llmx.text.dates import ANY_PARTS, YEAR, as_iso
 from llmx.text.places import gazetteer
 
 #: Bump when ``meta_doubt_rows`` changes: weights fitted for other features are not applied.
 META_DOUBT_VERSION = 2
 _OPENING = 1500  # characters where a report's title, date and issuer stand
-_FULL_DATE = re.compile(DATE_ANY)
 _YEAR = re.compile(YEAR)
 _DOC_NUMBER_SHAPE = re.compile(rf"[〔\[［(（]\s*{YEAR}\s*[〕\]］)）]\s*\S{{0,4}}号")
 _PAGE_WORDS = re.compile(r"[>›»]|网站?|日期|发布|印发|首页")  # a title that kept the page's furniture
@@ -54,7 +53,7 @@ def shape_doubts(meta: Mapping[str, Any], cleaned: CleanText) -> set[str]:
     doubts = {
         "title": title is None or len(title) > _LONG_TITLE or bool(_DOC_NUMBER_SHAPE.search(title)),
         "report_year": meta.get("report_year") is None,
-        "date": meta.get("date") is None and bool(_FULL_DATE.search(opening)),
+        "date": meta.get("date") is None and bool(ANY_PARTS.search(opening)),
         "level": level in (None, "other"),
         "township": level == "township" and not meta.get("township"),
     }
@@ -63,10 +62,15 @@ def shape_doubts(meta: Mapping[str, Any], cleaned: CleanText) -> set[str]:
 
 def meta_doubt_rows(meta: Mapping[str, Any], cleaned: CleanText) -> tuple[list[str], DoubtRows]:
     """The fields of ``meta`` and what the meta doubt model reads of each (one row per field)."""
+    readings = meta_readings(meta, cleaned)
+    return list(readings), DoubtRows.of_dicts(list(readings.values()))
+
+
+def meta_readings(meta: Mapping[str, Any], cleaned: CleanText) -> dict[str, dict[str, float]]:
+    """Per field of ``meta`` (the contract's, not ``region_code``), its features that are not 0: what
+    training learns from and ``meta_doubt_rows`` puts in a matrix."""
     shapes = shape_doubts(meta, cleaned)
-    fields = [name for name in meta if name != "region_code"]
-    rows = [_row(name, meta, cleaned, shapes) for name in fields]
-    return fields, DoubtRows.of_dicts(rows)
+    return {name: _row(name, meta, cleaned, shapes) for name in meta if name != "region_code"}
 
 
 def _row(name: str, meta: Mapping[str, Any], cleaned: CleanText, shapes: set[str]) -> dict[str, float]:
@@ -74,7 +78,7 @@ def _row(name: str, meta: Mapping[str, Any], cleaned: CleanText, shapes: set[str
     row = {f"field={name}": 1.0, f"empty:{name}": float(value in (None, "", [])),
            f"shape:{name}": float(name in shapes), f"level={meta.get('level')}:{name}": 1.0}
     row.update(_READINGS.get(name, _nothing)(value, meta, cleaned))
-    return row
+    return {feature: value for feature, value in row.items() if value}
 
 
 def _nothing(value: Any, meta: Mapping[str, Any], cleaned: CleanText) -> dict[str, float]:
@@ -97,7 +101,7 @@ def _report_year(value: Any, meta: Mapping[str, Any], cleaned: CleanText) -> dic
 
 
 def _date(value: Any, meta: Mapping[str, Any], cleaned: CleanText) -> dict[str, float]:
-    dates = {re.sub(r"\s", "", m) for m in _FULL_DATE.findall(cleaned.text[:_OPENING])}
+    dates = {re.sub(r"\s", "", m.group(0)) for m in ANY_PARTS.finditer(cleaned.text[:_OPENING])}
     published = ANY_PARTS.search(cleaned.index.get("published", ""))
     return {"date:dates_in_opening": min(len(dates), 4) / 4,
             "date:is_published": float(published is not None and as_iso(published) == value)}

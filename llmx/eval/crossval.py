@@ -27,8 +27,7 @@ from llmx.engine.learned import LearnedModel
 from llmx.api import Extractor
 from llmx.errors import LlmxError
 from llmx.eval.evaluate import GoldSet, described, gold_pairs, record_sets, rescore
-from llmx.eval.meta_training import collect_meta
-from llmx.eval.train import Example, _folds, collect, fit
+from llmx.eval.train import Example, _folds, collect_with_meta, fit
 
 SCHEMES = ("leave_one_set_out", "kfold", "in_sample")
 
@@ -39,8 +38,7 @@ def cross_validate(report_type: ReportType, sets: Sequence[GoldSet], design: str
                    progress: Any = None) -> dict[str, Any]:
     """A record per scheme (config, predictions, scores per set) and the flags' capture."""
     sets = list(sets)
-    examples = collect(report_type, sets)
-    meta = collect_meta(report_type, sets)
+    examples, meta = collect_with_meta(report_type, sets)
     sources = {f"{s.name}/{gold.stem}": (s, src) for s in sets for gold, src in gold_pairs(s.gold_dir, s.source_dir)}
     out: dict[str, Any] = {"config": {"design": design, "report_type": report_type.name, "boost": boost,
                                       "stat_below": stat_below, "other_penalty": other_penalty,

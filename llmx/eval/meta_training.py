@@ -25,13 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from llmx.reports.report_type import ReportType
 from llmx.engine.doubt_model import DoubtModel, DoubtRows
-from llmx.engine.meta_doubt import MetaDoubt, meta_doubt_rows
-from llmx.pipeline import analyse
-from llmx.eval.evaluate import GoldSet, gold_pairs, read_gold
+from llmx.engine.meta_doubt import MetaDoubt, meta_readings
+from llmx.pipeline import Analysis
 from llmx.eval.scoring.fields import meta_field_correct
-from llmx.eval.scoring.sets import load_source
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,22 +50,14 @@ class MetaExample:
     right: bool
 
 
-def collect_meta(report_type: ReportType, sets: Sequence[GoldSet]) -> list[MetaExample]:
-    """Every labelled meta field of every report of ``sets``."""
-    out = []
-    for s in sets:
-        for gold_path, _ in gold_pairs(s.gold_dir, s.source_dir):
-            doc = f"{s.name}/{gold_path.stem}"
-            labelled = read_gold(gold_path).get("meta")
-            if not isinstance(labelled, dict):
-                continue
-            found = analyse(load_source(s.source_dir, gold_path.stem), report_type)
-            fields, rows = meta_doubt_rows(found.meta, found.cleaned)
-            for name, row in zip(fields, _as_dicts(rows)):
-                if name in labelled:
-                    out.append(MetaExample(s.name, doc, name, row,
-                                           meta_field_correct(name, found.meta.get(name), labelled[name])))
-    return out
+def meta_examples(set_name: str, doc: str, found: Analysis, labelled: Any) -> list[MetaExample]:
+    """Each meta field of one analysed gold report that its labels (``labelled``, the gold ``meta``) give:
+    what the model reads of it, and whether the code read it right.  ``llmx/eval/train.py`` collects
+    them beside the report's numbers, from the same analysis."""
+    if not isinstance(labelled, dict):
+        return []
+    return [MetaExample(set_name, doc, name, row, meta_field_correct(name, found.meta.get(name), labelled[name]))
+            for name, row in meta_readings(found.meta, found.cleaned).items() if name in labelled]
 
 
 def meta_data_hash(examples: Sequence[MetaExample]) -> str:
@@ -77,10 +66,6 @@ def meta_data_hash(examples: Sequence[MetaExample]) -> str:
     for e in examples:
         h.update(json.dumps([e.doc, e.field, sorted(e.row.items()), e.right], ensure_ascii=False).encode("utf-8"))
     return h.hexdigest()[:16]
-
-
-def _as_dicts(rows: DoubtRows) -> list[dict[str, float]]:
-    return [{n: float(v) for n, v in zip(rows.names, row) if v} for row in rows.matrix]
 
 
 def fit_meta_doubt(examples: Sequence[MetaExample]) -> tuple[MetaDoubt | None, dict[str, Any]]:

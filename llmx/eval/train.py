@@ -35,10 +35,10 @@ from llmx.reports.report_type import ReportType
 from llmx.engine.rule_labels import cue_keys, rule_labels
 from llmx.engine.doubt_model import DoubtModel, DoubtRows
 from llmx.engine.learned import FEATURE_VERSION, LearnedModel, features
-from llmx.pipeline import analyse
+from llmx.pipeline import Analysis, analyse
 from llmx.errors import ConfigurationError, LlmxError
 from llmx.eval.evaluate import GoldSet, described, gold_pairs, read_gold
-from llmx.eval.meta_training import MetaExample, collect_meta, fit_meta_doubt
+from llmx.eval.meta_training import MetaExample, fit_meta_doubt, meta_examples
 from llmx.eval.scoring.common import values_equal
 from llmx.eval.scoring.figures import locate_all
 from llmx.eval.scoring.sets import load_source
@@ -82,7 +82,14 @@ class Example:
 
 def collect(report_type: ReportType, sets: Sequence[GoldSet]) -> list[Example]:
     """Every number of every gold report of ``sets``, labelled from the gold figures."""
-    out: list[Example] = []
+    return collect_with_meta(report_type, sets)[0]
+
+
+def collect_with_meta(report_type: ReportType, sets: Sequence[GoldSet]) -> tuple[list[Example], list[MetaExample]]:
+    """Every number and every labelled meta field of every gold report of ``sets`` (the meta doubt
+    model's examples, ``meta_training.py``), each report analysed once for both."""
+    numbers: list[Example] = []
+    meta: list[MetaExample] = []
     for s in sets:
         for gold_path, _ in gold_pairs(s.gold_dir, s.source_dir):
             gold = read_gold(gold_path)
@@ -90,12 +97,15 @@ def collect(report_type: ReportType, sets: Sequence[GoldSet]) -> list[Example]:
             if unknown:
                 raise LlmxError(f"{gold_path}: indicators not in the {report_type.name} catalogue: {sorted(map(str, unknown))}")
             source = load_source(s.source_dir, gold_path.stem)
-            out.extend(_report_examples(report_type, s.name, f"{s.name}/{gold_path.stem}", source, gold))
-    return out
+            doc = f"{s.name}/{gold_path.stem}"
+            found = analyse(source, report_type, every_mention=True)
+            numbers.extend(_report_examples(report_type, s.name, doc, source, gold, found))
+            meta.extend(meta_examples(s.name, doc, found, gold.get("meta")))
+    return numbers, meta
 
 
-def _report_examples(report_type: ReportType, set_name: str, doc: str, source: str, gold: dict) -> list[Example]:
-    found = analyse(source, report_type, every_mention=True)
+def _report_examples(report_type: ReportType, set_name: str, doc: str, source: str, gold: dict,
+                     found: Analysis) -> list[Example]:
     cands = found.candidates
     keys = cue_keys(cands, report_type.catalogue)
     rules = rule_labels(cands, report_type.catalogue)
@@ -426,7 +436,7 @@ def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | No
     for judge in judge_sets:
         if judge.name in by_name and by_name[judge.name] != judge:
             raise LlmxError(f"--boost-on {judge.name}: a set learned from has that name but other folders")
-    examples = collect(report_type, sets)
+    examples, meta = collect_with_meta(report_type, sets)
     provenance: dict[str, Any] = {"sets": described(sets)}
     if judge_sets and boost is None:
         provenance["boost_judged_on"] = described(judge_sets)
@@ -436,4 +446,4 @@ def train(report_type: ReportType, sets: Sequence[GoldSet], *, boost: float | No
         judges = [e for e in examples if e.set in {s.name for s in judge_sets}]
         judges += collect(report_type, [s for s in judge_sets if s.name not in learned_from])
     return fit(examples, report_type, boost=boost, stat_below=stat_below, other_penalty=other_penalty,
-               provenance=provenance, judges=judges, meta=collect_meta(report_type, sets))
+               provenance=provenance, judges=judges, meta=meta)
